@@ -1,0 +1,352 @@
+/* nextauth-token — decode, check, mint and inspect NextAuth session tokens from the
+ * command line. A thin program: every rule lives in lib/. Exit codes: 0 success,
+ * 1 invalid or missing token, 2 usage or configuration error. */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "b64url.h"
+#include "config.h"
+#include "cookie.h"
+#include "token.h"
+
+#ifndef NA_VERSION
+#define NA_VERSION "unknown"
+#endif
+
+static const char usage[] =
+    "Usage: nextauth-token COMMAND [OPTIONS] [ARG]\n"
+    "\n"
+    "Commands:\n"
+    "  decode [--format F] [--secret S] [--salt NAME] [--now UNIX] TOKEN\n"
+    "      Verify TOKEN ('-': read it from standard input) and print its claims as\n"
+    "      compact JSON.\n"
+    "  get [--format F] [--cookie HEADER] [--authorization HEADER] [--secure]\n"
+    "      [--cookie-name NAME] [--now UNIX]\n"
+    "      What getToken() finds in a request with these headers: the session cookie\n"
+    "      (chunks joined), else an 'Authorization: Bearer' token; prints the claims.\n"
+    "      HEADER '-' reads that header from standard input.\n"
+    "  encode [--format F] [--max-age SECONDS] [--now UNIX] CLAIMS_JSON\n"
+    "      Mint a token for the claims object ('-': read it from standard input),\n"
+    "      with iat, exp and a fresh jti, as NextAuth's encode() does.\n"
+    "  secret\n"
+    "      Print a new random secret (32 random bytes, base64).\n"
+    "\n"
+    "Options:\n"
+    "  --config FILE     configuration file (default: $NEXTAUTH_CONFIG, else none)\n"
+    "  --format F        next-auth-v4 (default), authjs-v5 or jws\n"
+    "  --secret S        the secret (default: the config's, else $NEXTAUTH_SECRET,\n"
+    "                    else $AUTH_SECRET); prefer the environment: arguments are\n"
+    "                    visible to other users in the process list\n"
+    "  --salt NAME       key-derivation salt (v5: the cookie name by default)\n"
+    "  --now UNIX        judge expiry at this time instead of the clock\n"
+    "  --max-age SECONDS lifetime of an encoded token (default: the config's\n"
+    "                    session.maxAge, 2592000 = 30 days)\n"
+    "  --secure          use the __Secure- cookie name\n"
+    "  --cookie-name N   session cookie name\n"
+    "  -h, --help        this text\n"
+    "  --version         print the version\n"
+    "\n"
+    "Exit status: 0 success, 1 invalid or missing token, 2 usage or configuration\n"
+    "error. A failure prints one line 'nextauth-token: <reason>' on standard error;\n"
+    "tokens and secrets are never printed there.\n";
+
+enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("nextauth-token: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+/* Read all of standard input (at most cap bytes) into a new buffer, dropping one
+ * trailing "\n" or "\r\n". Returns NULL (with *toolong set when that was why). */
+static char *read_stdin(size_t cap, size_t *len, int *toolong)
+{
+    char *buf = malloc(cap + 1);
+    size_t n = 0;
+    *toolong = 0;
+    if (buf == NULL)
+        return NULL;
+    for (;;) {
+        size_t r = fread(buf + n, 1, cap + 1 - n, stdin);
+        n += r;
+        if (r == 0 || n == cap + 1)
+            break;
+    }
+    if (ferror(stdin)) {
+        free(buf);
+        return NULL;
+    }
+    if (n > cap) {
+        /* drop a final newline before deciding, then give up */
+        if (!(n == cap + 1 && buf[cap] == '\n' && fgetc(stdin) == EOF)) {
+            free(buf);
+            *toolong = 1;
+            return NULL;
+        }
+    }
+    if (n > 0 && buf[n - 1] == '\n')
+        n--;
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int parse_long(const char *s, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+struct opts {
+    const char *config, *format, *secret, *salt, *cookie, *authorization, *cookie_name;
+    long long now, max_age;
+    int have_now, have_max_age, secure;
+};
+
+static int print_claims(json_t *claims)
+{
+    char *s = json_dumps(claims, JSON_COMPACT);
+    if (s == NULL)
+        return fail(EXIT_INVALID, "out of memory");
+    puts(s);
+    free(s);
+    return 0;
+}
+
+/* Fetch an argument that may be '-' for standard input. *stdin_used guards against
+ * two arguments both wanting it. Returns the text (owned in *owned when read). */
+static const char *arg_or_stdin(const char *arg, size_t cap, const char *what, size_t *len,
+                                char **owned, int *stdin_used, int *rc)
+{
+    *owned = NULL;
+    if (strcmp(arg, "-") != 0) {
+        *len = strlen(arg);
+        return arg;
+    }
+    if ((*stdin_used)++) {
+        *rc = fail(EXIT_USAGE, "only one argument can be read from standard input");
+        return NULL;
+    }
+    int toolong;
+    *owned = read_stdin(cap, len, &toolong);
+    if (*owned == NULL)
+        *rc = toolong ? fail(EXIT_INVALID, "%s longer than %zu bytes", what, cap)
+                      : fail(EXIT_USAGE, "cannot read %s from standard input", what);
+    return *owned;
+}
+
+static int cmd_secret(void)
+{
+    unsigned char raw[32];
+    char out[4 * ((sizeof raw + 2) / 3) + 1];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return fail(EXIT_USAGE, "random generator failed");
+    na_b64_encode(raw, sizeof raw, out);
+    puts(out);
+    OPENSSL_cleanse(raw, sizeof raw);
+    OPENSSL_cleanse(out, sizeof out);
+    return 0;
+}
+
+static int run(const char *cmd, struct opts *o, int argc, char **argv)
+{
+    na_config cfg;
+    na_verifier v;
+    na_err err;
+    json_t *claims = NULL;
+    char *owned1 = NULL, *owned2 = NULL;
+    int rc = 0, stdin_used = 0;
+
+    na_err_clear(&err);
+    memset(&v, 0, sizeof v);
+    int want_args = strcmp(cmd, "get") == 0 ? 0 : 1;
+    if (argc != want_args)
+        return fail(EXIT_USAGE, "%s takes %s (see --help)", cmd,
+                    want_args ? "exactly one argument" : "no argument");
+    if (strcmp(cmd, "get") != 0 && (o->cookie || o->authorization || o->secure ||
+                                    o->cookie_name))
+        return fail(EXIT_USAGE, "--cookie, --authorization, --secure and --cookie-name go "
+                                "with get");
+    if (strcmp(cmd, "encode") != 0 && o->have_max_age)
+        return fail(EXIT_USAGE, "--max-age goes with encode");
+
+    if (na_config_load(&cfg, o->config, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+    if (o->format && na_format_parse(o->format, &cfg.format) < 0) {
+        rc = fail(EXIT_USAGE, "unknown format '%s' (next-auth-v4, authjs-v5 or jws)",
+                  o->format);
+        goto out;
+    }
+    if (o->secret && na_config_set_secret(&cfg, o->secret, "--secret", &err) < 0) {
+        rc = fail(EXIT_USAGE, "%s", err.msg);
+        goto out;
+    }
+    if (o->secure)
+        cfg.use_secure_cookies = 1;
+    if (o->cookie_name) {
+        free(cfg.cookie_name);
+        cfg.cookie_name = strdup(o->cookie_name);
+    }
+    if (na_verifier_init(&v, &cfg, o->salt, &err) < 0) {
+        rc = fail(EXIT_USAGE, "%s", err.msg);
+        goto out;
+    }
+    long long now = o->have_now ? o->now : (long long)time(NULL);
+
+    if (strcmp(cmd, "decode") == 0) {
+        size_t len;
+        const char *tok = arg_or_stdin(argv[0], NA_TOKEN_MAX, "token", &len, &owned1,
+                                       &stdin_used, &rc);
+        if (tok == NULL)
+            goto out;
+        if (na_token_decode(&v, tok, len, now, &claims, &err) < 0) {
+            rc = fail(EXIT_INVALID, "%s", err.msg);
+            goto out;
+        }
+        rc = print_claims(claims);
+    } else if (strcmp(cmd, "get") == 0) {
+        size_t clen = 0, alen = 0;
+        const char *cookie = NULL, *authz = NULL;
+        if (o->cookie && (cookie = arg_or_stdin(o->cookie, NA_COOKIE_HEADER_MAX,
+                                                "Cookie header", &clen, &owned1,
+                                                &stdin_used, &rc)) == NULL)
+            goto out;
+        if (o->authorization &&
+            (authz = arg_or_stdin(o->authorization, NA_TOKEN_MAX + 64,
+                                  "Authorization header", &alen, &owned2, &stdin_used,
+                                  &rc)) == NULL)
+            goto out;
+        int r = na_token_get(&v, cookie, clen, authz, alen, now, &claims, NULL, &err);
+        if (r <= 0) {
+            rc = fail(EXIT_INVALID, "%s", err.msg);
+            goto out;
+        }
+        rc = print_claims(claims);
+    } else { /* encode */
+        size_t len;
+        const char *text = arg_or_stdin(argv[0], NA_TOKEN_MAX, "claims", &len, &owned1,
+                                        &stdin_used, &rc);
+        if (text == NULL)
+            goto out;
+        json_error_t jerr;
+        claims = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (claims == NULL || !json_is_object(claims)) {
+            rc = fail(EXIT_USAGE, "CLAIMS_JSON must be a JSON object%s%s",
+                      claims ? "" : ": ", claims ? "" : jerr.text);
+            goto out;
+        }
+        long max_age = o->have_max_age ? (long)o->max_age : v.max_age;
+        char *tok = na_token_encode(&v, claims, max_age, now, &err);
+        if (tok == NULL) {
+            rc = fail(EXIT_USAGE, "%s", err.msg);
+            goto out;
+        }
+        puts(tok);
+        free(tok);
+    }
+out:
+    json_decref(claims);
+    free(owned1);
+    free(owned2);
+    na_verifier_free(&v);
+    na_config_free(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"format", required_argument, NULL, 'f'},
+        {"secret", required_argument, NULL, 's'},
+        {"salt", required_argument, NULL, 'S'},
+        {"now", required_argument, NULL, 'n'},
+        {"max-age", required_argument, NULL, 'm'},
+        {"cookie", required_argument, NULL, 'C'},
+        {"authorization", required_argument, NULL, 'A'},
+        {"cookie-name", required_argument, NULL, 'N'},
+        {"secure", no_argument, NULL, 'x'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o;
+    memset(&o, 0, sizeof o);
+    if (argc < 2)
+        return fail(EXIT_USAGE, "no command (decode, get, encode, secret; see --help)");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("nextauth-token %s\n", NA_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "get") != 0 && strcmp(cmd, "encode") != 0 &&
+        strcmp(cmd, "secret") != 0)
+        return fail(EXIT_USAGE, "unknown command '%.40s' (decode, get, encode, secret; see "
+                                "--help)", cmd);
+    /* Options may come before or after the argument (GNU permutation). */
+    int c;
+    opterr = 0;
+    optind = 1;
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.config = optarg; break;
+        case 'f': o.format = optarg; break;
+        case 's': o.secret = optarg; break;
+        case 'S': o.salt = optarg; break;
+        case 'C': o.cookie = optarg; break;
+        case 'A': o.authorization = optarg; break;
+        case 'N': o.cookie_name = optarg; break;
+        case 'x': o.secure = 1; break;
+        case 'n':
+            if (parse_long(optarg, 0, 253402300799LL, &o.now) < 0)
+                return fail(EXIT_USAGE, "--now takes unix seconds");
+            o.have_now = 1;
+            break;
+        case 'm':
+            if (parse_long(optarg, -100LL * 366 * 86400, 100LL * 366 * 86400, &o.max_age) < 0)
+                return fail(EXIT_USAGE, "--max-age takes a number of seconds");
+            o.have_max_age = 1;
+            break;
+        case 'h': fputs(usage, stdout); return 0;
+        case 'V': printf("nextauth-token %s\n", NA_VERSION); return 0;
+        default:
+            return fail(EXIT_USAGE, "unknown option or missing value: '%.40s' (see --help)",
+                        argv[optind - 1]);
+        }
+    }
+    if (strcmp(cmd, "secret") == 0) {
+        if (optind != argc)
+            return fail(EXIT_USAGE, "secret takes no argument");
+        return cmd_secret();
+    }
+    return run(cmd, &o, argc - optind, argv + optind);
+}

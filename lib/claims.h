@@ -1,0 +1,21 @@
+/* claims.h — the time rules over a token's claims (SPEC A1, B3.4 step 4). */
+#ifndef NA_CLAIMS_H
+#define NA_CLAIMS_H
+
+#include <jansson.h>
+
+#include "err.h"
+
+typedef struct {
+    long long now;       /* unix seconds (already floored) */
+    long tolerance;      /* clock tolerance in seconds (NextAuth: 15) */
+    int require_exp;     /* refuse a token without exp (next-auth would accept it forever) */
+} na_claims_opts;
+
+/* Check claims: exp a number (required when o->require_exp) and exp > now − tolerance,
+ * compared as numbers (a fractional exp is never floored); nbf, if present, a number
+ * ≤ now + tolerance; iat, if present, a number. Returns 0, or -1 with err filled
+ * (NA_E_EXPIRED, NA_E_NOT_YET or NA_E_CLAIMS). */
+int na_claims_check(const json_t *claims, const na_claims_opts *o, na_err *err);
+
+#endif

@@ -1,0 +1,463 @@
+/* config.c — the JSON configuration file and the environment (see config.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "jws.h"
+
+void na_config_init(na_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->format = NA_FMT_V4;
+    cfg->use_secure_cookies = -1;
+    cfg->algorithms = NA_ALG_HS256;
+    cfg->clock_tolerance = 15;       /* B2: jose clockTolerance in next-auth and @auth/core */
+    cfg->require_exp = 1;
+    cfg->session_max_age = 2592000;  /* B2: 30 days */
+    cfg->jwt_max_age = -1;
+}
+
+static void drop_secrets(na_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nsecrets; i++) {
+        OPENSSL_cleanse(cfg->secrets[i], cfg->secret_lens[i]);
+        free(cfg->secrets[i]);
+        cfg->secrets[i] = NULL;
+        cfg->secret_lens[i] = 0;
+    }
+    cfg->nsecrets = 0;
+}
+
+void na_config_free(na_config *cfg)
+{
+    drop_secrets(cfg);
+    free(cfg->path);
+    free(cfg->url);
+    free(cfg->cookie_name);
+    na_config_init(cfg);
+}
+
+/* An unexpanded "${NEXTAUTH_SECRET}" or "$AUTH_SECRET" copied from a template is
+ * a secret anybody can guess: refuse it rather than sign with it. */
+static int looks_like_placeholder(const char *s)
+{
+    if (*s++ != '$')
+        return 0;
+    int brace = *s == '{';
+    if (brace)
+        s++;
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    while ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_' ||
+           (*s >= '0' && *s <= '9'))
+        s++;
+    if (brace && *s++ != '}')
+        return 0;
+    return *s == '\0';
+}
+
+static int add_secret(na_config *cfg, const char *s, size_t n, const char *where, na_err *err)
+{
+    if (n == 0)
+        return na_err_set(err, NA_E_NO_SECRET, "%s: empty secret", where);
+    if (memchr(s, '\0', n) != NULL)
+        return na_err_set(err, NA_E_CONFIG, "%s: secret contains a NUL byte", where);
+    if (looks_like_placeholder(s))
+        return na_err_set(err, NA_E_CONFIG,
+                          "%s: secret looks like an unexpanded variable (%zu bytes starting "
+                          "with '$')", where, n);
+    if (n > NA_MAX_SECRET_LEN)
+        return na_err_set(err, NA_E_CONFIG, "%s: secret longer than %d bytes", where,
+                          NA_MAX_SECRET_LEN);
+    if (cfg->nsecrets == NA_MAX_SECRETS)
+        return na_err_set(err, NA_E_CONFIG, "%s: more than %d secrets", where, NA_MAX_SECRETS);
+    char *copy = malloc(n + 1);
+    if (copy == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    cfg->secrets[cfg->nsecrets] = copy;
+    cfg->secret_lens[cfg->nsecrets++] = n;
+    return 0;
+}
+
+int na_config_set_secret(na_config *cfg, const char *s, const char *source, na_err *err)
+{
+    drop_secrets(cfg);
+    if (add_secret(cfg, s, strlen(s), source, err) < 0) {
+        snprintf(cfg->no_secret, sizeof cfg->no_secret, "%s is empty or unusable", source);
+        return -1;
+    }
+    cfg->secret_source = source;
+    return 0;
+}
+
+/* Read a whole small file into a new NUL-terminated buffer (caller frees). */
+static char *slurp(const char *path, size_t *len, const char *what, na_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        na_err_set(err, NA_E_IO, "%s %s: %s", what, path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(NA_CONFIG_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, NA_CONFIG_MAX_BYTES + 1, f) : 0;
+    int bad = buf == NULL || ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        na_err_set(err, buf ? NA_E_IO : NA_E_NOMEM, "%s %s: cannot read", what, path);
+        return NULL;
+    }
+    if (n > NA_CONFIG_MAX_BYTES) {
+        OPENSSL_cleanse(buf, n);
+        free(buf);
+        na_err_set(err, NA_E_CONFIG, "%s %s: larger than %d bytes", what, path,
+                   NA_CONFIG_MAX_BYTES);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* secretFile: one secret per line, blank lines skipped, CR/LF stripped. */
+static int load_secret_file(na_config *cfg, const char *path, na_err *err)
+{
+    size_t len;
+    char *buf = slurp(path, &len, "secretFile", err);
+    if (buf == NULL)
+        return -1;
+    int rc = 0;
+    char where[64];
+    size_t line = 0;
+    char *p = buf, *end = buf + len;
+    while (p < end && rc == 0) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *eol = nl ? nl : end;
+        size_t n = (size_t)(eol - p);
+        line++;
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        if (n > 0) {
+            p[n] = '\0'; /* buf has a spare byte past the end */
+            snprintf(where, sizeof where, "secretFile line %zu", line);
+            rc = add_secret(cfg, p, n, where, err);
+        }
+        p = eol + 1;
+    }
+    if (rc == 0 && cfg->nsecrets == 0)
+        rc = na_err_set(err, NA_E_NO_SECRET, "secretFile %s has no secret", path);
+    OPENSSL_cleanse(buf, len);
+    free(buf);
+    return rc;
+}
+
+/* RFC 6265 §4.1.1 cookie-name = token (RFC 2616 §2.2): no CTLs, spaces or
+ * separators, so a name can never inject into a header. */
+static int valid_cookie_name(const char *s)
+{
+    if (*s == '\0' || strlen(s) > NA_COOKIE_NAME_MAX)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?={}", c))
+            return 0;
+    }
+    return 1;
+}
+
+static int bad_type(na_err *err, const char *key, const char *want)
+{
+    return na_err_set(err, NA_E_CONFIG, "key \"%s\" must be %s", key, want);
+}
+
+static int unknown_key(na_err *err, const char *prefix, const char *key)
+{
+    return na_err_set(err, NA_E_CONFIG, "unknown key \"%s%s\"", prefix, key);
+}
+
+static int get_seconds(json_t *v, const char *key, long min, long max, long *out, na_err *err)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        char want[80];
+        snprintf(want, sizeof want, "an integer from %ld to %ld", min, max);
+        return bad_type(err, key, want);
+    }
+    *out = (long)json_integer_value(v);
+    return 0;
+}
+
+static int load_jwt(na_config *cfg, json_t *jwt, na_err *err)
+{
+    const char *k;
+    json_t *v;
+    if (!json_is_object(jwt))
+        return bad_type(err, "jwt", "an object");
+    json_object_foreach(jwt, k, v) {
+        if (strcmp(k, "format") == 0) {
+            if (!json_is_string(v) || na_format_parse(json_string_value(v), &cfg->format) < 0)
+                return bad_type(err, "jwt.format",
+                                "one of \"next-auth-v4\", \"authjs-v5\", \"jws\"");
+        } else if (strcmp(k, "algorithms") == 0) {
+            size_t i;
+            json_t *a;
+            if (!json_is_array(v) || json_array_size(v) == 0)
+                return bad_type(err, "jwt.algorithms", "a non-empty array");
+            cfg->algorithms = 0;
+            json_array_foreach(v, i, a) {
+                unsigned bit = json_is_string(a) ? na_jws_alg_parse(json_string_value(a)) : 0;
+                if (bit == 0)
+                    return bad_type(err, "jwt.algorithms",
+                                    "an array of \"HS256\", \"HS384\", \"HS512\"");
+                cfg->algorithms |= bit;
+            }
+        } else if (strcmp(k, "clockTolerance") == 0) {
+            if (get_seconds(v, "jwt.clockTolerance", 0, 3600, &cfg->clock_tolerance, err) < 0)
+                return -1;
+        } else if (strcmp(k, "requireExp") == 0) {
+            if (!json_is_boolean(v))
+                return bad_type(err, "jwt.requireExp", "true or false");
+            cfg->require_exp = json_is_true(v);
+        } else if (strcmp(k, "maxAge") == 0) {
+            if (get_seconds(v, "jwt.maxAge", 1, 10L * 366 * 86400, &cfg->jwt_max_age, err) < 0)
+                return -1;
+        } else {
+            return unknown_key(err, "jwt.", k);
+        }
+    }
+    return 0;
+}
+
+static int load_session(na_config *cfg, json_t *s, na_err *err)
+{
+    const char *k;
+    json_t *v;
+    if (!json_is_object(s))
+        return bad_type(err, "session", "an object");
+    json_object_foreach(s, k, v) {
+        if (strcmp(k, "maxAge") == 0) {
+            if (get_seconds(v, "session.maxAge", 1, 10L * 366 * 86400, &cfg->session_max_age,
+                            err) < 0)
+                return -1;
+        } else {
+            return unknown_key(err, "session.", k);
+        }
+    }
+    return 0;
+}
+
+static int load_cookies(na_config *cfg, json_t *c, na_err *err)
+{
+    const char *k, *k2;
+    json_t *v, *v2;
+    if (!json_is_object(c))
+        return bad_type(err, "cookies", "an object");
+    json_object_foreach(c, k, v) {
+        if (strcmp(k, "sessionToken") != 0)
+            return unknown_key(err, "cookies.", k);
+        if (!json_is_object(v))
+            return bad_type(err, "cookies.sessionToken", "an object");
+        json_object_foreach(v, k2, v2) {
+            if (strcmp(k2, "name") != 0)
+                return unknown_key(err, "cookies.sessionToken.", k2);
+            if (!json_is_string(v2) || !valid_cookie_name(json_string_value(v2)))
+                return bad_type(err, "cookies.sessionToken.name",
+                                "a cookie name (RFC 6265 token characters)");
+            free(cfg->cookie_name);
+            if ((cfg->cookie_name = strdup(json_string_value(v2))) == NULL)
+                return na_err_set(err, NA_E_NOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+static int load_root(na_config *cfg, json_t *root, na_err *err)
+{
+    const char *k;
+    json_t *v;
+    json_t *secret = json_object_get(root, "secret");
+    json_t *secret_file = json_object_get(root, "secretFile");
+
+    if (secret && secret_file)
+        return na_err_set(err, NA_E_CONFIG, "keys \"secret\" and \"secretFile\" exclude each other");
+    json_object_foreach(root, k, v) {
+        if (strcmp(k, "secret") == 0) {
+            if (json_is_string(v)) {
+                if (add_secret(cfg, json_string_value(v), json_string_length(v), "secret", err) < 0)
+                    return -1;
+            } else if (json_is_array(v) && json_array_size(v) > 0) {
+                size_t i;
+                json_t *s;
+                json_array_foreach(v, i, s) {
+                    if (!json_is_string(s))
+                        return bad_type(err, "secret", "a string or an array of strings");
+                    if (add_secret(cfg, json_string_value(s), json_string_length(s), "secret",
+                                   err) < 0)
+                        return -1;
+                }
+            } else {
+                return bad_type(err, "secret", "a string or a non-empty array of strings");
+            }
+            cfg->secret_source = "config secret";
+        } else if (strcmp(k, "secretFile") == 0) {
+            if (!json_is_string(v))
+                return bad_type(err, "secretFile", "a string (a path)");
+            if (load_secret_file(cfg, json_string_value(v), err) < 0)
+                return -1;
+            cfg->secret_source = "config secretFile";
+        } else if (strcmp(k, "url") == 0) {
+            if (!json_is_string(v) || json_string_length(v) == 0)
+                return bad_type(err, "url", "a non-empty string");
+            free(cfg->url);
+            if ((cfg->url = strdup(json_string_value(v))) == NULL)
+                return na_err_set(err, NA_E_NOMEM, "out of memory");
+        } else if (strcmp(k, "useSecureCookies") == 0) {
+            if (!json_is_boolean(v))
+                return bad_type(err, "useSecureCookies", "true or false");
+            cfg->use_secure_cookies = json_is_true(v);
+        } else if (strcmp(k, "jwt") == 0) {
+            if (load_jwt(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "session") == 0) {
+            if (load_session(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "cookies") == 0) {
+            if (load_cookies(cfg, v, err) < 0)
+                return -1;
+        } else {
+            return unknown_key(err, "", k);
+        }
+    }
+    return 0;
+}
+
+static const char *json_problem(enum json_error_code code)
+{
+    switch (code) {
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_duplicate_key:
+        return "duplicate key";
+    case json_error_premature_end_of_input:
+        return "unexpected end of file";
+    case json_error_end_of_input_expected:
+        return "text after the closing brace";
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return "NUL character";
+    case json_error_numeric_overflow:
+        return "number out of range";
+    case json_error_wrong_type:
+        return "the top level is not an object";
+    default:
+        return "syntax error";
+    }
+}
+
+int na_config_load_file(na_config *cfg, const char *path, na_err *err)
+{
+    size_t len;
+    na_err e;
+    na_err_clear(&e);
+    char *text = slurp(path, &len, "config", err);
+    if (text == NULL)
+        return -1;
+    free(cfg->path);
+    cfg->path = strdup(path);
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    OPENSSL_cleanse(text, len);
+    free(text);
+    if (root == NULL)
+        /* jansson's own text quotes the input near the error, which may be a
+         * secret: report the kind of error and where it is, never the text. */
+        return na_err_set(err, NA_E_CONFIG, "config %s:%d:%d: %s", path, jerr.line,
+                          jerr.column, json_problem(json_error_code(&jerr)));
+    int rc = 0;
+    if (!json_is_object(root))
+        rc = na_err_set(&e, NA_E_CONFIG, "the top level must be an object");
+    else
+        rc = load_root(cfg, root, &e);
+    json_decref(root);
+    if (rc < 0)
+        return na_err_set(err, e.code, "config %s: %s", path, e.msg);
+    return 0;
+}
+
+int na_config_apply_env(na_config *cfg, na_err *err)
+{
+    if (cfg->nsecrets == 0) {
+        /* `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET`: a set-but-empty variable wins and
+         * means no secret (B11.1 step 3 treats it as missing: fail closed). */
+        static const char *const vars[] = {"NEXTAUTH_SECRET", "AUTH_SECRET"};
+        for (size_t i = 0; i < 2; i++) {
+            const char *s = getenv(vars[i]);
+            if (s == NULL)
+                continue;
+            na_err e;
+            if (add_secret(cfg, s, strlen(s), vars[i], &e) < 0) {
+                if (e.code == NA_E_NOMEM)
+                    return na_err_set(err, e.code, "%s", e.msg);
+                snprintf(cfg->no_secret, sizeof cfg->no_secret, "%s", e.msg);
+            } else {
+                cfg->secret_source = vars[i];
+            }
+            break;
+        }
+        if (cfg->nsecrets == 0 && cfg->no_secret[0] == '\0')
+            snprintf(cfg->no_secret, sizeof cfg->no_secret,
+                     "no secret: set \"secret\" or \"secretFile\" in the config, or "
+                     "NEXTAUTH_SECRET");
+    }
+    if (cfg->url == NULL) {
+        const char *u = getenv("NEXTAUTH_URL");
+        if (u != NULL && *u != '\0' && (cfg->url = strdup(u)) == NULL)
+            return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int na_config_load(na_config *cfg, const char *path, na_err *err)
+{
+    na_config_init(cfg);
+    if (path == NULL) {
+        path = getenv("NEXTAUTH_CONFIG");
+        if (path != NULL && *path == '\0')
+            path = NULL;
+    }
+    if ((path != NULL && na_config_load_file(cfg, path, err) < 0) ||
+        na_config_apply_env(cfg, err) < 0) {
+        na_config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+int na_config_secure(const na_config *cfg)
+{
+    if (cfg->use_secure_cookies >= 0)
+        return cfg->use_secure_cookies;
+    return cfg->url != NULL && strncmp(cfg->url, "https://", 8) == 0;
+}
+
+const char *na_config_cookie_name(const na_config *cfg)
+{
+    if (cfg->cookie_name)
+        return cfg->cookie_name;
+    int secure = na_config_secure(cfg);
+    if (cfg->format == NA_FMT_V5)
+        return secure ? "__Secure-authjs.session-token" : "authjs.session-token";
+    return secure ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+long na_config_token_max_age(const na_config *cfg)
+{
+    return cfg->jwt_max_age > 0 ? cfg->jwt_max_age : cfg->session_max_age;
+}

@@ -1,0 +1,86 @@
+/* config.h — a deployment's configuration: a JSON file whose names follow
+ * NextAuth's authOptions, plus the environment (SPEC A1, A2, B7).
+ *
+ * File keys (all optional; an unknown key or a wrong type is an error naming it):
+ *   secret            string, or array of strings (rotation: the first encodes)
+ *   secretFile        path of a file with one secret per line (same rotation order)
+ *   url               the site's NEXTAUTH_URL
+ *   useSecureCookies  boolean (default: url starts with "https://")
+ *   cookies.sessionToken.name   the session cookie name
+ *   jwt.format        "next-auth-v4" (default) | "authjs-v5" | "jws"
+ *   jwt.algorithms    jws only: allowed algorithms, default ["HS256"]
+ *   jwt.clockTolerance seconds, default 15
+ *   jwt.requireExp    default true
+ *   jwt.maxAge        lifetime given to tokens minted by `encode` (default session.maxAge)
+ *   session.maxAge    seconds, default 2592000 (30 days)
+ * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, when the file names no secret
+ * (an empty variable counts as set, and so means "no secret": fail closed, as
+ * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth); NEXTAUTH_URL when
+ * the file has no url; NEXTAUTH_CONFIG names the file when the program is not
+ * given one. */
+#ifndef NA_CONFIG_H
+#define NA_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "keys.h"
+
+/* Config files are small; anything larger is a mistake (a wrong path). */
+#define NA_CONFIG_MAX_BYTES (1024 * 1024)
+#define NA_COOKIE_NAME_MAX 200
+
+typedef struct {
+    char *path;                          /* the file read (owned), or NULL */
+    na_format format;
+    char *secrets[NA_MAX_SECRETS];       /* owned, NUL-terminated, wiped on free */
+    size_t secret_lens[NA_MAX_SECRETS];
+    size_t nsecrets;
+    const char *secret_source;           /* static: "config secret", "NEXTAUTH_SECRET", … */
+    char no_secret[200];                 /* why there is no secret, when nsecrets == 0 */
+    char *url;                           /* owned, or NULL when unset */
+    int use_secure_cookies;              /* -1: decided by url */
+    char *cookie_name;                   /* owned, or NULL for the default name */
+    unsigned algorithms;                 /* NA_ALG_* mask (jws) */
+    long clock_tolerance;
+    int require_exp;
+    long session_max_age;
+    long jwt_max_age;                    /* -1: same as session_max_age */
+} na_config;
+
+/* Fill *cfg with the defaults (no file, no secret). Never fails. */
+void na_config_init(na_config *cfg);
+
+/* Read the JSON file at path into *cfg (initialised by na_config_init). Errors name
+ * the file and the key, or the line and column of bad JSON; they never quote a
+ * value. Returns 0, or -1 with err filled (NA_E_IO, NA_E_CONFIG). */
+int na_config_load_file(na_config *cfg, const char *path, na_err *err);
+
+/* Take the environment's fallbacks (NEXTAUTH_SECRET, AUTH_SECRET, NEXTAUTH_URL) for
+ * what the file left unset. Returns 0, or -1 with err filled (a malformed value). */
+int na_config_apply_env(na_config *cfg, na_err *err);
+
+/* na_config_init, then the file (path, else $NEXTAUTH_CONFIG, else none), then the
+ * environment. Returns 0, or -1 with err filled; *cfg is then freed. */
+int na_config_load(na_config *cfg, const char *path, na_err *err);
+
+/* Replace the secrets by the single secret s (e.g. a --secret option). An empty or
+ * placeholder-looking s is refused. Returns 0, or -1 with err filled. */
+int na_config_set_secret(na_config *cfg, const char *s, const char *source, na_err *err);
+
+/* 1 when the deployment uses __Secure- cookie names: useSecureCookies, else a url
+ * that starts with "https://" (the getToken/withAuth rule, B5.2). */
+int na_config_secure(const na_config *cfg);
+
+/* The session cookie name: the configured one, else by format and secure mode
+ * (next-auth.session-token, authjs.session-token, with __Secure- when secure).
+ * Returns a pointer into cfg or to a static string; never NULL. */
+const char *na_config_cookie_name(const na_config *cfg);
+
+/* Lifetime for newly minted tokens: jwt.maxAge if set, else session.maxAge. */
+long na_config_token_max_age(const na_config *cfg);
+
+/* Free what *cfg owns and wipe the secrets. Safe twice. */
+void na_config_free(na_config *cfg);
+
+#endif

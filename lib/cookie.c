@@ -1,0 +1,234 @@
+/* cookie.c — Cookie header, chunks and Bearer (see cookie.h). */
+#include "cookie.h"
+
+#include <string.h>
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid
+ * (overlongs, surrogates and code points above U+10FFFF are invalid, RFC 3629). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+long na_uri_decode(const char *in, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (o == cap)
+            return -1;
+        unsigned char c = (unsigned char)in[i];
+        if (c == '%') {
+            int h, l;
+            if (i + 2 >= n || (h = hexval((unsigned char)in[i + 1])) < 0 ||
+                (l = hexval((unsigned char)in[i + 2])) < 0)
+                return -1;
+            out[o++] = (char)(h << 4 | l);
+            i += 2;
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    for (size_t i = 0; i < o;) {
+        size_t k = utf8_seq((const unsigned char *)out + i, o - i);
+        if (k == 0)
+            return -1;
+        i += k;
+    }
+    return (long)o;
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trim spaces and tabs from both ends of [*p, *p + *n). */
+static void trim(const char **p, size_t *n)
+{
+    while (*n > 0 && is_ws(**p)) {
+        (*p)++;
+        (*n)--;
+    }
+    while (*n > 0 && is_ws((*p)[*n - 1]))
+        (*n)--;
+}
+
+/* The chunk number of cookie name nm (nl bytes) for session name base (bl bytes):
+ * -1 for the plain name, 0..NA_MAX_CHUNKS-1 for `base.<n>` (decimal, no leading
+ * zero), NA_MAX_CHUNKS for a well-formed chunk name past the cap, -2 for an
+ * unrelated name (`base-legacy`, `base.x`, `base.01`). */
+static int chunk_index(const char *nm, size_t nl, const char *base, size_t bl)
+{
+    if (nl < bl || memcmp(nm, base, bl) != 0)
+        return -2;
+    if (nl == bl)
+        return -1;
+    if (nm[bl] != '.' || nl == bl + 1)
+        return -2;
+    const char *d = nm + bl + 1;
+    size_t dl = nl - bl - 1;
+    if (dl > 1 && d[0] == '0')
+        return -2;
+    long v = 0;
+    for (size_t i = 0; i < dl; i++) {
+        if (d[i] < '0' || d[i] > '9')
+            return -2;
+        if (v < NA_MAX_CHUNKS)
+            v = v * 10 + (d[i] - '0');
+    }
+    return v < NA_MAX_CHUNKS ? (int)v : NA_MAX_CHUNKS;
+}
+
+typedef struct {
+    const char *p;
+    size_t n;
+    int present;
+} slot;
+
+/* Append value v (n bytes) to buf at *at: unquoted, then percent-decoded as the
+ * cookie package does (a value that fails to decode is kept raw). */
+static int append_value(const char *v, size_t n, char *buf, size_t cap, size_t *at)
+{
+    /* cookie 0.7.2: a value starting and ending with '"' loses both quotes. */
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        v++;
+        n -= 2;
+    } else if (n == 1 && v[0] == '"') {
+        n = 0;
+    }
+    if (memchr(v, '%', n) != NULL) {
+        long d = na_uri_decode(v, n, buf + *at, cap - *at);
+        if (d >= 0) {
+            *at += (size_t)d;
+            return 0;
+        }
+        /* decoding failed: fall through and keep the raw value, if it fits */
+    }
+    if (n > cap - *at)
+        return -1;
+    memcpy(buf + *at, v, n);
+    *at += n;
+    return 0;
+}
+
+int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, size_t cap,
+                      size_t *toklen, na_cookie_seen *seen, na_err *err)
+{
+    slot plain = {0}, chunks[NA_MAX_CHUNKS];
+    size_t bl = strlen(name);
+    int any_chunk = 0;
+
+    memset(chunks, 0, sizeof chunks);
+    if (seen)
+        seen->n = 0;
+    *toklen = 0;
+    if (len > NA_COOKIE_HEADER_MAX)
+        return na_err_set(err, NA_E_TOO_BIG, "Cookie header longer than %d bytes",
+                          NA_COOKIE_HEADER_MAX);
+
+    /* cookie 0.7.2: pairs are separated by ';'; a pair without '=' is skipped. */
+    size_t i = 0;
+    while (i < len) {
+        const char *semi = memchr(hdr + i, ';', len - i);
+        size_t end = semi ? (size_t)(semi - hdr) : len;
+        const char *eq = memchr(hdr + i, '=', end - i);
+        if (eq != NULL) {
+            const char *nm = hdr + i, *v = eq + 1;
+            size_t nl = (size_t)(eq - nm), vl = end - (size_t)(v - hdr);
+            trim(&nm, &nl);
+            trim(&v, &vl);
+            int idx = chunk_index(nm, nl, name, bl);
+            if (idx == NA_MAX_CHUNKS)
+                return na_err_set(err, NA_E_TOO_BIG, "session cookie has more than %d chunks",
+                                  NA_MAX_CHUNKS);
+            slot *s = idx == -1 ? &plain : idx >= 0 ? &chunks[idx] : NULL;
+            if (s != NULL && !s->present) { /* the first occurrence of a name wins */
+                s->p = v;
+                s->n = vl;
+                s->present = 1;
+                if (idx >= 0 && vl > 0)
+                    any_chunk = 1;
+                if (seen)
+                    seen->names[seen->n++] = idx;
+                if (vl > NA_CHUNK_MAX)
+                    return na_err_set(err, NA_E_TOO_BIG,
+                                      "session cookie value longer than %d bytes",
+                                      NA_CHUNK_MAX);
+            }
+        }
+        i = end + 1;
+    }
+
+    if (plain.present && plain.n > 0 && any_chunk)
+        return na_err_set(err, NA_E_MALFORMED,
+                          "session cookie sent both whole and in chunks (stale cookie)");
+    size_t at = 0;
+    if (plain.present && append_value(plain.p, plain.n, buf, cap, &at) < 0)
+        return na_err_set(err, NA_E_TOO_BIG, "session token too large");
+    for (int k = 0; k < NA_MAX_CHUNKS; k++)
+        if (chunks[k].present && append_value(chunks[k].p, chunks[k].n, buf, cap, &at) < 0)
+            return na_err_set(err, NA_E_TOO_BIG, "session token too large");
+    *toklen = at;
+    return at > 0 ? 1 : 0;
+}
+
+int na_cookie_bearer(const char *authz, size_t len, char *buf, size_t cap, size_t *toklen,
+                     na_err *err)
+{
+    static const char scheme[] = "Bearer ";
+    const size_t sl = sizeof scheme - 1;
+
+    *toklen = 0;
+    /* getToken: header.split(" ")[0] === "Bearer", token = split(" ")[1]. */
+    if (len < sl || memcmp(authz, scheme, sl) != 0)
+        return 0;
+    const char *t = authz + sl;
+    const char *sp = memchr(t, ' ', len - sl);
+    size_t n = sp ? (size_t)(sp - t) : len - sl;
+    if (n == 0)
+        return 0;
+    if (n > NA_TOKEN_MAX)
+        return na_err_set(err, NA_E_TOO_BIG, "bearer token longer than %d bytes", NA_TOKEN_MAX);
+    long d = na_uri_decode(t, n, buf, cap);
+    if (d < 0)
+        return na_err_set(err, NA_E_MALFORMED, "bearer token has a bad percent escape");
+    *toklen = (size_t)d;
+    return d > 0 ? 1 : 0;
+}

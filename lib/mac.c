@@ -1,0 +1,56 @@
+/* mac.c — HMAC-SHA2 through EVP_MAC (see mac.h). */
+#include "mac.h"
+
+#include <pthread.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+/* EVP_MAC_fetch walks the provider tables: do it once per process. */
+static EVP_MAC *hmac_impl;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void fetch_hmac(void)
+{
+    hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+int na_hmac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
+                 size_t n, unsigned char *out, size_t *outlen, na_err *err)
+{
+    const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
+                       : bits == 512 ? "SHA512" : NULL;
+    if (digest == NULL)
+        return na_err_set(err, NA_E_USAGE, "hmac: unsupported digest size %d", bits);
+    pthread_once(&hmac_once, fetch_hmac);
+    if (hmac_impl == NULL)
+        return na_err_set(err, NA_E_NOMEM, "hmac: cannot fetch HMAC from OpenSSL");
+
+    int rc = -1;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_impl);
+    if (ctx == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(ctx, key, keylen, params) != 1)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (EVP_MAC_update(ctx, pieces[i].p, pieces[i].n) != 1)
+            goto out;
+    if (EVP_MAC_final(ctx, out, outlen, 64) != 1)
+        goto out;
+    rc = 0;
+out:
+    EVP_MAC_CTX_free(ctx);
+    if (rc < 0)
+        na_err_set(err, NA_E_CRYPTO, "hmac computation failed");
+    return rc;
+}
+
+int na_mac_equal(const void *a, const void *b, size_t n)
+{
+    return CRYPTO_memcmp(a, b, n) == 0;
+}

@@ -1,0 +1,25 @@
+/* mac.h — HMAC-SHA2 over several pieces, and a constant-time compare, for the
+ * JWS signatures (RFC 7518 §3.2) and the A256CBC-HS512 tag (RFC 7518 §5.2.2.1). */
+#ifndef NA_MAC_H
+#define NA_MAC_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct {
+    const void *p;
+    size_t n;
+} na_piece;
+
+/* HMAC with the digest named by bits (256, 384 or 512 for SHA-256/384/512) over the
+ * concatenation of the n pieces. out must hold 64 bytes; *outlen gets the MAC
+ * length. Returns 0, or -1 with err filled. */
+int na_hmac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
+                 size_t n, unsigned char *out, size_t *outlen, na_err *err);
+
+/* 1 when the n bytes of a and b are equal, in time independent of their contents
+ * (CRYPTO_memcmp); 0 otherwise. */
+int na_mac_equal(const void *a, const void *b, size_t n);
+
+#endif

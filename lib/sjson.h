@@ -1,0 +1,30 @@
+/* sjson.h — strict JSON for untrusted token parts (SPEC A1).
+ *
+ * Token headers and payloads must be one JSON object, in valid UTF-8, with no
+ * duplicate keys, no lone surrogate escapes, no NUL in strings, nothing after the
+ * closing brace, and no more than NA_JSON_MAX_DEPTH levels of nesting. jansson
+ * checks all of that but the depth (its own limit is 2048), so the depth is
+ * counted here first, before anything is allocated. */
+#ifndef NA_SJSON_H
+#define NA_SJSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+/* Real NextAuth claims nest a few levels (user objects, arrays of roles); 32 is
+ * far above that and keeps jansson's recursion shallow. */
+#define NA_JSON_MAX_DEPTH 32
+
+/* Parse len bytes of buf as a strict JSON object. Returns a new reference the
+ * caller must json_decref, or NULL with err filled (NA_E_MALFORMED, NA_E_TOO_BIG
+ * for depth, NA_E_NOMEM). what names the part in the error ("payload", "header"). */
+json_t *na_json_parse_object(const char *buf, size_t len, const char *what, na_err *err);
+
+/* Nesting depth of the JSON text (brackets outside strings), stopping early and
+ * returning max + 1 once max is exceeded. Exposed for tests. */
+size_t na_json_depth(const char *buf, size_t len, size_t max);
+
+#endif

@@ -1,0 +1,68 @@
+/* token.h — getToken and encode for one deployment (SPEC A1, A2, B3.3, B10).
+ *
+ * A verifier is built once per process from the configuration: the keys are
+ * derived then, and the two scratch buffers every request reuses are allocated
+ * then, so that checking a request allocates nothing but the claims object.
+ * A verifier is not thread-safe: one per thread. */
+#ifndef NA_TOKEN_H
+#define NA_TOKEN_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "claims.h"
+#include "config.h"
+#include "cookie.h"
+#include "err.h"
+#include "keys.h"
+
+typedef struct {
+    na_keyring kr;
+    unsigned algorithms;        /* jws allow-list */
+    long tolerance;
+    int require_exp;
+    long max_age;               /* lifetime of minted tokens */
+    char cookie_name[NA_COOKIE_NAME_MAX + 1];
+    char *tokbuf;               /* NA_TOKEN_MAX bytes: the joined cookie or bearer token */
+    unsigned char *scratch;     /* 2 × NA_TOKEN_MAX bytes: decoded ciphertext + plaintext */
+} na_verifier;
+
+/* Build *v from cfg: format, keys (derived here, once), cookie name, time rules.
+ * salt overrides the key-derivation salt when non-NULL (v4: a salted key as for
+ * next-auth's state/PKCE tokens — never a session; v5: instead of the cookie
+ * name). Returns 0, or -1 with err filled (NA_E_NO_SECRET when cfg has none). */
+int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err);
+
+/* Wipe the keys and free the buffers. Safe twice. */
+void na_verifier_free(na_verifier *v);
+
+/* Decode and verify one token (len bytes) at time now (unix seconds): the format's
+ * JOSE checks, then a strict JSON object payload, then the claim rules. On
+ * success *claims is a new reference the caller json_decrefs. Returns 0, or -1
+ * with err filled and *claims NULL. */
+int na_token_decode(na_verifier *v, const char *tok, size_t len, long long now,
+                    json_t **claims, na_err *err);
+
+/* getToken: the session cookie of the Cookie header (cookie, clen bytes; may be
+ * NULL), else the Bearer token of authz (alen bytes; may be NULL), then
+ * na_token_decode. seen (may be NULL) gets the session cookie names found.
+ * Returns 1 with *claims (a new reference), 0 when the request has no token
+ * (err: NA_E_NO_TOKEN), -1 with err filled when the token is bad. */
+int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                 size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
+                 na_err *err);
+
+/* encode: set iat = now, exp = now + max_age and a fresh UUID v4 jti in claims (an
+ * existing key keeps its position, missing ones are appended in that order, as
+ * next-auth does), then encrypt (v4/v5) or sign (jws, with the first allowed
+ * algorithm) with the first secret. claims is modified. Returns a NUL-terminated
+ * token the caller frees with free(), or NULL with err filled. */
+char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long now,
+                      na_err *err);
+
+/* Write a new random UUID v4 (36 characters + NUL) into out. Returns 0, or -1
+ * when the random generator fails. */
+int na_uuid_v4(char out[37]);
+
+#endif
