@@ -58,3 +58,7 @@ clean:
 	rm -f lib/*.o lib/*.d bin/*.o bin/*.d $(LIB) $(BINS) $(UNIT_BINS)
 
 -include $(LIB_OBJS:.o=.d) $(BINS:=.d)
+
+.PHONY: demo
+demo: all
+	tools/demo-token.sh

@@ -287,10 +287,15 @@ char *na_jwe_encrypt(const na_keyring *kr, const unsigned char *pt, size_t n, na
         out = assemble(v4_header_b64, hlen, iv, 12, ct, (size_t)(len + fin), tag, 16);
     } else if (kr->format == NA_FMT_V5) {
         /* B4.1: {"alg":"dir","enc":"A256CBC-HS512","kid":"<thumbprint>"} in this order. */
-        char hjson[128], hb64[NA_B64URL_ENCODED_LEN(sizeof hjson) + 1];
+        /* 44 bytes of JSON around an 86-character kid: 130 bytes + NUL. */
+        char hjson[160], hb64[NA_B64URL_ENCODED_LEN(sizeof hjson) + 1];
         int hj = snprintf(hjson, sizeof hjson,
                           "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"%s\"}",
                           key->kid5);
+        if (hj < 0 || (size_t)hj >= sizeof hjson) {
+            na_err_set(err, NA_E_USAGE, "v5 header does not fit");
+            goto out;
+        }
         size_t hlen = na_b64url_encode((const unsigned char *)hjson, (size_t)hj, hb64);
         if (RAND_bytes(iv, 16) != 1 ||
             EVP_EncryptInit_ex(c, EVP_aes_256_cbc(), NULL, key->k5 + 32, iv) != 1 ||

@@ -9,7 +9,8 @@
 #   NEXTAUTH_INTEROP_CACHE=DIR  reuse DIR as the npm install folder (installed
 #                               there only when missing or of another version);
 #                               must be outside the repository.
-#   NEXTAUTH_TOKEN_CLI=PATH     the CLI to test (default: bin/nextauth-token).
+#   NEXTAUTH_TOKEN_BIN=PATH     the CLI to test (default: bin/nextauth-token; the
+#                               name tests/run-all.sh exports for every suite).
 #
 # How it works (three phases, two node processes in all):
 #   1. plan.mjs   makes tokens with the real libraries and writes the list of
@@ -25,7 +26,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd "$here/../.." && pwd -P)
-cli=${NEXTAUTH_TOKEN_CLI:-$repo/bin/nextauth-token}
+cli=${NEXTAUTH_TOKEN_BIN:-$repo/bin/nextauth-token}
 packages=(next-auth@4.24.15 @auth/core@0.41.3 jsonwebtoken@9)
 
 # Environment that would change what the libraries or the CLI do by default

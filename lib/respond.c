@@ -1,0 +1,153 @@
+/* respond.c — responses built in memory, written in one go (see respond.h). */
+#include "respond.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int sb_append(na_strbuf *b, const char *p, size_t n)
+{
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (n > cap - b->len) {
+            if (cap > ((size_t)1 << 30))
+                return -1;
+            cap *= 2;
+        }
+        char *q = realloc(b->p, cap);
+        if (q == NULL)
+            return -1;
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+void na_resp_init(na_resp *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void na_resp_reset(na_resp *r)
+{
+    r->status = 0;
+    r->head_only = 0;
+    r->failed = 0;
+    r->head.len = 0;
+    r->body.len = 0;
+}
+
+void na_resp_free(na_resp *r)
+{
+    free(r->head.p);
+    free(r->body.p);
+    na_resp_init(r);
+}
+
+void na_resp_status(na_resp *r, int status)
+{
+    if (status < 100 || status > 599)
+        r->failed = 1;
+    r->status = status;
+}
+
+int na_resp_header(na_resp *r, const char *name, const char *value)
+{
+    /* RFC 9110 §5.5: field values carry no CR, LF or NUL; we refuse every
+     * control byte but HT, so nothing a client sent can split a header. */
+    for (const unsigned char *s = (const unsigned char *)value; *s; s++)
+        if ((*s < 0x20 && *s != '\t') || *s == 0x7f) {
+            r->failed = 1;
+            return -1;
+        }
+    if (sb_append(&r->head, name, strlen(name)) < 0 || sb_append(&r->head, ": ", 2) < 0 ||
+        sb_append(&r->head, value, strlen(value)) < 0 || sb_append(&r->head, "\r\n", 2) < 0) {
+        r->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int na_resp_body(na_resp *r, const char *p, size_t n)
+{
+    if (sb_append(&r->body, p, n) < 0) {
+        r->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+const char *na_status_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+int na_resp_write(const na_resp *r, na_write_fn w, void *ctx)
+{
+    static const char fallback[] =
+        "Status: 500 Internal Server Error\r\n"
+        "Content-Type: application/json\r\n"
+        "Cache-Control: no-store\r\n"
+        "\r\n"
+        "{\"message\":\"Internal Server Error\"}";
+    if (r->failed || r->status == 0)
+        return w(ctx, fallback, r->head_only ? (size_t)(strstr(fallback, "\r\n\r\n") + 4 - fallback)
+                                             : sizeof fallback - 1);
+    char line[64];
+    int n = snprintf(line, sizeof line, "Status: %d %s\r\n", r->status,
+                     na_status_reason(r->status));
+    if (w(ctx, line, (size_t)n) < 0 || (r->head.len && w(ctx, r->head.p, r->head.len) < 0) ||
+        w(ctx, "\r\n", 2) < 0)
+        return -1;
+    if (!r->head_only && r->body.len && w(ctx, r->body.p, r->body.len) < 0)
+        return -1;
+    return 0;
+}
+
+void na_respond_json(na_resp *r, int status, const char *json)
+{
+    na_resp_status(r, status);
+    na_resp_header(r, "Content-Type", "application/json");
+    na_resp_body(r, json, strlen(json));
+}
+
+void na_respond_no_cache(na_resp *r)
+{
+    na_resp_header(r, "Cache-Control", "private, no-cache, no-store");
+    na_resp_header(r, "Pragma", "no-cache");
+    na_resp_header(r, "Expires", "0");
+}
+
+void na_respond_500_config(na_resp *r, int v5_wording)
+{
+    na_respond_json(r, 500,
+                    v5_wording ? "{\"message\":\"There was a problem with the server "
+                                 "configuration. Check the server logs for more "
+                                 "information.\"}"
+                               : "{\"message\":\"There is a problem with the server "
+                                 "configuration. Check the server logs for more "
+                                 "information.\"}");
+    na_respond_no_cache(r);
+}
+
+void na_respond_405(na_resp *r, const char *allow)
+{
+    na_respond_json(r, 405, "{\"message\":\"Method Not Allowed\"}");
+    na_resp_header(r, "Allow", allow);
+}

@@ -1,0 +1,69 @@
+/* respond.h — one HTTP answer, built completely in memory before a byte is
+ * written (SERVERS.md gotcha 1: a response without a Status line means "allow"),
+ * and the project's named answers, each setting status, headers and body in one
+ * place.
+ *
+ * A response refuses any header value with a control byte (CR, LF, NUL, …): the
+ * response is then marked failed, and na_resp_write sends a bare 500 instead of
+ * anything that was built — never a half-written or injected header. */
+#ifndef NA_RESPOND_H
+#define NA_RESPOND_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} na_strbuf;
+
+typedef struct {
+    int status;       /* 0 until set: written as 500 */
+    int head_only;    /* HEAD: headers only */
+    int failed;       /* a refused header or no memory: answer 500 */
+    na_strbuf head;   /* "Name: value\r\n" lines */
+    na_strbuf body;
+} na_resp;
+
+/* Writes n bytes somewhere (a FastCGI stream, stdout); returns 0 or -1. */
+typedef int (*na_write_fn)(void *ctx, const char *p, size_t n);
+
+/* An empty response (status 0). Buffers are allocated on first use and reused
+ * by na_resp_reset; na_resp_free releases them. */
+void na_resp_init(na_resp *r);
+void na_resp_reset(na_resp *r);
+void na_resp_free(na_resp *r);
+
+/* Set the status (100..599). */
+void na_resp_status(na_resp *r, int status);
+
+/* Append the header line "name: value". Returns 0, or -1 (and marks r failed)
+ * when value has a control byte other than HT, or memory runs out. */
+int na_resp_header(na_resp *r, const char *name, const char *value);
+
+/* Append n bytes to the body. Returns 0, or -1 (r failed) when out of memory. */
+int na_resp_body(na_resp *r, const char *p, size_t n);
+
+/* The CGI/FastCGI form: "Status: <code> <reason>\r\n", the headers, "\r\n", the
+ * body (not for HEAD). A failed or status-less response is written as
+ * "Status: 500" with a JSON body instead. Returns 0 or -1 (write error). */
+int na_resp_write(const na_resp *r, na_write_fn w, void *ctx);
+
+/* Reason phrase of a status code ("OK", "Temporary Redirect", …). */
+const char *na_status_reason(int status);
+
+/* status with Content-Type: application/json and the JSON text body. */
+void na_respond_json(na_resp *r, int status, const char *json);
+
+/* The three no-cache headers of NextAuth's session route (B8.2):
+ * Cache-Control: private, no-cache, no-store; Pragma: no-cache; Expires: 0. */
+void na_respond_no_cache(na_resp *r);
+
+/* 500 JSON {"message":"There is a problem with the server configuration. Check
+ * the server logs for more information."} (v4; v5 says "There was", B14), with
+ * the no-cache headers. */
+void na_respond_500_config(na_resp *r, int v5_wording);
+
+/* 405 JSON {"message":"Method Not Allowed"} with Allow: allow. */
+void na_respond_405(na_resp *r, const char *allow);
+
+#endif

@@ -1,0 +1,194 @@
+# Shared helpers for the bats suites (`load helpers`). bats-core 1.8 has no
+# bats-assert, so the few assertions we need live here. Every assertion prints
+# what it expected and what it got, then fails.
+
+# `run --separate-stderr` (bats >= 1.5) keeps stdout in $output and stderr in
+# $stderr; declaring the minimum version silences bats' warning about the flag.
+bats_require_minimum_version 1.5.0
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+NEXTAUTH_TOKEN_BIN="${NEXTAUTH_TOKEN_BIN:-$BATS_TEST_DIRNAME/../bin/nextauth-token}"
+VECTORS_DIR="$REPO_ROOT/tests/vectors"
+VECTORS_JSON="$VECTORS_DIR/nextauth-vectors.json"
+
+# The environment variables the CLI reads. Tests start without any of them so a
+# developer's shell cannot change a verdict.
+clean_env() {
+    unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_CONFIG NEXTAUTH_URL
+}
+
+# --- running the CLI --------------------------------------------------------
+
+# Raw copies of the last run_cli's streams: bats strips trailing newlines from
+# $output/$stderr, these let an assertion check the bytes exactly.
+_cli_capture() {
+    "$NEXTAUTH_TOKEN_BIN" "$@" >"$BATS_TEST_TMPDIR/cli.stdout" 2>"$BATS_TEST_TMPDIR/cli.stderr"
+    local rc=$?
+    cat "$BATS_TEST_TMPDIR/cli.stdout"
+    cat "$BATS_TEST_TMPDIR/cli.stderr" >&2
+    return "$rc"
+}
+
+# run_cli ARGS... — run the CLI under `run --separate-stderr`: sets $status,
+# $output (stdout), $stderr, $lines, $stderr_lines. Standard input is passed on.
+run_cli() {
+    rm -f "$BATS_TEST_TMPDIR/cli.stdout" "$BATS_TEST_TMPDIR/cli.stderr"
+    run --separate-stderr _cli_capture "$@"
+}
+
+# cli ARGS... — run the CLI outside `run`, to set a test up (e.g. tok=$(cli
+# encode …)): stdout as is, its exit status returned.
+cli() {
+    "$NEXTAUTH_TOKEN_BIN" "$@"
+}
+
+# --- assertions -------------------------------------------------------------
+
+_fail() {
+    {
+        printf '%s\n' "$@"
+        printf -- '-- status: %s\n-- stdout:\n%s\n-- stderr:\n%s\n--\n' \
+            "${status-}" "${output-}" "${stderr-}"
+    } >&2
+    return 1
+}
+
+# assert_status N — the exit status of the last run.
+assert_status() {
+    [ "$status" -eq "$1" ] || _fail "expected exit status $1, got $status"
+}
+
+# _raw_is FILE TEXT — FILE holds exactly TEXT followed by one newline (TEXT
+# empty: FILE is empty).
+_raw_is() {
+    local want
+    if [ -z "$2" ]; then
+        [ ! -s "$1" ]
+    else
+        want=$(printf '%s\n' "$2" | od -An -tx1 | tr -d ' \n')
+        [ "$(od -An -tx1 <"$1" | tr -d ' \n')" = "$want" ]
+    fi
+}
+
+# assert_output TEXT — stdout is exactly TEXT and a newline (nothing for "").
+assert_output() {
+    [ "$output" = "$1" ] || _fail "expected stdout: $1"
+    if [ -f "$BATS_TEST_TMPDIR/cli.stdout" ]; then
+        _raw_is "$BATS_TEST_TMPDIR/cli.stdout" "$1" ||
+            _fail "stdout is not exactly one newline-terminated text: $(od -c <"$BATS_TEST_TMPDIR/cli.stdout" | tail -n 3)"
+    fi
+}
+
+# assert_no_output — nothing at all on stdout.
+assert_no_output() {
+    assert_output ""
+}
+
+# assert_stderr TEXT — stderr is exactly TEXT and a newline (nothing for "").
+assert_stderr() {
+    [ "${stderr-}" = "$1" ] || _fail "expected stderr: $1"
+    if [ -f "$BATS_TEST_TMPDIR/cli.stderr" ]; then
+        _raw_is "$BATS_TEST_TMPDIR/cli.stderr" "$1" ||
+            _fail "stderr is not exactly one newline-terminated text"
+    fi
+}
+
+# assert_no_stderr — nothing at all on stderr.
+assert_no_stderr() {
+    assert_stderr ""
+}
+
+# assert_stderr_line PREFIX — stderr is exactly one line "nextauth-token: …"
+# starting with "nextauth-token: PREFIX" (PREFIX may be empty).
+assert_stderr_line() {
+    local want="nextauth-token: $1"
+    [ "${#stderr_lines[@]}" -eq 1 ] ||
+        _fail "expected exactly one stderr line, got ${#stderr_lines[@]}"
+    [ "${stderr:0:${#want}}" = "$want" ] ||
+        _fail "expected a stderr line starting with: $want"
+    if [ -f "$BATS_TEST_TMPDIR/cli.stderr" ]; then
+        [ "$(wc -l <"$BATS_TEST_TMPDIR/cli.stderr")" -eq 1 ] &&
+            [ "$(tail -c 1 "$BATS_TEST_TMPDIR/cli.stderr" | od -An -tx1 | tr -d ' ')" = 0a ] ||
+            _fail "stderr is not exactly one newline-terminated line"
+    fi
+}
+
+# assert_failure CODE [PREFIX] — the usual shape of a failure: exit CODE,
+# nothing on stdout, one "nextauth-token: PREFIX…" line on stderr.
+assert_failure() {
+    assert_status "$1" || return 1
+    assert_no_output || return 1
+    assert_stderr_line "${2-}"
+}
+
+# assert_valid_json CLAIMS_JSON — success: exit 0, stdout one line of JSON equal
+# (jq ==) to CLAIMS_JSON, stderr empty.
+assert_valid_json() {
+    assert_status 0 || return 1
+    assert_no_stderr || return 1
+    [ "${#lines[@]}" -eq 1 ] || _fail "expected one line of JSON on stdout" || return 1
+    json_equal "$output" "$1" || _fail "expected claims (jq ==): $1"
+}
+
+# refute_leak STRING... — none of the strings (skipping empty ones) appears in
+# stdout or stderr of the last run. For secrets, tokens and cookie values.
+refute_leak() {
+    local s
+    for s in "$@"; do
+        [ -n "$s" ] || continue
+        case "${stderr-}" in *"$s"*) _fail "stderr carries a secret value (${#s} bytes: ${s:0:6}…)" || return 1 ;; esac
+        case "$output" in *"$s"*) _fail "stdout carries a secret value (${#s} bytes: ${s:0:6}…)" || return 1 ;; esac
+    done
+    return 0
+}
+
+# refute_stderr_leak STRING... — like refute_leak, for stderr only (stdout may
+# legitimately carry a token, e.g. after encode).
+refute_stderr_leak() {
+    local s
+    for s in "$@"; do
+        [ -n "$s" ] || continue
+        case "${stderr-}" in *"$s"*) _fail "stderr carries a secret value (${#s} bytes: ${s:0:6}…)" || return 1 ;; esac
+    done
+    return 0
+}
+
+# json_equal A B — succeeds when the two JSON texts are equal values (jq ==).
+json_equal() {
+    local r
+    r=$(jq -n --argjson a "$1" --argjson b "$2" '$a == $b' 2>/dev/null) || return 1
+    [ "$r" = true ]
+}
+
+# --- vectors ----------------------------------------------------------------
+
+# vector_names — the case names of the vectors file, one a line, in file order.
+vector_names() {
+    jq -r '.[].name' "$VECTORS_JSON"
+}
+
+# vector_has NAME FIELD — succeeds when case NAME has FIELD (even null/false).
+vector_has() {
+    [ "$(jq --arg n "$1" --arg f "$2" '[.[] | select(.name == $n) | has($f)] == [true]' "$VECTORS_JSON")" = true ]
+}
+
+# vector_get NAME FIELD — the field of case NAME: strings raw, anything else as
+# compact JSON ("null" when absent). Fails when there is no such case.
+vector_get() {
+    jq -e -r --arg n "$1" --arg f "$2" '
+        [.[] | select(.name == $n)] | if length == 1 then .[0][$f] else error("no case") end
+        | if type == "string" then . else tojson end' "$VECTORS_JSON"
+}
+
+# vector_load NAME — set v_<field> shell variables for every field of case NAME
+# in one jq call (strings raw, the rest as compact JSON), plus v_has_<field>=1
+# for each field present. Fails when the case does not exist.
+vector_load() {
+    local assignments
+    assignments=$(jq -e -r --arg n "$1" '
+        [.[] | select(.name == $n)] | if length == 1 then .[0] else error("no case") end
+        | to_entries[]
+        | "v_\(.key)=\(.value | if type == "string" then . else tojson end | @sh); v_has_\(.key)=1"
+        ' "$VECTORS_JSON") || return 1
+    eval "$assignments"
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Run every test suite and print one closing line "N passed, N failed" (all suites
+# summed). Exits non-zero when anything failed, or when a suite died before
+# reporting. Run from anywhere; `make check` builds first and then runs this.
+#
+# Suites:
+#   unit     tests/unit/test_* (C; each ends with "N passed, N failed")
+#   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
+#   interop  tests/interop/run.sh (the real next-auth and @auth/core via npm)
+# NEXTAUTH_SKIP_INTEROP=1 leaves out the interop suite (it needs the npm registry);
+# the closing line then says so. CI never sets it.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+root=$PWD
+export NEXTAUTH_TOKEN_BIN="$root/bin/nextauth-token"
+
+passed=0
+failed=0
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+# Add the counts of a suite's closing "N passed, N failed" line; a suite that
+# exited non-zero without reporting a failure counts as one failure.
+tally() { # name rc file
+    local name=$1 rc=$2 out=$3 line p f
+    line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "== $name: no result line (exit $rc)"
+        failed=$((failed + 1))
+        return
+    fi
+    p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "== $name: exit $rc with no failure reported"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    echo "== $name: $p passed, $f failed"
+}
+
+for t in tests/unit/test_*; do
+    case $t in *.c) continue ;; esac
+    [ -x "$t" ] || continue
+    name=unit/$(basename "$t")
+    "$t" >"$log/out" 2>&1
+    rc=$?
+    grep -E '^not ok|FAIL' "$log/out" | head -n 20
+    tally "$name" "$rc" "$log/out"
+done
+
+# bats: one TAP stream for all files; count ok / not ok ourselves.
+if compgen -G "tests/*.bats" >/dev/null; then
+    bats --tap tests/*.bats >"$log/bats" 2>&1
+    rc=$?
+    grep -E '^not ok' -A 12 "$log/bats" | head -n 150
+    p=$(grep -cE '^ok ' "$log/bats")
+    f=$(grep -cE '^not ok ' "$log/bats")
+    echo "$p passed, $f failed" >>"$log/bats"
+    tally bats "$rc" "$log/bats"
+fi
+
+if [ "${NEXTAUTH_SKIP_INTEROP:-}" = 1 ]; then
+    echo "== interop: skipped (NEXTAUTH_SKIP_INTEROP=1)"
+elif [ -x tests/interop/run.sh ]; then
+    tests/interop/run.sh >"$log/interop" 2>&1
+    rc=$?
+    grep -E '^not ok' "$log/interop" | head -n 20
+    [ "$rc" -ne 0 ] && tail -n 5 "$log/interop"
+    tally interop "$rc" "$log/interop"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

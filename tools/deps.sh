@@ -1,0 +1,46 @@
+#!/bin/sh
+# Install what nextauth-fcgi needs to build, test and run its demo, from Debian's
+# packages. As root it runs apt-get for the missing packages only; otherwise it
+# prints the exact apt-get line to run and exits 1 if anything is missing.
+#
+#   build:  gcc make libc6-dev libssl-dev (OpenSSL 3) libjansson-dev libfcgi-dev
+#   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
+#           nodejs npm (only the interoperability suite: it installs the real
+#           next-auth in a scratch folder outside the repository)
+#   servers used by tests and the demo: lighttpd apache2 nginx-light spawn-fcgi
+set -eu
+
+pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
+bats faketime jq curl valgrind lighttpd spawn-fcgi"
+
+# Node.js may come from elsewhere than Debian (a newer nodejs package); any
+# node >= 18 with npm will do, so only ask for Debian's when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    pkgs="$pkgs nodejs npm"
+fi
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "deps: all present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing:$missing"
+    echo "deps: run as root:  apt-get update && apt-get install -y --no-install-recommends$missing"
+    exit 1
+fi
+
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
+# The Debian packages of servers start a system instance; tests run private
+# instances on their own ports and never use the system's, so leave them be.
