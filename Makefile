@@ -7,6 +7,7 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+LIBEXECDIR ?= $(PREFIX)/lib/nextauth-fcgi
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -14,18 +15,20 @@ CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -DNA_VERSION='"$(VERSION)"'
 LDLIBS   += -ljansson -lcrypto
+FCGI_LIBS := -lfcgi
 AR       ?= ar
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libnextauth.a
 BINS     := bin/nextauth-token
+CGIS     := cgi-bin/nextauth-session
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
 .PHONY: all check unit install uninstall clean
 
-all: $(LIB) $(BINS)
+all: $(LIB) $(BINS) $(CGIS)
 
 # -MMD -MP: header dependencies, so a changed header rebuilds what includes it.
 %.o: %.c
@@ -38,9 +41,12 @@ $(LIB): $(LIB_OBJS)
 bin/%: bin/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+cgi-bin/%: cgi-bin/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
+
 # Unit tests include the module's .c to reach its statics; they link the rest.
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -50,14 +56,20 @@ check: all $(UNIT_BINS)
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(CGIS) $(DESTDIR)$(LIBEXECDIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(CGIS)))
 
 clean:
-	rm -f lib/*.o lib/*.d bin/*.o bin/*.d $(LIB) $(BINS) $(UNIT_BINS)
+	rm -f lib/*.o lib/*.d bin/*.o bin/*.d cgi-bin/*.o cgi-bin/*.d $(LIB) $(BINS) $(CGIS) $(UNIT_BINS)
 
--include $(LIB_OBJS:.o=.d) $(BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(BINS:=.d) $(CGIS:=.d)
+
+# Keep the programs' objects (make would delete them as intermediates).
+.SECONDARY: $(BINS:=.o) $(CGIS:=.o)
 
 .PHONY: demo
 demo: all

@@ -16,6 +16,7 @@
 #include "b64url.h"
 #include "config.h"
 #include "cookie.h"
+#include "sjson.h"
 #include "token.h"
 
 #ifndef NA_VERSION
@@ -128,7 +129,7 @@ struct opts {
 
 static int print_claims(json_t *claims)
 {
-    char *s = json_dumps(claims, JSON_COMPACT);
+    char *s = na_json_dumps_js(claims);
     if (s == NULL)
         return fail(EXIT_INVALID, "out of memory");
     puts(s);

@@ -37,6 +37,10 @@ static void drop_secrets(na_config *cfg)
 void na_config_free(na_config *cfg)
 {
     drop_secrets(cfg);
+    for (size_t i = 0; i < cfg->nexpose; i++) {
+        free(cfg->expose_key[i]);
+        free(cfg->expose_claim[i]);
+    }
     free(cfg->path);
     free(cfg->url);
     free(cfg->cookie_name);
@@ -235,6 +239,53 @@ static int load_jwt(na_config *cfg, json_t *jwt, na_err *err)
     return 0;
 }
 
+static int add_expose(na_config *cfg, const char *key, const char *claim, na_err *err)
+{
+    if (*key == '\0' || *claim == '\0')
+        return bad_type(err, "session.expose", "non-empty names");
+    if (cfg->nexpose == NA_MAX_EXPOSE)
+        return na_err_set(err, NA_E_CONFIG, "key \"session.expose\" lists more than %d claims",
+                          NA_MAX_EXPOSE);
+    for (size_t i = 0; i < cfg->nexpose; i++)
+        if (strcmp(cfg->expose_key[i], key) == 0)
+            return na_err_set(err, NA_E_CONFIG, "key \"session.expose\" names \"%s\" twice",
+                              key);
+    char *k = strdup(key), *c = strdup(claim);
+    if (k == NULL || c == NULL) {
+        free(k);
+        free(c);
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
+    cfg->expose_key[cfg->nexpose] = k;
+    cfg->expose_claim[cfg->nexpose++] = c;
+    return 0;
+}
+
+static int load_expose(na_config *cfg, json_t *v, na_err *err)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) {
+            if (!json_is_string(x))
+                return bad_type(err, "session.expose", "an array of claim names or an object");
+            if (add_expose(cfg, json_string_value(x), json_string_value(x), err) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (!json_is_object(v))
+        return bad_type(err, "session.expose", "an array of claim names or an object");
+    json_object_foreach(v, k, x) {
+        if (!json_is_string(x))
+            return bad_type(err, "session.expose", "an object of user key → claim name");
+        if (add_expose(cfg, k, json_string_value(x), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int load_session(na_config *cfg, json_t *s, na_err *err)
 {
     const char *k;
@@ -245,6 +296,9 @@ static int load_session(na_config *cfg, json_t *s, na_err *err)
         if (strcmp(k, "maxAge") == 0) {
             if (get_seconds(v, "session.maxAge", 1, 10L * 366 * 86400, &cfg->session_max_age,
                             err) < 0)
+                return -1;
+        } else if (strcmp(k, "expose") == 0) {
+            if (load_expose(cfg, v, err) < 0)
                 return -1;
         } else {
             return unknown_key(err, "session.", k);

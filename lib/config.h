@@ -13,6 +13,10 @@
  *   jwt.requireExp    default true
  *   jwt.maxAge        lifetime given to tokens minted by `encode` (default session.maxAge)
  *   session.maxAge    seconds, default 2592000 (30 days)
+ *   session.expose    extra claims copied into the session's user object, the usual
+ *                     callbacks.session: {"id":"sub","role":"role"} (user key → claim)
+ *                     or ["role"] (same name); default none, so the session body
+ *                     stays exactly next-auth's
  * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, when the file names no secret
  * (an empty variable counts as set, and so means "no secret": fail closed, as
  * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth); NEXTAUTH_URL when
@@ -24,11 +28,12 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "cookie.h"
 #include "keys.h"
 
 /* Config files are small; anything larger is a mistake (a wrong path). */
 #define NA_CONFIG_MAX_BYTES (1024 * 1024)
-#define NA_COOKIE_NAME_MAX 200
+#define NA_MAX_EXPOSE 32
 
 typedef struct {
     char *path;                          /* the file read (owned), or NULL */
@@ -46,6 +51,9 @@ typedef struct {
     int require_exp;
     long session_max_age;
     long jwt_max_age;                    /* -1: same as session_max_age */
+    char *expose_key[NA_MAX_EXPOSE];     /* session.expose: user key (owned) … */
+    char *expose_claim[NA_MAX_EXPOSE];   /* … and the claim it comes from (owned) */
+    size_t nexpose;
 } na_config;
 
 /* Fill *cfg with the defaults (no file, no secret). Never fails. */

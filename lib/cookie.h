@@ -22,6 +22,8 @@
 #define NA_MAX_CHUNKS 16
 #define NA_CHUNK_MAX 4096
 #define NA_TOKEN_MAX (NA_MAX_CHUNKS * NA_CHUNK_MAX)
+/* A session cookie name (configurable) is at most this long. */
+#define NA_COOKIE_NAME_MAX 200
 
 /* next-auth v4 writes chunks of 3933 characters, @auth/core of 3936 (B6.2). */
 #define NA_CHUNK_SIZE_V4 3933

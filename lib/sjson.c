@@ -1,6 +1,23 @@
 /* sjson.c — strict JSON objects (see sjson.h). */
 #include "sjson.h"
 
+char *na_json_dumps_js(const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (s == NULL)
+        return NULL;
+    for (char *p = s; *p; p++) {
+        if (*p != '\\')
+            continue;
+        p++; /* the escaped character: never the end, jansson always writes one */
+        if (*p == 'u')
+            for (int i = 1; i <= 4 && p[i]; i++)
+                if (p[i] >= 'A' && p[i] <= 'F')
+                    p[i] = (char)(p[i] - 'A' + 'a');
+    }
+    return s;
+}
+
 size_t na_json_depth(const char *buf, size_t len, size_t max)
 {
     size_t depth = 0, deepest = 0;

@@ -23,6 +23,11 @@
  * for depth, NA_E_NOMEM). what names the part in the error ("payload", "header"). */
 json_t *na_json_parse_object(const char *buf, size_t len, const char *what, na_err *err);
 
+/* json_dumps(v, JSON_COMPACT) with JavaScript's escapes: JSON.stringify writes
+ * \u001f where jansson writes \u001F, so hex digits of \u escapes are lowered.
+ * Returns a string the caller frees with free(), or NULL when out of memory. */
+char *na_json_dumps_js(const json_t *v);
+
 /* Nesting depth of the JSON text (brackets outside strings), stopping early and
  * returning max + 1 once max is exceeded. Exposed for tests. */
 size_t na_json_depth(const char *buf, size_t len, size_t max);

@@ -162,7 +162,7 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
         na_err_set(err, NA_E_NOMEM, "out of memory");
         return NULL;
     }
-    char *payload = json_dumps(claims, JSON_COMPACT);
+    char *payload = na_json_dumps_js(claims);
     if (payload == NULL) {
         na_err_set(err, NA_E_NOMEM, "out of memory");
         return NULL;

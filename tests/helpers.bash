@@ -180,15 +180,36 @@ vector_get() {
         | if type == "string" then . else tojson end' "$VECTORS_JSON"
 }
 
+# _vector_assignments — jq filter: for one case object, the shell assignments
+# v_<field>='…' (strings raw, the rest as compact JSON) and v_has_<field>=1.
+_vector_assignments='to_entries | map("v_\(.key)=\(.value | if type == "string" then . else tojson end | @sh); v_has_\(.key)=1") | join("\n")'
+
+# vector_cache_build — for setup_file: one jq run writes every case's
+# assignments to $BATS_FILE_TMPDIR/vectors/NAME.sh (jq 1.6 takes ~40 ms to
+# start; once per case per test adds up). vector_load reads the cache.
+vector_cache_build() {
+    local dir="$BATS_FILE_TMPDIR/vectors" name b64
+    mkdir -p "$dir"
+    jq -r ".[] | \"\(.name) \(${_vector_assignments} | @base64)\"" "$VECTORS_JSON" |
+        while read -r name b64; do
+            printf '%s' "$b64" | base64 -d >"$dir/$name.sh"
+        done
+    [ -n "$(ls "$dir")" ]
+}
+
 # vector_load NAME — set v_<field> shell variables for every field of case NAME
-# in one jq call (strings raw, the rest as compact JSON), plus v_has_<field>=1
-# for each field present. Fails when the case does not exist.
+# (strings raw, the rest as compact JSON), plus v_has_<field>=1 for each field
+# present. Uses the setup_file cache when there is one. Fails when the case does
+# not exist.
 vector_load() {
-    local assignments
-    assignments=$(jq -e -r --arg n "$1" '
-        [.[] | select(.name == $n)] | if length == 1 then .[0] else error("no case") end
-        | to_entries[]
-        | "v_\(.key)=\(.value | if type == "string" then . else tojson end | @sh); v_has_\(.key)=1"
-        ' "$VECTORS_JSON") || return 1
+    local cache="${BATS_FILE_TMPDIR-}/vectors/$1.sh" assignments
+    if [ -n "${BATS_FILE_TMPDIR-}" ] && [ -d "${cache%/*}" ]; then
+        [ -f "$cache" ] || return 1
+        assignments=$(cat "$cache")
+    else
+        assignments=$(jq -e -r --arg n "$1" "
+            [.[] | select(.name == \$n)] | if length == 1 then .[0] else error(\"no case\") end
+            | ${_vector_assignments}" "$VECTORS_JSON") || return 1
+    fi
     eval "$assignments"
 }

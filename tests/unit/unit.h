@@ -20,7 +20,6 @@
 #ifndef UNIT_H
 #define UNIT_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,89 @@
+/* serve.c — FastCGI loop and CGI fallback (see serve.h). */
+#include "serve.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "log.h"
+
+extern char **environ;
+
+const char *na_env(na_envp envp, const char *name)
+{
+    size_t n = strlen(name);
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+            return *envp + n + 1;
+    return NULL;
+}
+
+static int write_stdout(void *ctx, const char *p, size_t n)
+{
+    (void)ctx;
+    return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+static int write_fcgx(void *ctx, const char *p, size_t n)
+{
+    FCGX_Stream *out = ctx;
+    while (n > 0) {
+        int chunk = n > 65536 ? 65536 : (int)n;
+        if (FCGX_PutStr(p, chunk, out) != chunk)
+            return -1;
+        p += chunk;
+        n -= (size_t)chunk;
+    }
+    return 0;
+}
+
+static void log_fcgx(void *ctx, const char *line)
+{
+    FCGX_Stream *err = ctx;
+    FCGX_PutS(line, err);
+    FCGX_PutChar('\n', err);
+}
+
+int na_serve_n(na_handler h, void *ctx, unsigned long limit)
+{
+    na_resp r;
+    na_resp_init(&r);
+
+    if (FCGX_IsCGI()) {
+        h(ctx, environ, &r);
+        int rc = na_resp_write(&r, write_stdout, NULL);
+        if (fflush(stdout) != 0)
+            rc = -1;
+        na_resp_free(&r);
+        return rc < 0 ? 1 : 0;
+    }
+
+    if (FCGX_Init() != 0) {
+        na_log("cannot initialise FastCGI");
+        return 1;
+    }
+    FCGX_Request req;
+    if (FCGX_InitRequest(&req, 0, 0) != 0) {
+        na_log("cannot initialise a FastCGI request");
+        return 1;
+    }
+    for (unsigned long served = 0; limit == 0 || served < limit; served++) {
+        if (FCGX_Accept_r(&req) < 0)
+            break;
+        na_log_set_sink(log_fcgx, req.err);
+        na_resp_reset(&r);
+        h(ctx, req.envp, &r);
+        na_resp_write(&r, write_fcgx, req.out);
+        na_log_set_sink(NULL, NULL);
+        FCGX_Finish_r(&req);
+    }
+    FCGX_Free(&req, 1);
+    na_resp_free(&r);
+    return 0;
+}
+
+int na_serve(na_handler h, void *ctx)
+{
+    return na_serve_n(h, ctx, 0);
+}

@@ -1,0 +1,31 @@
+/* serve.h — the FastCGI accept loop, and the plain-CGI fallback: the only code
+ * that knows how a request arrives and where its answer goes.
+ *
+ * Started by a server with a FastCGI listener on standard input (lighttpd
+ * bin-path, spawn-fcgi, cgi-fcgi), the program answers requests in a loop;
+ * started any other way (a cgi-bin directory, a shell), it answers the one CGI
+ * request described by its environment on standard output. */
+#ifndef NA_SERVE_H
+#define NA_SERVE_H
+
+#include "respond.h"
+
+/* The environment of one request (NULL-terminated "NAME=value" strings). */
+typedef char **na_envp;
+
+/* Handle one request: read envp, fill r (already reset). Must not write anywhere. */
+typedef void (*na_handler)(void *ctx, na_envp envp, na_resp *r);
+
+/* The value of name in envp, or NULL. */
+const char *na_env(na_envp envp, const char *name);
+
+/* Serve until the listener closes (FastCGI) or once (CGI). Per-request log lines
+ * (na_log) go to the FastCGI error stream, or stderr in CGI mode. Returns the
+ * process exit status. */
+int na_serve(na_handler h, void *ctx);
+
+/* Serve exactly n requests then return (FastCGI only; 0 = forever). For tests
+ * that watch memory over a known number of requests. */
+int na_serve_n(na_handler h, void *ctx, unsigned long n);
+
+#endif

@@ -1,0 +1,111 @@
+/* session.c — the session endpoint (see session.h). */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "setcookie.h"
+#include "sjson.h"
+#include "timefmt.h"
+
+char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms)
+{
+    /* B13.2: user fields come from the token as name, email and picture → image. */
+    static const char *const fields[][2] = {
+        {"name", "name"}, {"email", "email"}, {"image", "picture"}};
+    char iso[25];
+    char *out = NULL;
+    json_t *body = json_object(), *user = json_object();
+
+    if (body == NULL || user == NULL)
+        goto out;
+    for (size_t i = 0; i < 3; i++) {
+        json_t *val = json_object_get(claims, fields[i][1]);
+        if (val != NULL && json_object_set(user, fields[i][0], val) < 0)
+            goto out;
+    }
+    for (size_t i = 0; i < cfg->nexpose; i++) {
+        json_t *val = json_object_get(claims, cfg->expose_claim[i]);
+        if (val != NULL && json_object_set(user, cfg->expose_key[i], val) < 0)
+            goto out;
+    }
+    na_fmt_iso_ms(expires_ms, iso);
+    if (json_object_set(body, "user", user) < 0 ||
+        json_object_set_new(body, "expires", json_string(iso)) < 0)
+        goto out;
+    out = na_json_dumps_js(body);
+out:
+    json_decref(user);
+    json_decref(body);
+    return out;
+}
+
+void na_session_respond(na_verifier *v, const na_config *cfg, const char *method,
+                        const char *cookie, long long now_ms, na_resp *r)
+{
+    int v5 = cfg->format == NA_FMT_V5;
+    /* B14: Auth.js answers null where next-auth answers {}. */
+    const char *empty = v5 ? "null" : "{}";
+    na_cookie_seen seen;
+    na_err err;
+    json_t *claims = NULL;
+
+    if (method == NULL)
+        method = "GET";
+    if (strcmp(method, "HEAD") == 0)
+        r->head_only = 1;
+    else if (strcmp(method, "GET") != 0) {
+        na_respond_405(r, "GET, HEAD");
+        return;
+    }
+    if (v == NULL) {
+        na_log("NO_SECRET: %s", cfg->no_secret[0] ? cfg->no_secret : "no usable secret");
+        na_respond_500_config(r, v5);
+        return;
+    }
+
+    int secure = na_config_secure(cfg);
+    size_t clen = cookie ? strlen(cookie) : 0;
+    long long now = now_ms / 1000;
+    int got = na_token_get(v, cookie, clen, NULL, 0, now, &claims, &seen, &err);
+    if (got == 0 && err.code == NA_E_NO_TOKEN) {
+        /* B8.3 step 1: no token, no cookie changes (empty chunks are left alone). */
+        na_respond_json(r, 200, empty);
+        na_respond_no_cache(r);
+        return;
+    }
+    if (got < 0) {
+        /* B8.3 step 7: log JWT_SESSION_ERROR and clear every chunk seen. */
+        na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", err.msg,
+               v->cookie_name, seen.n, clen);
+        na_respond_json(r, 200, empty);
+        na_respond_no_cache(r);
+        na_setcookie_clear(r, v->cookie_name, &seen, secure);
+        return;
+    }
+
+    /* B8.3 steps 4–6: body from the decoded claims, then the token re-encoded with
+     * session.maxAge (fresh iat/exp/jti), the cookie's Expires = the body's. */
+    long long expires_ms = now_ms + (long long)cfg->session_max_age * 1000;
+    char *body = na_session_body(claims, cfg, expires_ms);
+    char *tok = body ? na_token_encode(v, claims, cfg->session_max_age, now, &err) : NULL;
+    json_decref(claims);
+    if (body == NULL || tok == NULL) {
+        na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",
+               body ? err.msg : "out of memory");
+        free(body);
+        free(tok);
+        na_respond_json(r, 200, empty);
+        na_respond_no_cache(r);
+        na_setcookie_clear(r, v->cookie_name, &seen, secure);
+        return;
+    }
+    na_respond_json(r, 200, body);
+    na_respond_no_cache(r);
+    size_t chunk = v5 ? NA_CHUNK_SIZE_V5 : NA_CHUNK_SIZE_V4;
+    na_setcookie_session(r, v->cookie_name, tok, strlen(tok), chunk, &seen,
+                         expires_ms / 1000, secure);
+    free(body);
+    free(tok);
+}

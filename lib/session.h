@@ -1,0 +1,29 @@
+/* session.h — getServerSession / GET /api/auth/session (SPEC A3, B8.2, B8.3, B13.2).
+ *
+ * One call answers one request: the session body, the no-cache headers, and the
+ * cookie changes — the rolling refresh of a valid token (re-encoded with fresh
+ * iat/exp/jti, chunked, stale chunks cleared), or the clearing of a bad one. */
+#ifndef NA_SESSION_H
+#define NA_SESSION_H
+
+#include <jansson.h>
+
+#include "config.h"
+#include "respond.h"
+#include "token.h"
+
+/* The session body {"user":{"name":…,"email":…,"image":…},"expires":"<ISO ms>"}:
+ * compact, keys in that order, image from the picture claim, missing claims left
+ * out, nulls kept; then the claims cfg->expose names, copied into user. expires_ms
+ * is now + session.maxAge in milliseconds. Returns a string the caller frees with
+ * free(), or NULL when out of memory. */
+char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms);
+
+/* Answer one session request into r. v is NULL when the deployment has no usable
+ * secret (500 configuration error). method is REQUEST_METHOD (NULL counts as GET),
+ * cookie the Cookie header (NULL when absent), now_ms the clock. Logs one line
+ * (na_log) for a bad token or a configuration error, never the token. */
+void na_session_respond(na_verifier *v, const na_config *cfg, const char *method,
+                        const char *cookie, long long now_ms, na_resp *r);
+
+#endif
