@@ -22,7 +22,7 @@ LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libnextauth.a
 BINS     := bin/nextauth-token
-CGIS     := cgi-bin/nextauth-session
+CGIS     := cgi-bin/nextauth-session cgi-bin/nextauth-guard
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 

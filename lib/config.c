@@ -21,6 +21,9 @@ void na_config_init(na_config *cfg)
     cfg->require_exp = 1;
     cfg->session_max_age = 2592000;  /* B2: 30 days */
     cfg->jwt_max_age = -1;
+    /* B11.1 step 1: hard-coded defaults, even when NEXTAUTH_URL has another path. */
+    snprintf(cfg->sign_in, sizeof cfg->sign_in, "/api/auth/signin");
+    snprintf(cfg->error_page, sizeof cfg->error_page, "/api/auth/error");
 }
 
 static void drop_secrets(na_config *cfg)
@@ -41,6 +44,18 @@ void na_config_free(na_config *cfg)
         free(cfg->expose_key[i]);
         free(cfg->expose_claim[i]);
     }
+    for (size_t i = 0; i < cfg->nidentity; i++) {
+        free(cfg->identity_var[i]);
+        free(cfg->identity_claim[i]);
+    }
+    for (size_t i = 0; i < cfg->nrules; i++) {
+        na_patterns_free(&cfg->rules[i].matcher);
+        na_cond_free(cfg->rules[i].authorized);
+    }
+    free(cfg->rules);
+    na_patterns_free(&cfg->matcher);
+    na_patterns_free(&cfg->api);
+    na_cond_free(cfg->authorized);
     free(cfg->path);
     free(cfg->url);
     free(cfg->cookie_name);
@@ -332,6 +347,138 @@ static int load_cookies(na_config *cfg, json_t *c, na_err *err)
     return 0;
 }
 
+/* A site path for pages.* and basePath: '/' first (not "//"), no '?', '#', '\\',
+ * space or control byte, so that a Location built from it stays on the origin. */
+static int valid_site_path(const char *s, int allow_empty)
+{
+    if (*s == '\0')
+        return allow_empty;
+    if (s[0] != '/' || s[1] == '/' || strlen(s) >= NA_PAGE_MAX)
+        return 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c >= 0x7f || c == '?' || c == '#' || c == '\\')
+            return 0;
+    }
+    return 1;
+}
+
+static int load_pages(na_config *cfg, json_t *v, na_err *err)
+{
+    const char *k;
+    json_t *x;
+    if (!json_is_object(v))
+        return bad_type(err, "pages", "an object");
+    json_object_foreach(v, k, x) {
+        char *dst;
+        if (strcmp(k, "signIn") == 0)
+            dst = cfg->sign_in;
+        else if (strcmp(k, "error") == 0)
+            dst = cfg->error_page;
+        else
+            return unknown_key(err, "pages.", k);
+        if (!json_is_string(x) || !valid_site_path(json_string_value(x), 0))
+            return na_err_set(err, NA_E_CONFIG, "key \"pages.%s\" must be a path starting with "
+                                                "'/' (no '//', '?', '#', spaces)", k);
+        snprintf(dst, NA_PAGE_MAX, "%s", json_string_value(x));
+    }
+    return 0;
+}
+
+/* A pattern or a list of patterns (strings, or {"source": …} as Next.js allows). */
+static int load_patterns(na_patterns *l, json_t *v, const char *key, na_err *err)
+{
+    json_t *one = v;
+    size_t i = 0, n = json_is_array(v) ? json_array_size(v) : 1;
+    if (json_is_array(v) && n == 0)
+        return bad_type(err, key, "a pattern or a non-empty list of patterns");
+    for (i = 0; i < n; i++) {
+        if (json_is_array(v))
+            one = json_array_get(v, i);
+        if (json_is_object(one)) {
+            json_t *src = json_object_get(one, "source");
+            if (json_object_size(one) != 1 || !json_is_string(src))
+                return na_err_set(err, NA_E_CONFIG, "key \"%s\": only {\"source\": …} objects "
+                                                    "are supported (no has/missing)", key);
+            one = src;
+        }
+        if (!json_is_string(one))
+            return bad_type(err, key, "a pattern string or a list of them");
+        na_err e;
+        na_pattern *p = na_pattern_compile(json_string_value(one), &e);
+        if (p == NULL)
+            return na_err_set(err, e.code, "key \"%s\": %s", key, e.msg);
+        if (na_patterns_add(l, p) < 0)
+            return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static int load_rules(na_config *cfg, json_t *v, na_err *err)
+{
+    size_t i;
+    json_t *r;
+    if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > NA_MAX_RULES)
+        return bad_type(err, "rules", "a non-empty list of at most 64 rules");
+    if ((cfg->rules = calloc(json_array_size(v), sizeof *cfg->rules)) == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    json_array_foreach(v, i, r) {
+        char where[64];
+        const char *k;
+        json_t *x;
+        na_rule *rule = &cfg->rules[i];
+        cfg->nrules = i + 1;
+        snprintf(where, sizeof where, "rules[%zu]", i);
+        if (!json_is_object(r))
+            return bad_type(err, where, "an object with matcher and authorized");
+        json_object_foreach(r, k, x) {
+            char key[96];
+            snprintf(key, sizeof key, "%s.%s", where, k);
+            if (strcmp(k, "matcher") == 0) {
+                if (load_patterns(&rule->matcher, x, key, err) < 0)
+                    return -1;
+            } else if (strcmp(k, "authorized") == 0) {
+                if ((rule->authorized = na_cond_compile(x, key, err)) == NULL)
+                    return -1;
+            } else {
+                return unknown_key(err, "", key);
+            }
+        }
+        if (rule->matcher.n == 0 || rule->authorized == NULL)
+            return na_err_set(err, NA_E_CONFIG, "%s needs both matcher and authorized", where);
+    }
+    return 0;
+}
+
+/* identity: variable names the backend sees. Upper-case CGI names only; never
+ * HTTP_* (a client controls those) nor the two the guard always sets. */
+static int load_identity(na_config *cfg, json_t *v, na_err *err)
+{
+    const char *k;
+    json_t *x;
+    if (!json_is_object(v))
+        return bad_type(err, "identity", "an object of VARIABLE → claim");
+    json_object_foreach(v, k, x) {
+        int ok = *k != '\0' && strlen(k) <= 64 && !(k[0] >= '0' && k[0] <= '9');
+        for (const char *c = k; ok && *c; c++)
+            ok = (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
+        if (!ok || strncmp(k, "HTTP_", 5) == 0 || strcmp(k, "REMOTE_USER") == 0 ||
+            strcmp(k, "AUTH_TYPE") == 0)
+            return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is not a usable "
+                                                "variable name (A-Z, 0-9, _; not HTTP_*, "
+                                                "REMOTE_USER or AUTH_TYPE)", k);
+        if (!json_is_string(x) || json_string_length(x) == 0)
+            return na_err_set(err, NA_E_CONFIG, "key \"identity.%.64s\" must name a claim", k);
+        if (cfg->nidentity == NA_MAX_IDENTITY)
+            return na_err_set(err, NA_E_CONFIG, "key \"identity\": more than %d variables",
+                              NA_MAX_IDENTITY);
+        if ((cfg->identity_var[cfg->nidentity] = strdup(k)) == NULL ||
+            (cfg->identity_claim[cfg->nidentity++] = strdup(json_string_value(x))) == NULL)
+            return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
+    return 0;
+}
+
 static int load_root(na_config *cfg, json_t *root, na_err *err)
 {
     const char *k;
@@ -384,6 +531,31 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
                 return -1;
         } else if (strcmp(k, "cookies") == 0) {
             if (load_cookies(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "basePath") == 0) {
+            if (!json_is_string(v) || !valid_site_path(json_string_value(v), 1) ||
+                (json_string_length(v) > 1 && json_string_value(v)[json_string_length(v) - 1] == '/'))
+                return bad_type(err, "basePath", "\"\" or a path like \"/app\"");
+            snprintf(cfg->base_path, sizeof cfg->base_path, "%s",
+                     strcmp(json_string_value(v), "/") == 0 ? "" : json_string_value(v));
+        } else if (strcmp(k, "pages") == 0) {
+            if (load_pages(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "matcher") == 0) {
+            if (load_patterns(&cfg->matcher, v, "matcher", err) < 0)
+                return -1;
+            cfg->has_matcher = 1;
+        } else if (strcmp(k, "api") == 0) {
+            if (load_patterns(&cfg->api, v, "api", err) < 0)
+                return -1;
+        } else if (strcmp(k, "authorized") == 0) {
+            if ((cfg->authorized = na_cond_compile(v, "authorized", err)) == NULL)
+                return -1;
+        } else if (strcmp(k, "rules") == 0) {
+            if (load_rules(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "identity") == 0) {
+            if (load_identity(cfg, v, err) < 0)
                 return -1;
         } else {
             return unknown_key(err, "", k);
@@ -478,6 +650,17 @@ int na_config_apply_env(na_config *cfg, na_err *err)
     return 0;
 }
 
+/* The default API paths, when the file has no "api" (SPEC A4). */
+static int default_api(na_config *cfg, na_err *err)
+{
+    if (cfg->api.n > 0)
+        return 0;
+    na_pattern *p = na_pattern_compile("/api/:path*", err);
+    if (p == NULL || na_patterns_add(&cfg->api, p) < 0)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    return 0;
+}
+
 int na_config_load(na_config *cfg, const char *path, na_err *err)
 {
     na_config_init(cfg);
@@ -487,7 +670,7 @@ int na_config_load(na_config *cfg, const char *path, na_err *err)
             path = NULL;
     }
     if ((path != NULL && na_config_load_file(cfg, path, err) < 0) ||
-        na_config_apply_env(cfg, err) < 0) {
+        na_config_apply_env(cfg, err) < 0 || default_api(cfg, err) < 0) {
         na_config_free(cfg);
         return -1;
     }

@@ -17,6 +17,18 @@
  *                     callbacks.session: {"id":"sub","role":"role"} (user key → claim)
  *                     or ["role"] (same name); default none, so the session body
  *                     stays exactly next-auth's
+ * Guard keys (withAuth, SPEC A4):
+ *   basePath          Next.js basePath ("" by default)
+ *   pages.signIn      sign-in page path, default "/api/auth/signin"
+ *   pages.error       error page path, default "/api/auth/error"
+ *   matcher           pattern or list of patterns (Next.js syntax) of guarded paths;
+ *                     absent: every path is guarded
+ *   api               patterns answered with 401/403 JSON instead of a redirect,
+ *                     default ["/api/:path*"]
+ *   authorized        a condition on claims (authz.h); absent: any valid token
+ *   rules             [{"matcher":[…],"authorized":{…}}, …]: first match wins over
+ *                     the top-level authorized
+ *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend
  * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, when the file names no secret
  * (an empty variable counts as set, and so means "no secret": fail closed, as
  * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth); NEXTAUTH_URL when
@@ -28,12 +40,22 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "authz.h"
 #include "cookie.h"
 #include "keys.h"
+#include "matcher.h"
 
 /* Config files are small; anything larger is a mistake (a wrong path). */
 #define NA_CONFIG_MAX_BYTES (1024 * 1024)
 #define NA_MAX_EXPOSE 32
+#define NA_MAX_IDENTITY 32
+#define NA_MAX_RULES 64
+#define NA_PAGE_MAX 512
+
+typedef struct {
+    na_patterns matcher;
+    na_cond *authorized;
+} na_rule;
 
 typedef struct {
     char *path;                          /* the file read (owned), or NULL */
@@ -54,6 +76,19 @@ typedef struct {
     char *expose_key[NA_MAX_EXPOSE];     /* session.expose: user key (owned) … */
     char *expose_claim[NA_MAX_EXPOSE];   /* … and the claim it comes from (owned) */
     size_t nexpose;
+    /* guard */
+    char base_path[NA_PAGE_MAX];         /* "" or "/app" */
+    char sign_in[NA_PAGE_MAX];           /* pages.signIn */
+    char error_page[NA_PAGE_MAX];        /* pages.error */
+    na_patterns matcher;                 /* empty and !has_matcher: guard everything */
+    int has_matcher;
+    na_patterns api;                     /* compiled; the default when "api" is absent */
+    na_cond *authorized;                 /* NULL: any valid token */
+    na_rule *rules;
+    size_t nrules;
+    char *identity_var[NA_MAX_IDENTITY]; /* identity: variable (owned) … */
+    char *identity_claim[NA_MAX_IDENTITY]; /* … and its claim (owned) */
+    size_t nidentity;
 } na_config;
 
 /* Fill *cfg with the defaults (no file, no secret). Never fails. */

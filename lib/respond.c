@@ -151,3 +151,29 @@ void na_respond_405(na_resp *r, const char *allow)
     na_respond_json(r, 405, "{\"message\":\"Method Not Allowed\"}");
     na_resp_header(r, "Allow", allow);
 }
+
+void na_respond_401_json(na_resp *r)
+{
+    na_respond_json(r, 401, "{\"message\":\"You must be logged in.\"}");
+    na_resp_header(r, "Cache-Control", "no-store");
+}
+
+void na_respond_403_json(na_resp *r)
+{
+    na_respond_json(r, 403, "{\"message\":\"Forbidden\"}");
+    na_resp_header(r, "Cache-Control", "no-store");
+}
+
+void na_respond_500_json(na_resp *r)
+{
+    na_respond_json(r, 500, "{\"message\":\"There is a problem with the server configuration. "
+                            "Check the server logs for more information.\"}");
+    na_resp_header(r, "Cache-Control", "no-store");
+}
+
+void na_respond_redirect(na_resp *r, int status, const char *location)
+{
+    na_resp_status(r, status);
+    na_resp_header(r, "Location", location);
+    na_resp_header(r, "Cache-Control", "no-store");
+}

@@ -66,4 +66,16 @@ void na_respond_500_config(na_resp *r, int v5_wording);
 /* 405 JSON {"message":"Method Not Allowed"} with Allow: allow. */
 void na_respond_405(na_resp *r, const char *allow);
 
+/* The guard's denials, each with Cache-Control: no-store:
+ * 401 JSON {"message":"You must be logged in."} (the NextAuth docs' API route). */
+void na_respond_401_json(na_resp *r);
+/* 403 JSON {"message":"Forbidden"}. */
+void na_respond_403_json(na_resp *r);
+/* 500 JSON with NextAuth's configuration message, no-store. */
+void na_respond_500_json(na_resp *r);
+/* A redirect (307 unless status says otherwise) to location, empty body. The
+ * caller builds location from the configured origin only; a control byte in it
+ * fails the response (500), never a split header. */
+void na_respond_redirect(na_resp *r, int status, const char *location);
+
 #endif

@@ -1,0 +1,71 @@
+/* nextauth-guard — withAuth for Apache, lighttpd and nginx: checks the NextAuth
+ * session cookie of every request it is asked about (FastCGI AUTHORIZER, nginx
+ * auth_request, or a plain RESPONDER / CGI "may I" endpoint); see lib/guard.h.
+ *
+ * Configuration is read once at start. A configuration that cannot be read or
+ * parsed stops the program with one line on stderr (lighttpd then refuses to
+ * start: loud, never half-configured). A missing secret does not stop it: every
+ * guarded request is then refused (307 to the error page, 500 on APIs). */
+#include <stdlib.h>
+
+#include "config.h"
+#include "guard.h"
+#include "log.h"
+#include "serve.h"
+#include "timefmt.h"
+#include "token.h"
+
+struct app {
+    na_config cfg;
+    na_verifier v;
+    na_guard g;
+};
+
+static void handle(void *ctx, na_envp envp, na_resp *r)
+{
+    struct app *a = ctx;
+    na_guard_req rq = {
+        .request_uri = na_env(envp, "REQUEST_URI"),
+        .cookie = na_env(envp, "HTTP_COOKIE"),
+        .authorization = na_env(envp, "HTTP_AUTHORIZATION"),
+        .accept = na_env(envp, "HTTP_ACCEPT"),
+        .x_requested_with = na_env(envp, "HTTP_X_REQUESTED_WITH"),
+        .sec_fetch_mode = na_env(envp, "HTTP_SEC_FETCH_MODE"),
+        .fcgi_role = na_env(envp, "FCGI_ROLE"),
+        .mode = na_env(envp, "NEXTAUTH_GUARD_MODE"),
+    };
+    na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
+}
+
+int main(void)
+{
+    static struct app a;
+    na_err err;
+    na_verifier *v = NULL;
+
+    na_log_set_prog("nextauth-guard");
+    if (na_config_load(&a.cfg, NULL, &err) < 0) {
+        na_log("%s", err.msg);
+        return 2;
+    }
+    if (na_verifier_init(&a.v, &a.cfg, NULL, &err) == 0)
+        v = &a.v;
+    else if (err.code == NA_E_NO_SECRET)
+        na_log("NO_SECRET: %s; every guarded request will be refused until it is set", err.msg);
+    else {
+        na_log("%s", err.msg);
+        na_config_free(&a.cfg);
+        return 2;
+    }
+    if (na_guard_init(&a.g, &a.cfg, v, &err) < 0) {
+        na_log("%s", err.msg);
+        na_verifier_free(&a.v);
+        na_config_free(&a.cfg);
+        return 2;
+    }
+    const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
+    int rc = na_serve_n(handle, &a, limit ? strtoul(limit, NULL, 10) : 0);
+    na_verifier_free(&a.v);
+    na_config_free(&a.cfg);
+    return rc;
+}

@@ -1,0 +1,392 @@
+/* guard.c — the guard's decision and answer (see guard.h). */
+#include "guard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "sjson.h"
+#include "timefmt.h"
+
+/* callbackUrl is cut back to the path alone past this many bytes, and to "/"
+ * past it again, so a Location stays well under the servers' 8 KiB limits. */
+#define CALLBACK_MAX 2048
+/* Identity values longer than this are left out (and logged), never cut. */
+#define IDENTITY_VALUE_MAX 4096
+
+typedef enum { ROLE_AUTHORIZER, ROLE_AUTH_REQUEST, ROLE_RESPONDER } role_t;
+
+int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err)
+{
+    memset(g, 0, sizeof *g);
+    g->cfg = cfg;
+    g->v = v;
+    if (na_url_parse(cfg->url, &g->url) < 0)
+        return na_err_set(err, NA_E_CONFIG, "url/NEXTAUTH_URL is not a usable http(s) URL");
+    return 0;
+}
+
+/* path is prefix itself or lies below it (segment boundary: /api/authx is not
+ * under /api/auth; next-auth's plain prefix test would let it through). */
+static int under(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (n > 0 && prefix[n - 1] == '/')
+        n--;
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The path without basePath, or NULL when the path is not under basePath. */
+static const char *strip_base(const na_config *cfg, const char *full)
+{
+    size_t n = strlen(cfg->base_path);
+    if (n == 0)
+        return full;
+    if (!under(full, cfg->base_path))
+        return NULL;
+    return full[n] ? full + n : "/";
+}
+
+/* B11.1 step 2 (with segment boundaries). */
+static int exempt(const na_guard *g, const char *full, const char *rel)
+{
+    if (under(full, g->url.path))
+        return 1;
+    if (rel == NULL)
+        return 0;
+    return strcmp(rel, g->cfg->sign_in) == 0 || strcmp(rel, g->cfg->error_page) == 0 ||
+           under(rel, "/_next") || strcmp(rel, "/favicon.ico") == 0;
+}
+
+/* Clients that will not render a sign-in page get JSON: XHR, fetch() other than
+ * a navigation, and an Accept header that names neither text/html nor * / *. */
+static int wants_json(const na_guard_req *rq)
+{
+    if (rq->x_requested_with && strcasecmp(rq->x_requested_with, "XMLHttpRequest") == 0)
+        return 1;
+    if (rq->sec_fetch_mode && *rq->sec_fetch_mode &&
+        strcasecmp(rq->sec_fetch_mode, "navigate") != 0)
+        return 1;
+    if (rq->accept && *rq->accept && strstr(rq->accept, "text/html") == NULL &&
+        strstr(rq->accept, "*/*") == NULL)
+        return 1;
+    return 0;
+}
+
+static role_t role_of(const na_guard_req *rq)
+{
+    if (rq->mode && strcmp(rq->mode, "auth_request") == 0)
+        return ROLE_AUTH_REQUEST;
+    if (rq->fcgi_role && strcmp(rq->fcgi_role, "AUTHORIZER") == 0)
+        return ROLE_AUTHORIZER;
+    return ROLE_RESPONDER;
+}
+
+/* A query that carries a control byte, raw or percent-encoded, is dropped from
+ * callbackUrl: the sign-in page would decode it into a redirect target. */
+static int query_is_clean(const char *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+        if (c == '%' && i + 2 < n) {
+            char a = q[i + 1], b = q[i + 2];
+            if ((a == '0' || a == '1') && ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') ||
+                                           (b >= 'A' && b <= 'F')))
+                return 0;
+            if (a == '7' && (b == 'f' || b == 'F'))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Location of the sign-in page: origin + basePath + pages.signIn +
+ * ?callbackUrl=<form-encoded relative path and query> (B11.1 step 7). The
+ * callback is the raw request path when it is already normal (so escapes are
+ * encoded again, as withAuth does), else the normalized one; never "//…". */
+static char *signin_location(const na_guard *g, const char *raw, size_t pathlen,
+                             const char *norm)
+{
+    const char *path = norm ? norm : "/";
+    size_t plen = strlen(path);
+    if (norm && pathlen == plen && memcmp(raw, norm, plen) == 0)
+        path = raw;
+    const char *q = raw[pathlen] == '?' ? raw + pathlen : "";
+    size_t qlen = strlen(q);
+    if (!query_is_clean(q, qlen) || plen + qlen > CALLBACK_MAX)
+        qlen = 0;
+    if (plen > CALLBACK_MAX)
+        path = "/", plen = 1;
+
+    char cb[CALLBACK_MAX * 2 + 2];
+    memcpy(cb, path, plen);
+    memcpy(cb + plen, q, qlen);
+    size_t cblen = plen + qlen;
+
+    const na_config *c = g->cfg;
+    size_t cap = strlen(g->url.origin) + strlen(c->base_path) + strlen(c->sign_in) + 16 +
+                 3 * cblen;
+    char *loc = malloc(cap);
+    if (loc == NULL)
+        return NULL;
+    int n = snprintf(loc, cap, "%s%s%s?callbackUrl=", g->url.origin, c->base_path, c->sign_in);
+    na_form_urlencode(cb, cblen, loc + n);
+    return loc;
+}
+
+/* Copy v with control bytes replaced by '?' (values become header-safe). */
+static void header_safe(char *dst, const char *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    dst[n] = '\0';
+}
+
+/* X-Nextauth-* name for a variable: REMOTE_USER → X-Nextauth-User,
+ * NEXTAUTH_EMAIL → X-Nextauth-Email, DEPT → X-Nextauth-Dept. */
+static void header_name(const char *var, char *out, size_t cap)
+{
+    if (strcmp(var, "REMOTE_USER") == 0)
+        var = "USER";
+    else if (strncmp(var, "NEXTAUTH_", 9) == 0)
+        var += 9;
+    int n = snprintf(out, cap, "X-Nextauth-");
+    int up = 1;
+    for (const char *s = var; *s && (size_t)n + 1 < cap; s++) {
+        char ch = *s == '_' ? '-' : *s;
+        if (ch >= 'A' && ch <= 'Z' && !up)
+            ch = (char)(ch - 'A' + 'a');
+        out[n++] = ch;
+        up = ch == '-';
+    }
+    out[n] = '\0';
+}
+
+typedef struct {
+    role_t role;
+    na_resp *r;
+    json_t *user; /* responder: the JSON body's user object */
+} emit_t;
+
+static void emit(emit_t *e, const char *var, const char *value)
+{
+    char name[96];
+    if (e->role == ROLE_AUTHORIZER) {
+        snprintf(name, sizeof name, "Variable-%s", var);
+        na_resp_header(e->r, name, value);
+        return;
+    }
+    if (strcmp(var, "AUTH_TYPE") == 0)
+        return;
+    header_name(var, name, sizeof name);
+    na_resp_header(e->r, name, value);
+}
+
+/* Emit var = the claim's value: strings as they are (made header-safe), other
+ * JSON as compact JSON; absent claims and null are left out. */
+static void emit_claim(emit_t *e, const char *var, const json_t *claims, const char *claim)
+{
+    const json_t *v = json_object_get(claims, claim);
+    char buf[IDENTITY_VALUE_MAX + 1];
+    if (v == NULL || json_is_null(v))
+        return;
+    const char *s = json_string_value(v);
+    char *dumped = NULL;
+    size_t n;
+    if (s != NULL) {
+        n = json_string_length(v);
+    } else {
+        if ((dumped = na_json_dumps_js(v)) == NULL)
+            return;
+        s = dumped;
+        n = strlen(s);
+    }
+    if (n > IDENTITY_VALUE_MAX || memchr(s, '\0', n) != NULL) {
+        na_log("identity %s left out: claim %s is %zu bytes (at most %d)", var, claim, n,
+               IDENTITY_VALUE_MAX);
+    } else {
+        header_safe(buf, s, n);
+        emit(e, var, buf);
+    }
+    free(dumped);
+}
+
+static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
+{
+    const na_config *c = g->cfg;
+    emit_t e = {role, r, NULL};
+    char iso[25];
+
+    na_resp_status(r, 200);
+    /* REMOTE_USER: the e-mail, else the subject (Apache's UserExpr needs one). */
+    const char *user_claim = json_is_string(json_object_get(claims, "email")) ? "email" : "sub";
+    emit_claim(&e, "REMOTE_USER", claims, user_claim);
+    emit(&e, "AUTH_TYPE", "NextAuth");
+    emit_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
+    emit_claim(&e, "NEXTAUTH_NAME", claims, "name");
+    emit_claim(&e, "NEXTAUTH_SUB", claims, "sub");
+    const json_t *exp = json_object_get(claims, "exp");
+    if (json_is_number(exp)) {
+        na_fmt_iso_ms((long long)(json_number_value(exp) * 1000.0), iso);
+        emit(&e, "NEXTAUTH_EXPIRES", iso);
+    }
+    for (size_t i = 0; i < c->nidentity; i++)
+        emit_claim(&e, c->identity_var[i], claims, c->identity_claim[i]);
+
+    if (role == ROLE_RESPONDER) {
+        /* The "who am I" answer: the session's user object and the token's expiry. */
+        json_t *body = json_object(), *user = json_object();
+        static const char *const f[][2] = {{"name", "name"}, {"email", "email"},
+                                           {"image", "picture"}};
+        for (size_t i = 0; body && user && i < 3; i++) {
+            json_t *v = json_object_get(claims, f[i][1]);
+            if (v)
+                json_object_set(user, f[i][0], v);
+        }
+        if (body && user) {
+            json_object_set(body, "user", user);
+            if (json_is_number(exp))
+                json_object_set_new(body, "expires", json_string(iso));
+        }
+        char *text = body ? na_json_dumps_js(body) : NULL;
+        json_decref(user);
+        json_decref(body);
+        if (text == NULL) {
+            r->failed = 1;
+            return;
+        }
+        na_resp_header(r, "Content-Type", "application/json");
+        na_resp_header(r, "Cache-Control", "private, no-store");
+        na_resp_body(r, text, strlen(text));
+        free(text);
+    }
+}
+
+/* Is the token authorized for this path? When the path could not be normalized
+ * (rel_ok 0) every rule must hold: we cannot tell which one applies. */
+static int authorized(const na_config *c, const char *rel, int rel_ok, const json_t *claims)
+{
+    if (!rel_ok) {
+        if (c->authorized && !na_cond_eval(c->authorized, claims))
+            return 0;
+        for (size_t i = 0; i < c->nrules; i++)
+            if (!na_cond_eval(c->rules[i].authorized, claims))
+                return 0;
+        return 1;
+    }
+    for (size_t i = 0; rel && i < c->nrules; i++)
+        if (na_patterns_first(&c->rules[i].matcher, rel) >= 0)
+            return na_cond_eval(c->rules[i].authorized, claims);
+    return c->authorized ? na_cond_eval(c->authorized, claims) : 1;
+}
+
+static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location)
+{
+    if (location == NULL) {
+        r->failed = 1;
+        return;
+    }
+    if (role == ROLE_AUTH_REQUEST) {
+        /* nginx turns a 3xx from the check into a 500: say 401 and hand the
+         * target over in Location for error_page (SERVERS.md §4). */
+        na_respond_401_json(r);
+        na_resp_header(r, "Location", location);
+    } else {
+        na_respond_redirect(r, 307, location);
+    }
+    (void)g;
+}
+
+na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
+                                  na_resp *r)
+{
+    const na_config *c = g->cfg;
+    role_t role = role_of(rq);
+    const char *raw = rq->request_uri ? rq->request_uri : "";
+    size_t pathlen = strcspn(raw, "?");
+    char norm[NA_PATH_MAX + 1];
+    int norm_ok = na_path_normalize(raw, pathlen, norm) >= 0;
+    const char *rel = norm_ok ? strip_base(c, norm) : NULL;
+
+    if (norm_ok && exempt(g, norm, rel))
+        goto pass;
+    if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) < 0))
+        goto pass;
+
+    int api = wants_json(rq);
+    if (!api && rel != NULL)
+        api = na_patterns_first(&c->api, rel) >= 0;
+    if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
+        /* judge the raw path, for the JSON-or-redirect choice only */
+        char rawpath[NA_PATH_MAX + 1];
+        memcpy(rawpath, raw, pathlen);
+        rawpath[pathlen] = '\0';
+        api = na_patterns_first(&c->api, rawpath) >= 0;
+    }
+
+    if (g->v == NULL) {
+        na_log("NO_SECRET: %s", c->no_secret[0] ? c->no_secret : "no usable secret");
+        if (api) {
+            na_respond_500_json(r);
+            return NA_GUARD_CONFIG_API;
+        }
+        char *loc = malloc(strlen(g->url.origin) + strlen(c->base_path) + strlen(c->error_page) +
+                           32);
+        if (loc)
+            sprintf(loc, "%s%s%s?error=Configuration", g->url.origin, c->base_path,
+                    c->error_page);
+        deny_page(g, role, r, loc);
+        free(loc);
+        return NA_GUARD_CONFIG_PAGE;
+    }
+
+    json_t *claims = NULL;
+    na_err err;
+    na_err_clear(&err);
+    int got = na_token_get(g->v, rq->cookie, rq->cookie ? strlen(rq->cookie) : 0,
+                           rq->authorization, rq->authorization ? strlen(rq->authorization) : 0,
+                           now, &claims, NULL, &err);
+    int ok = got > 0;
+    if (got < 0)
+        na_log("bad session token (%s) for %.200s", err.msg, norm_ok ? norm : "(unnormalizable path)");
+    if (ok && !authorized(c, rel, norm_ok, claims)) {
+        json_decref(claims);
+        na_log("not authorized for %.200s", norm_ok ? norm : "(unnormalizable path)");
+        if (api) {
+            na_respond_403_json(r);
+            return NA_GUARD_403;
+        }
+        char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);
+        deny_page(g, role, r, loc);
+        free(loc);
+        return NA_GUARD_SIGNIN;
+    }
+    if (!ok) {
+        if (api) {
+            na_respond_401_json(r);
+            return NA_GUARD_401;
+        }
+        char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);
+        deny_page(g, role, r, loc);
+        free(loc);
+        return NA_GUARD_SIGNIN;
+    }
+    allow(g, role, claims, r);
+    json_decref(claims);
+    return NA_GUARD_ALLOW;
+
+pass:
+    na_resp_status(r, 200);
+    if (role == ROLE_RESPONDER) {
+        na_resp_header(r, "Content-Type", "application/json");
+        na_resp_header(r, "Cache-Control", "private, no-store");
+        na_resp_body(r, "{}", 2);
+    }
+    return NA_GUARD_PASS;
+}

@@ -1,0 +1,74 @@
+/* guard.h — withAuth for web servers (SPEC A4, B11.1): one request's decision and
+ * its answer in the role the server called the guard in.
+ *
+ * Roles:
+ *   authorizer    FastCGI AUTHORIZER (lighttpd "mode" => "authorizer", Apache
+ *                 mod_authnz_fcgi): allow = Status 200 with Variable-* identity;
+ *                 deny = the whole response, which the server passes on.
+ *   auth_request  nginx auth_request (param NEXTAUTH_GUARD_MODE=auth_request): allow
+ *                 = 200 with X-Nextauth-* headers; deny = 401 (with the redirect
+ *                 target in Location for pages) or 403, since nginx refuses a 3xx.
+ *   responder     anything else: a "who am I / may I" endpoint answering for its
+ *                 own URL: allow = 200 JSON with the identity.
+ *
+ * Decision, in order (B11.1):
+ *   1. normalize the path (path.h); when that fails, the path is guarded and must
+ *      satisfy every rule;
+ *   2. never guarded: the auth path (NEXTAUTH_URL's path, default /api/auth) and
+ *      what lies below it, the sign-in and error pages, /_next/…, /favicon.ico;
+ *   3. with a matcher list, paths outside it pass;
+ *   4. no usable secret: 307 to the error page with error=Configuration (pages),
+ *      500 JSON (APIs);
+ *   5. no valid token: 401 JSON on API paths and for clients that do not accept
+ *      HTML; 307 to the sign-in page with callbackUrl for pages;
+ *   6. token valid, `authorized` says no: 403 JSON on API paths, the sign-in
+ *      redirect on pages (as withAuth);
+ *   7. allow, with the identity.
+ * Every denial carries Cache-Control: no-store. */
+#ifndef NA_GUARD_H
+#define NA_GUARD_H
+
+#include "config.h"
+#include "path.h"
+#include "respond.h"
+#include "token.h"
+
+typedef struct {
+    const na_config *cfg;
+    na_verifier *v; /* NULL when there is no usable secret */
+    na_url url;     /* origin (may be empty: relative Locations) and auth path */
+} na_guard;
+
+/* What the guard reads of a request (any may be NULL). */
+typedef struct {
+    const char *request_uri;   /* REQUEST_URI, raw */
+    const char *cookie;        /* HTTP_COOKIE */
+    const char *authorization; /* HTTP_AUTHORIZATION */
+    const char *accept;        /* HTTP_ACCEPT */
+    const char *x_requested_with;
+    const char *sec_fetch_mode;
+    const char *fcgi_role;     /* FCGI_ROLE */
+    const char *mode;          /* NEXTAUTH_GUARD_MODE */
+} na_guard_req;
+
+/* The outcome of the decision, for tests and logs. */
+typedef enum {
+    NA_GUARD_PASS,        /* not guarded here */
+    NA_GUARD_ALLOW,       /* valid token, authorized */
+    NA_GUARD_401,         /* API, no valid token */
+    NA_GUARD_403,         /* API, token not authorized */
+    NA_GUARD_SIGNIN,      /* page, no valid token or not authorized */
+    NA_GUARD_CONFIG_PAGE, /* page, no secret */
+    NA_GUARD_CONFIG_API   /* API, no secret */
+} na_guard_outcome;
+
+/* Prepare g from cfg and v (v NULL: no secret). Fails (-1, err filled) when the
+ * configured url is unusable: every Location is built from it. */
+int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err);
+
+/* Decide and answer one request into r at time now (unix seconds). Logs a line
+ * for a bad token or a configuration problem. Returns the outcome. */
+na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
+                                  na_resp *r);
+
+#endif

@@ -1,0 +1,42 @@
+/* matcher.h — Next.js middleware `matcher` patterns (B12), matched against a
+ * normalized request path.
+ *
+ * Supported: literal text; `/:name` (one segment), `/:name?` (optional),
+ * `/:name*` (zero or more segments), `/:name+` (one or more); the groups people
+ * write: `(.*)`, `(.+)`, and the negative-lookahead form
+ * `((?!a|b|c).*)` (any path not starting with one of the alternatives, each a
+ * literal). Next.js wraps each pattern: an optional `.json`, `.rsc` or
+ * `.segments/….segment.rsc` suffix and one optional trailing '/' match too, and
+ * basePath is prepended. Matching is case-sensitive. Other regular-expression
+ * syntax is refused when the configuration is loaded, with the reason. */
+#ifndef NA_MATCHER_H
+#define NA_MATCHER_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct na_pattern na_pattern;
+
+/* A list of compiled patterns (owned). */
+typedef struct {
+    na_pattern **items;
+    size_t n;
+} na_patterns;
+
+/* Compile one pattern. Returns a pattern the caller frees with na_pattern_free,
+ * or NULL with err filled (NA_E_CONFIG, naming the problem). */
+na_pattern *na_pattern_compile(const char *src, na_err *err);
+void na_pattern_free(na_pattern *p);
+
+/* 1 when path (NUL-terminated, normalized, basePath already removed) matches. */
+int na_pattern_match(const na_pattern *p, const char *path);
+
+/* Append a compiled pattern to the list (takes ownership). Returns 0 or -1. */
+int na_patterns_add(na_patterns *l, na_pattern *p);
+/* Index of the first pattern of l that matches path, or -1. */
+long na_patterns_first(const na_patterns *l, const char *path);
+/* Free every pattern of l and the list itself (l is left empty). */
+void na_patterns_free(na_patterns *l);
+
+#endif

@@ -1,0 +1,157 @@
+/* path.c — path normalization, form-urlencoding, URL parts (see path.h). */
+#include "path.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+long na_path_normalize(const char *p, size_t n, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char tmp[NA_PATH_MAX + 1];
+    size_t t = 0;
+
+    if (n == 0 || n > NA_PATH_MAX || p[0] != '/')
+        return -1;
+    /* Pass 1: escapes. Output never grows: %XX stays 3 bytes or becomes 1. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            return -1;
+        if (c != '%') {
+            tmp[t++] = (char)c;
+            continue;
+        }
+        int h, l;
+        if (i + 2 >= n || (h = hexval((unsigned char)p[i + 1])) < 0 ||
+            (l = hexval((unsigned char)p[i + 2])) < 0)
+            return -1;
+        unsigned char d = (unsigned char)(h << 4 | l);
+        /* %2F, %5C and %00 mean different paths to different servers. */
+        if (d == '/' || d == '\\' || d == 0)
+            return -1;
+        if (unreserved(d)) {
+            tmp[t++] = (char)d;
+        } else {
+            tmp[t++] = '%';
+            tmp[t++] = hex[d >> 4];
+            tmp[t++] = hex[d & 15];
+        }
+        i += 2;
+    }
+    /* Pass 2: segments. o is the output length; every segment starts after a '/'. */
+    size_t o = 0, i = 0;
+    while (i < t) {
+        /* here tmp[i] == '/': skip the run of slashes */
+        while (i < t && tmp[i] == '/')
+            i++;
+        size_t s = i;
+        while (i < t && tmp[i] != '/')
+            i++;
+        size_t len = i - s;
+        int last = i >= t;
+        if (len == 1 && tmp[s] == '.') {
+            if (last)
+                out[o++] = '/';
+        } else if (len == 2 && tmp[s] == '.' && tmp[s + 1] == '.') {
+            if (o == 0)
+                return -1; /* above the root */
+            while (o > 0 && out[o - 1] != '/')
+                o--;
+            o--; /* drop the '/' too */
+            if (last)
+                out[o++] = '/';
+        } else if (len > 0) {
+            out[o++] = '/';
+            memcpy(out + o, tmp + s, len);
+            o += len;
+        } else if (last) {
+            out[o++] = '/'; /* a trailing slash */
+        }
+    }
+    if (o == 0)
+        out[o++] = '/';
+    out[o] = '\0';
+    return (long)o;
+}
+
+size_t na_form_urlencode(const char *in, size_t n, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '*' || c == '-' || c == '.' || c == '_') {
+            out[o++] = (char)c;
+        } else if (c == ' ') {
+            out[o++] = '+';
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+int na_url_parse(const char *url, na_url *out)
+{
+    out->origin[0] = '\0';
+    snprintf(out->path, sizeof out->path, "/api/auth");
+    if (url == NULL || *url == '\0')
+        return 0;
+    char buf[1024];
+    /* parseUrl: no "http" in front means https (case-sensitive test, B7.1). */
+    if (snprintf(buf, sizeof buf, "%s%s", strncmp(url, "http", 4) == 0 ? "" : "https://",
+                 url) >= (int)sizeof buf)
+        return -1;
+    for (const unsigned char *s = (const unsigned char *)buf; *s; s++)
+        if (*s <= 0x20 || *s >= 0x7f)
+            return -1;
+    const char *rest;
+    if (strncmp(buf, "https://", 8) == 0)
+        rest = buf + 8;
+    else if (strncmp(buf, "http://", 7) == 0)
+        rest = buf + 7;
+    else
+        return -1;
+    size_t hl = strcspn(rest, "/?#");
+    if (hl == 0 || hl >= 256)
+        return -1;
+    for (size_t i = 0; i < hl; i++) {
+        char c = rest[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+            return -1; /* '@' (userinfo) and everything odd */
+    }
+    snprintf(out->origin, sizeof out->origin, "%.*s", (int)(rest - buf + (long)hl), buf);
+    const char *path = rest + hl;
+    size_t pl = strcspn(path, "?#");
+    /* path "/" or empty becomes /api/auth; one trailing '/' is removed. */
+    if (pl > 1) {
+        if (path[pl - 1] == '/')
+            pl--;
+        if (pl >= sizeof out->path)
+            return -1;
+        snprintf(out->path, sizeof out->path, "%.*s", (int)pl, path);
+    }
+    return 0;
+}
