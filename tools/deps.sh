@@ -11,7 +11,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
-bats faketime jq curl valgrind lighttpd spawn-fcgi"
+bats faketime jq curl valgrind lighttpd spawn-fcgi apache2 nginx-light"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
