@@ -74,37 +74,37 @@ static int fail(int code, const char *fmt, ...)
     return code;
 }
 
-/* Read all of standard input (at most cap bytes) into a new buffer, dropping one
- * trailing "\n" or "\r\n". Returns NULL (with *toolong set when that was why). */
+/* Read all of standard input (at most cap bytes, not counting one trailing "\n"
+ * or "\r\n", which is dropped) into a new NUL-terminated buffer. Returns NULL
+ * (with *toolong set when that was why). */
 static char *read_stdin(size_t cap, size_t *len, int *toolong)
 {
-    char *buf = malloc(cap + 1);
+    /* room for the cap, a CRLF, and one byte more to tell "too long" */
+    size_t room = cap + 3;
+    char *buf = malloc(room + 1);
     size_t n = 0;
     *toolong = 0;
     if (buf == NULL)
         return NULL;
-    for (;;) {
-        size_t r = fread(buf + n, 1, cap + 1 - n, stdin);
-        n += r;
-        if (r == 0 || n == cap + 1)
+    while (n < room) {
+        size_t r = fread(buf + n, 1, room - n, stdin);
+        if (r == 0)
             break;
+        n += r;
     }
     if (ferror(stdin)) {
         free(buf);
         return NULL;
     }
-    if (n > cap) {
-        /* drop a final newline before deciding, then give up */
-        if (!(n == cap + 1 && buf[cap] == '\n' && fgetc(stdin) == EOF)) {
-            free(buf);
-            *toolong = 1;
-            return NULL;
-        }
-    }
     if (n > 0 && buf[n - 1] == '\n')
         n--;
     if (n > 0 && buf[n - 1] == '\r')
         n--;
+    if (n > cap) {
+        free(buf);
+        *toolong = 1;
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;

@@ -2,6 +2,8 @@
 # bats-assert, so the few assertions we need live here. Every assertion prints
 # what it expected and what it got, then fails.
 
+# shellcheck disable=SC2154 # status, output, lines, stderr, stderr_lines: set by bats' run
+
 # `run --separate-stderr` (bats >= 1.5) keeps stdout in $output and stderr in
 # $stderr; declaring the minimum version silences bats' warning about the flag.
 bats_require_minimum_version 1.5.0
@@ -19,13 +21,21 @@ clean_env() {
 
 # --- running the CLI --------------------------------------------------------
 
+# _slurp VAR FILE — the whole of FILE, trailing newlines included, into VAR
+# (without a subprocess: the suites run hundreds of these).
+_slurp() {
+    IFS= read -r -d '' "$1" <"$2" || true
+}
+
 # Raw copies of the last run_cli's streams: bats strips trailing newlines from
 # $output/$stderr, these let an assertion check the bytes exactly.
 _cli_capture() {
     "$NEXTAUTH_TOKEN_BIN" "$@" >"$BATS_TEST_TMPDIR/cli.stdout" 2>"$BATS_TEST_TMPDIR/cli.stderr"
-    local rc=$?
-    cat "$BATS_TEST_TMPDIR/cli.stdout"
-    cat "$BATS_TEST_TMPDIR/cli.stderr" >&2
+    local rc=$? text
+    _slurp text "$BATS_TEST_TMPDIR/cli.stdout"
+    printf '%s' "$text"
+    _slurp text "$BATS_TEST_TMPDIR/cli.stderr"
+    printf '%s' "$text" >&2
     return "$rc"
 }
 
@@ -61,12 +71,12 @@ assert_status() {
 # _raw_is FILE TEXT — FILE holds exactly TEXT followed by one newline (TEXT
 # empty: FILE is empty).
 _raw_is() {
-    local want
+    local raw
+    _slurp raw "$1"
     if [ -z "$2" ]; then
-        [ ! -s "$1" ]
+        [ -z "$raw" ]
     else
-        want=$(printf '%s\n' "$2" | od -An -tx1 | tr -d ' \n')
-        [ "$(od -An -tx1 <"$1" | tr -d ' \n')" = "$want" ]
+        [ "$raw" = "$2"$'\n' ]
     fi
 }
 
@@ -75,7 +85,7 @@ assert_output() {
     [ "$output" = "$1" ] || _fail "expected stdout: $1"
     if [ -f "$BATS_TEST_TMPDIR/cli.stdout" ]; then
         _raw_is "$BATS_TEST_TMPDIR/cli.stdout" "$1" ||
-            _fail "stdout is not exactly one newline-terminated text: $(od -c <"$BATS_TEST_TMPDIR/cli.stdout" | tail -n 3)"
+            _fail "stdout is not exactly that text and one newline"
     fi
 }
 
@@ -89,7 +99,7 @@ assert_stderr() {
     [ "${stderr-}" = "$1" ] || _fail "expected stderr: $1"
     if [ -f "$BATS_TEST_TMPDIR/cli.stderr" ]; then
         _raw_is "$BATS_TEST_TMPDIR/cli.stderr" "$1" ||
-            _fail "stderr is not exactly one newline-terminated text"
+            _fail "stderr is not exactly that text and one newline"
     fi
 }
 
@@ -107,9 +117,8 @@ assert_stderr_line() {
     [ "${stderr:0:${#want}}" = "$want" ] ||
         _fail "expected a stderr line starting with: $want"
     if [ -f "$BATS_TEST_TMPDIR/cli.stderr" ]; then
-        [ "$(wc -l <"$BATS_TEST_TMPDIR/cli.stderr")" -eq 1 ] &&
-            [ "$(tail -c 1 "$BATS_TEST_TMPDIR/cli.stderr" | od -An -tx1 | tr -d ' ')" = 0a ] ||
-            _fail "stderr is not exactly one newline-terminated line"
+        _raw_is "$BATS_TEST_TMPDIR/cli.stderr" "$stderr" ||
+            _fail "stderr is not exactly one line and its newline"
     fi
 }
 

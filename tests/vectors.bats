@@ -11,6 +11,7 @@
 # (any kind but `cookie`) is also checked with `decode` on the token alone.
 # `enc_key_hex` is not checked here: the CLI does not print keys (unit tests do).
 
+# shellcheck disable=SC2154 # v_* are set by vector_load (eval); stderr etc. by run
 load helpers
 
 setup_file() {
@@ -89,13 +90,23 @@ _judge() {
     esac
 }
 
-# check_vector NAME — run case NAME through the CLI and judge it.
+# check_vector NAME — run case NAME through the CLI and judge it. It runs in a
+# subshell without bats' DEBUG trap, which otherwise costs ~0.5 ms for each
+# shell command of the helpers (a failure still fails the test, with the
+# helpers' own message).
 check_vector() {
+    (
+        trap - DEBUG
+        _check_vector "$@"
+    )
+}
+
+_check_vector() {
     local v_has_token='' v_has_cookie_header='' v_has_authorization='' v_has_claims=''
     local v_has_strict_expect='' v_secure=false
     vector_load "$1" || _fail "no vector named '$1'"
     local verdict=$v_expect fmt
-    [ -n "$v_has_strict_expect" ] && verdict=$v_strict_expect
+    [ -n "$v_has_strict_expect" ] && [ "$v_strict_expect" != null ] && verdict=$v_strict_expect
     case $v_kind in
     jwe-v4 | cookie) fmt=next-auth-v4 ;;
     jwe-v5) fmt=authjs-v5 ;;
@@ -125,6 +136,19 @@ check_vector() {
         run_cli decode "${args[@]}" "$v_token"
         _judge "$verdict"
     fi
+}
+
+@test "vectors: vector_get and vector_load read a case's fields" {
+    [ "$(vector_get v5-valid-secure kind)" = jwe-v5 ]
+    [ "$(vector_get v5-valid-secure secure)" = true ]
+    [ "$(vector_get v5-valid-secure claims)" = "$(jq -c '.[] | select(.name == "v5-valid-secure") | .claims' "$VECTORS_JSON")" ]
+    run vector_get no-such-case kind
+    [ "$status" -ne 0 ]
+    local v_has_quirk='' v_has_claims=''
+    vector_load cookie-quirk-chunks-plus-unchunked
+    [ "$v_kind" = cookie ] && [ "$v_strict_expect" = either ] && [ "$v_now" = 1767225600 ]
+    [ -n "$v_has_quirk" ] && [ -z "$v_has_claims" ]
+    [ "$v_cookie_header" = "$(vector_get cookie-quirk-chunks-plus-unchunked cookie_header)" ]
 }
 
 @test "vectors: this file has one test per case of nextauth-vectors.json" {
