@@ -74,3 +74,10 @@ clean:
 .PHONY: demo
 demo: all
 	tools/demo-token.sh
+
+.PHONY: bench
+tests/bench/bench: tests/bench/bench.c $(LIB)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
+
+bench: tests/bench/bench
+	tests/bench/bench

@@ -31,29 +31,26 @@ static const struct {
 /* v4 header bytes are exactly {"alg":"dir","enc":"A256GCM"} (B3.1). */
 static const char v4_header_b64[] = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
 
-static int gcm_decrypt(const unsigned char *key, const unsigned char *iv,
-                       const unsigned char *aad, size_t aadlen, const unsigned char *ct,
-                       size_t ctlen, const unsigned char *tag, unsigned char *out)
+/* Decrypt with a context already keyed (keys.h): only the IV is new. */
+static int gcm_decrypt(EVP_CIPHER_CTX *c, const unsigned char *iv, const unsigned char *aad,
+                       size_t aadlen, const unsigned char *ct, size_t ctlen,
+                       const unsigned char *tag, unsigned char *out)
 {
-    int ok = 0, n = 0;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    if (c == NULL)
-        return -2;
+    int n = 0;
     /* The IV is 12 bytes, GCM's default length; the tag is checked at Final. */
-    if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv) == 1 &&
+    if (EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) == 1 &&
         EVP_DecryptUpdate(c, NULL, &n, aad, (int)aadlen) == 1 &&
         EVP_DecryptUpdate(c, out, &n, ct, (int)ctlen) == 1 &&
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, (void *)tag) == 1 &&
         EVP_DecryptFinal_ex(c, out + n, &n) == 1)
-        ok = 1;
-    EVP_CIPHER_CTX_free(c);
-    return ok ? 0 : -1;
+        return 0;
+    return -1;
 }
 
 /* RFC 7518 §5.2.2.1: MAC over AAD || IV || ciphertext || AL, AL the 64-bit
  * big-endian bit length of AAD; the tag is the first 32 bytes of HMAC-SHA-512
- * keyed with the first half of the key. */
-static int cbc_hs512_tag(const unsigned char *key, const unsigned char *aad, size_t aadlen,
+ * keyed with the first half of the key (mac is that keyed HMAC). */
+static int cbc_hs512_tag(EVP_MAC_CTX *mac, const unsigned char *aad, size_t aadlen,
                          const unsigned char *iv, const unsigned char *ct, size_t ctlen,
                          unsigned char tag[64], na_err *err)
 {
@@ -63,31 +60,75 @@ static int cbc_hs512_tag(const unsigned char *key, const unsigned char *aad, siz
         al[i] = (unsigned char)bits;
     na_piece pieces[] = {{aad, aadlen}, {iv, 16}, {ct, ctlen}, {al, 8}};
     size_t taglen;
-    return na_hmac_sha2(512, key, 32, pieces, 4, tag, &taglen, err);
+    return na_hmac_run(mac, pieces, 4, tag, &taglen, err);
 }
 
-static int cbc_decrypt(const unsigned char *key, const unsigned char *iv,
-                       const unsigned char *aad, size_t aadlen, const unsigned char *ct,
-                       size_t ctlen, const unsigned char *tag, unsigned char *out,
-                       size_t *outlen)
+static int cbc_decrypt(const na_key *key, const unsigned char *iv, const unsigned char *aad,
+                       size_t aadlen, const unsigned char *ct, size_t ctlen,
+                       const unsigned char *tag, unsigned char *out, size_t *outlen)
 {
     unsigned char mac[64];
-    if (cbc_hs512_tag(key, aad, aadlen, iv, ct, ctlen, mac, NULL) < 0)
+    if (cbc_hs512_tag(key->mac, aad, aadlen, iv, ct, ctlen, mac, NULL) < 0)
         return -2;
     /* RFC 7518 §5.2.2.2 step 2: authenticate before decrypting, constant time. */
     if (!na_mac_equal(mac, tag, 32))
         return -1;
-    int ok = 0, n = 0, m = 0;
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    if (c == NULL)
-        return -2;
-    if (EVP_DecryptInit_ex(c, EVP_aes_256_cbc(), NULL, key + 32, iv) == 1 &&
-        EVP_DecryptUpdate(c, out, &n, ct, (int)ctlen) == 1 &&
-        EVP_DecryptFinal_ex(c, out + n, &m) == 1)
-        ok = 1;
-    EVP_CIPHER_CTX_free(c);
+    int n = 0, m = 0;
+    EVP_CIPHER_CTX *c = key->cbc;
+    if (EVP_DecryptInit_ex(c, NULL, NULL, NULL, iv) != 1 ||
+        EVP_DecryptUpdate(c, out, &n, ct, (int)ctlen) != 1 ||
+        EVP_DecryptFinal_ex(c, out + n, &m) != 1)
+        return -1;
     *outlen = (size_t)n + (size_t)m;
-    return ok ? 0 : -1;
+    return 0;
+}
+
+/* The general path: parse and vet the protected header, choose the encryption
+ * (per-format allow-list) and the keys to try (v4: all, in order; v5, B4.3: the
+ * key whose thumbprint is the kid, or only the first secret without a kid). */
+static int pick_enc(const na_keyring *kr, na_seg hseg, json_t **hout, size_t *e,
+                    size_t *first, size_t *last, na_err *err)
+{
+    json_t *h = na_compact_header(hseg, err);
+    if ((*hout = h) == NULL)
+        return -1;
+    const char *alg = na_json_str(h, "alg");
+    const char *encname = na_json_str(h, "enc");
+    if (strcmp(alg, "dir") != 0)
+        return na_err_set(err, NA_E_UNSUPPORTED, "unsupported alg (only dir)");
+    if (encname == NULL)
+        return na_err_set(err, NA_E_MALFORMED, "protected header has no enc");
+    size_t i = 0;
+    while (i < sizeof encs / sizeof encs[0] && strcmp(encname, encs[i].name) != 0)
+        i++;
+    /* Per-format allow-list: v4 only ever issues A256GCM. */
+    if (i == sizeof encs / sizeof encs[0] ||
+        (kr->format == NA_FMT_V4 && encs[i].enc != ENC_A256GCM))
+        return na_err_set(err, NA_E_UNSUPPORTED, "unsupported enc for format %s",
+                          na_format_name(kr->format));
+    *e = i;
+    *first = 0;
+    *last = kr->n;
+    if (kr->format != NA_FMT_V5)
+        return 0;
+    json_t *k = json_object_get(h, "kid");
+    const char *kid = NULL;
+    if (k != NULL && (kid = json_string_value(k)) == NULL)
+        return na_err_set(err, NA_E_MALFORMED, "kid is not a string");
+    if (kid == NULL) {
+        *last = 1;
+        return 0;
+    }
+    for (size_t j = 0; j < kr->n; j++) {
+        const na_key *key = &kr->keys[j];
+        const char *want = encs[i].enc == ENC_A256GCM ? key->kid5_gcm : key->kid5;
+        if (strcmp(kid, want) == 0) {
+            *first = j;
+            *last = j + 1;
+            return 0;
+        }
+    }
+    return na_err_set(err, NA_E_KEY, "no matching decryption secret (kid)");
 }
 
 int na_jwe_decrypt(const na_keyring *kr, const char *tok, size_t len, unsigned char *buf,
@@ -107,29 +148,27 @@ int na_jwe_decrypt(const na_keyring *kr, const char *tok, size_t len, unsigned c
     /* RFC 7516 §7.1: header . encrypted key . IV . ciphertext . tag */
     if (na_compact_split(tok, len, s, 5, err) < 0)
         return -1;
-    if ((h = na_compact_header(s[0], err)) == NULL)
-        return -1;
 
-    const char *alg = na_json_str(h, "alg");
-    const char *encname = na_json_str(h, "enc");
-    if (strcmp(alg, "dir") != 0) {
-        na_err_set(err, NA_E_UNSUPPORTED, "unsupported alg (only dir)");
-        goto out;
+    /* Fast path: the exact header bytes NextAuth writes need no JSON parse (v4:
+     * one constant; v5: one per key, kid included, which also picks the key). */
+    size_t e = 0, first = 0, last = kr->n;
+    int known = 0;
+    if (kr->format == NA_FMT_V4 && s[0].n == sizeof v4_header_b64 - 1 &&
+        memcmp(s[0].p, v4_header_b64, s[0].n) == 0) {
+        e = 0; /* A256GCM */
+        known = 1;
+    } else if (kr->format == NA_FMT_V5) {
+        for (size_t i = 0; i < kr->n && !known; i++)
+            if (s[0].n == strlen(kr->keys[i].hdr5) &&
+                memcmp(s[0].p, kr->keys[i].hdr5, s[0].n) == 0) {
+                e = 1; /* A256CBC-HS512 */
+                first = i;
+                last = i + 1;
+                known = 1;
+            }
     }
-    if (encname == NULL) {
-        na_err_set(err, NA_E_MALFORMED, "protected header has no enc");
+    if (!known && pick_enc(kr, s[0], &h, &e, &first, &last, err) < 0)
         goto out;
-    }
-    size_t e = 0;
-    while (e < sizeof encs / sizeof encs[0] && strcmp(encname, encs[e].name) != 0)
-        e++;
-    /* Per-format allow-list: v4 only ever issues A256GCM. */
-    if (e == sizeof encs / sizeof encs[0] ||
-        (kr->format == NA_FMT_V4 && encs[e].enc != ENC_A256GCM)) {
-        na_err_set(err, NA_E_UNSUPPORTED, "unsupported enc for format %s",
-                   na_format_name(kr->format));
-        goto out;
-    }
     /* RFC 7518 §4.5: with direct encryption the JWE Encrypted Key is empty. */
     if (s[1].n != 0) {
         na_err_set(err, NA_E_MALFORMED, "encrypted key must be empty for alg dir");
@@ -172,40 +211,12 @@ int na_jwe_decrypt(const na_keyring *kr, const char *tok, size_t len, unsigned c
         goto out;
     }
 
-    /* Which keys to try. v4: all, in order (rotation). v5 (B4.3): the key whose
-     * thumbprint is the kid; without a kid, only the first secret. */
-    const char *kid = NULL;
-    size_t first = 0, last = kr->n;
-    if (kr->format == NA_FMT_V5) {
-        json_t *k = json_object_get(h, "kid");
-        if (k != NULL && (kid = json_string_value(k)) == NULL) {
-            na_err_set(err, NA_E_MALFORMED, "kid is not a string");
-            goto out;
-        }
-        if (kid == NULL) {
-            last = 1;
-        } else {
-            for (first = 0; first < kr->n; first++) {
-                const na_key *key = &kr->keys[first];
-                const char *want = encs[e].enc == ENC_A256GCM ? key->kid5_gcm : key->kid5;
-                if (strcmp(kid, want) == 0)
-                    break;
-            }
-            if (first == kr->n) {
-                na_err_set(err, NA_E_KEY, "no matching decryption secret (kid)");
-                goto out;
-            }
-            last = first + 1;
-        }
-    }
-
     for (size_t i = first; i < last; i++) {
         const na_key *key = &kr->keys[i];
-        const unsigned char *k = kr->format == NA_FMT_V4 ? key->k4 : key->k5;
         size_t outlen = (size_t)ctlen;
         int r = encs[e].enc == ENC_A256GCM
-                    ? gcm_decrypt(k, iv, aad, s[0].n, buf, (size_t)ctlen, tag, pt)
-                    : cbc_decrypt(k, iv, aad, s[0].n, buf, (size_t)ctlen, tag, pt, &outlen);
+                    ? gcm_decrypt(key->gcm, iv, aad, s[0].n, buf, (size_t)ctlen, tag, pt)
+                    : cbc_decrypt(key, iv, aad, s[0].n, buf, (size_t)ctlen, tag, pt, &outlen);
         if (r == -2) {
             na_err_set(err, NA_E_NOMEM, "cipher setup failed");
             goto out;
@@ -286,22 +297,14 @@ char *na_jwe_encrypt(const na_keyring *kr, const unsigned char *pt, size_t n, na
         }
         out = assemble(v4_header_b64, hlen, iv, 12, ct, (size_t)(len + fin), tag, 16);
     } else if (kr->format == NA_FMT_V5) {
-        /* B4.1: {"alg":"dir","enc":"A256CBC-HS512","kid":"<thumbprint>"} in this order. */
-        /* 44 bytes of JSON around an 86-character kid: 130 bytes + NUL. */
-        char hjson[160], hb64[NA_B64URL_ENCODED_LEN(sizeof hjson) + 1];
-        int hj = snprintf(hjson, sizeof hjson,
-                          "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"%s\"}",
-                          key->kid5);
-        if (hj < 0 || (size_t)hj >= sizeof hjson) {
-            na_err_set(err, NA_E_USAGE, "v5 header does not fit");
-            goto out;
-        }
-        size_t hlen = na_b64url_encode((const unsigned char *)hjson, (size_t)hj, hb64);
+        /* B4.1: the key's own header, {"alg":"dir","enc":"A256CBC-HS512","kid":…}. */
+        const char *hb64 = key->hdr5;
+        size_t hlen = strlen(hb64);
         if (RAND_bytes(iv, 16) != 1 ||
             EVP_EncryptInit_ex(c, EVP_aes_256_cbc(), NULL, key->k5 + 32, iv) != 1 ||
             EVP_EncryptUpdate(c, ct, &len, pt, (int)n) != 1 ||
             EVP_EncryptFinal_ex(c, ct + len, &fin) != 1 ||
-            cbc_hs512_tag(key->k5, (const unsigned char *)hb64, hlen, iv, ct,
+            cbc_hs512_tag(key->mac, (const unsigned char *)hb64, hlen, iv, ct,
                           (size_t)(len + fin), tag, err) < 0) {
             na_err_set(err, NA_E_CRYPTO, "encryption failed");
             goto out;

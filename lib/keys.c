@@ -10,6 +10,7 @@
 
 #include "b64url.h"
 #include "hkdf.h"
+#include "mac.h"
 
 static const struct {
     const char *name;
@@ -93,6 +94,37 @@ static int derive(na_key *k, na_format f, const char *salt, na_err *err)
     return na_err_set(err, NA_E_USAGE, "unknown token format");
 }
 
+/* The per-key contexts (see keys.h). */
+static int setup(na_key *k, na_format f, na_err *err)
+{
+    if (f == NA_FMT_JWS) {
+        static const int bits[3] = {256, 384, 512};
+        for (int i = 0; i < 3; i++)
+            if ((k->hs[i] = na_hmac_new(bits[i], k->secret, k->secret_len)) == NULL)
+                return na_err_set(err, NA_E_NOMEM, "cannot set up HMAC");
+        return 0;
+    }
+    const unsigned char *gcm_key = f == NA_FMT_V4 ? k->k4 : k->k5;
+    if ((k->gcm = EVP_CIPHER_CTX_new()) == NULL ||
+        EVP_DecryptInit_ex(k->gcm, EVP_aes_256_gcm(), NULL, gcm_key, NULL) != 1)
+        return na_err_set(err, NA_E_NOMEM, "cannot set up AES-256-GCM");
+    if (f == NA_FMT_V5) {
+        if ((k->cbc = EVP_CIPHER_CTX_new()) == NULL ||
+            EVP_DecryptInit_ex(k->cbc, EVP_aes_256_cbc(), NULL, k->k5 + 32, NULL) != 1 ||
+            (k->mac = na_hmac_new(512, k->k5, 32)) == NULL)
+            return na_err_set(err, NA_E_NOMEM, "cannot set up A256CBC-HS512");
+        /* B4.1: {"alg":"dir","enc":"A256CBC-HS512","kid":"<kid>"} exactly. */
+        char json[160];
+        int n = snprintf(json, sizeof json, "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"%s\"}",
+                         k->kid5);
+        if (n < 0 || (size_t)n >= sizeof json ||
+            NA_B64URL_ENCODED_LEN((size_t)n) >= sizeof k->hdr5)
+            return na_err_set(err, NA_E_USAGE, "v5 header does not fit");
+        na_b64url_encode((const unsigned char *)json, (size_t)n, k->hdr5);
+    }
+    return 0;
+}
+
 int na_keyring_init(na_keyring *kr, na_format f, const char *const *secrets,
                     const size_t *lens, size_t n, const char *salt, na_err *err)
 {
@@ -124,7 +156,7 @@ int na_keyring_init(na_keyring *kr, na_format f, const char *const *secrets,
         memcpy(k->secret, secrets[i], lens[i]);
         k->secret_len = lens[i];
         kr->n = i + 1;
-        if (derive(k, f, salt, err) < 0)
+        if (derive(k, f, salt, err) < 0 || setup(k, f, err) < 0)
             goto fail;
     }
     return 0;
@@ -141,6 +173,11 @@ void na_keyring_clear(na_keyring *kr)
             OPENSSL_cleanse(k->secret, k->secret_len);
             free(k->secret);
         }
+        EVP_CIPHER_CTX_free(k->gcm);
+        EVP_CIPHER_CTX_free(k->cbc);
+        EVP_MAC_CTX_free(k->mac);
+        for (int j = 0; j < 3; j++)
+            EVP_MAC_CTX_free(k->hs[j]);
     }
     OPENSSL_cleanse(kr, sizeof *kr);
     kr->n = 0;

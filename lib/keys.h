@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <openssl/types.h>
+
 #include "err.h"
 
 #define NA_MAX_SECRETS 8
@@ -34,8 +36,17 @@ typedef struct {
     unsigned char k5[64];  /* v5 A256CBC-HS512 key; its first 32 bytes are the A256GCM key */
     char kid5[87];         /* base64url SHA-512 thumbprint of k5 (86 chars + NUL) */
     char kid5_gcm[44];     /* base64url SHA-256 thumbprint of k5[0..32) (43 chars + NUL) */
+    /* Set up once with the key, so a request only supplies its IV (the key
+     * schedule and OpenSSL's algorithm fetch are not repeated per token): */
+    EVP_CIPHER_CTX *gcm;   /* AES-256-GCM decrypt: v4 k4, v5 k5[0..32) */
+    EVP_CIPHER_CTX *cbc;   /* v5: AES-256-CBC decrypt with k5[32..64) */
+    EVP_MAC_CTX *mac;      /* v5: HMAC-SHA-512 with k5[0..32) */
+    EVP_MAC_CTX *hs[3];    /* jws: HMAC-SHA-256/384/512 with the secret */
+    char hdr5[200];        /* v5: the base64url header encode() writes for this key */
 } na_key;
 
+/* A keyring's cipher and MAC contexts are reused by every call: a keyring (and
+ * the verifier that holds it) belongs to one thread. */
 typedef struct {
     na_format format;
     size_t n;

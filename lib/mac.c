@@ -50,6 +50,38 @@ out:
     return rc;
 }
 
+EVP_MAC_CTX *na_hmac_new(int bits, const unsigned char *key, size_t keylen)
+{
+    const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
+                       : bits == 512 ? "SHA512" : NULL;
+    pthread_once(&hmac_once, fetch_hmac);
+    if (digest == NULL || hmac_impl == NULL)
+        return NULL;
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(hmac_impl);
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (ctx == NULL || EVP_MAC_init(ctx, key, keylen, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int na_hmac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
+                size_t *outlen, na_err *err)
+{
+    /* A NULL key restarts HMAC with the key already set (OpenSSL 3 HMAC provider). */
+    if (EVP_MAC_init(ctx, NULL, 0, NULL) != 1)
+        return na_err_set(err, NA_E_CRYPTO, "hmac restart failed");
+    for (size_t i = 0; i < n; i++)
+        if (EVP_MAC_update(ctx, pieces[i].p, pieces[i].n) != 1)
+            return na_err_set(err, NA_E_CRYPTO, "hmac computation failed");
+    if (EVP_MAC_final(ctx, out, outlen, 64) != 1)
+        return na_err_set(err, NA_E_CRYPTO, "hmac computation failed");
+    return 0;
+}
+
 int na_mac_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;

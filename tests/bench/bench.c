@@ -1,0 +1,282 @@
+/* bench — what one check costs, case by case (`make bench`).
+ *
+ * Prints one line per case: `bench <case> <ops/s> <ns/op>`, the median of ROUNDS
+ * timed rounds after a warm-up, single thread, CLOCK_MONOTONIC. Then the ratio
+ * the performance target is about (verify-v4-cookie / floor-aes256gcm).
+ * Tokens are minted here with a fixed secret and claims shaped like a real
+ * Google sign-in (the 465-byte cookie of the vectors). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "b64url.h"
+#include "config.h"
+#include "guard.h"
+#include "respond.h"
+#include "session.h"
+#include "timefmt.h"
+#include "token.h"
+
+#define ROUNDS 7
+
+static const char claims_json[] =
+    "{\"name\":\"Ada Lovelace\",\"email\":\"ada.lovelace@example.com\","
+    "\"picture\":\"https://lh3.googleusercontent.com/a/ACg8ocJ4kLm2Qz7Xv9pT3sR8wYbN1cD6eF0gH5iJ2kL7mN9o=s96-c\","
+    "\"sub\":\"112233445566778899001\"}";
+static const char secret[] = "hY7y7aL0ZrS1o4Vt6+3Qb9cJxW2mN5pK8dF1gE4uT0s=";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef void (*bench_fn)(void *ctx);
+
+/* Run fn in rounds of n calls, n chosen so that a round takes ~0.2 s; report
+ * the median round. Returns ns/op. */
+static double run(const char *name, bench_fn fn, void *ctx)
+{
+    long n = 1;
+    for (;;) { /* warm-up and calibration */
+        double t0 = now_s();
+        for (long i = 0; i < n; i++)
+            fn(ctx);
+        double dt = now_s() - t0;
+        if (dt > 0.05) {
+            n = (long)((double)n * 0.2 / dt) + 1;
+            break;
+        }
+        n *= 4;
+    }
+    double per[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        double t0 = now_s();
+        for (long i = 0; i < n; i++)
+            fn(ctx);
+        per[r] = (now_s() - t0) / (double)n;
+    }
+    qsort(per, ROUNDS, sizeof per[0], cmp_double);
+    double ns = per[ROUNDS / 2] * 1e9;
+    printf("bench %s %.0f %.0f\n", name, 1e9 / ns, ns);
+    fflush(stdout);
+    return ns;
+}
+
+static void die(const char *what, const na_err *e)
+{
+    fprintf(stderr, "bench: %s: %s\n", what, e ? e->msg : "failed");
+    exit(1);
+}
+
+/* ---- floor: bare AES-256-GCM decrypt of the same ciphertext ---- */
+struct floor_ctx {
+    EVP_CIPHER_CTX *c;
+    unsigned char iv[12], tag[16], ct[1024], pt[1024];
+    size_t ctlen;
+    const char *aad;
+    size_t aadlen;
+};
+
+static void floor_fn(void *p)
+{
+    struct floor_ctx *f = p;
+    int n;
+    if (EVP_DecryptInit_ex(f->c, NULL, NULL, NULL, f->iv) != 1 ||
+        EVP_DecryptUpdate(f->c, NULL, &n, (const unsigned char *)f->aad, (int)f->aadlen) != 1 ||
+        EVP_DecryptUpdate(f->c, f->pt, &n, f->ct, (int)f->ctlen) != 1 ||
+        EVP_CIPHER_CTX_ctrl(f->c, EVP_CTRL_GCM_SET_TAG, 16, f->tag) != 1 ||
+        EVP_DecryptFinal_ex(f->c, f->pt + n, &n) != 1)
+        die("floor decrypt", NULL);
+}
+
+/* ---- getToken from a Cookie header ---- */
+struct get_ctx {
+    na_verifier *v;
+    const char *cookie;
+    long long now;
+};
+
+static void get_fn(void *p)
+{
+    struct get_ctx *g = p;
+    json_t *claims;
+    na_err err;
+    if (na_token_get(g->v, g->cookie, strlen(g->cookie), NULL, 0, g->now, &claims, NULL, &err) != 1)
+        die("verify", &err);
+    json_decref(claims);
+}
+
+/* ---- session refresh ---- */
+struct session_ctx {
+    na_verifier *v;
+    na_config *cfg;
+    const char *cookie;
+    na_resp r;
+};
+
+static void session_fn(void *p)
+{
+    struct session_ctx *s = p;
+    na_resp_reset(&s->r);
+    na_session_respond(s->v, s->cfg, "GET", s->cookie, na_now_ms(), &s->r);
+    if (s->r.status != 200 || s->r.failed)
+        die("session", NULL);
+}
+
+/* ---- guard decision ---- */
+struct guard_ctx {
+    na_guard *g;
+    na_guard_req rq;
+    long long now;
+    int want;
+    na_resp r;
+};
+
+static void guard_fn(void *p)
+{
+    struct guard_ctx *g = p;
+    na_resp_reset(&g->r);
+    if ((int)na_guard_respond(g->g, &g->rq, g->now, &g->r) != g->want)
+        die("guard decision", NULL);
+}
+
+static char *mint(na_config *cfg, na_format f, const char *claims, long long now, na_err *err)
+{
+    na_verifier v;
+    cfg->format = f;
+    if (na_verifier_init(&v, cfg, NULL, err) < 0)
+        die("verifier", err);
+    json_t *c = json_loads(claims, 0, NULL);
+    char *tok = na_token_encode(&v, c, 2592000, now, err);
+    json_decref(c);
+    na_verifier_free(&v);
+    if (tok == NULL)
+        die("encode", err);
+    return tok;
+}
+
+static char *cookie_of(const char *name, const char *tok)
+{
+    char *c = malloc(strlen(name) + strlen(tok) + 2);
+    sprintf(c, "%s=%s", name, tok);
+    return c;
+}
+
+int main(void)
+{
+    na_config cfg;
+    na_err err;
+    long long now = (long long)time(NULL);
+
+    na_config_init(&cfg);
+    if (na_config_set_secret(&cfg, secret, "bench", &err) < 0)
+        die("secret", &err);
+    cfg.url = strdup("http://localhost:3000");
+
+    /* tokens of each format */
+    char *v4 = mint(&cfg, NA_FMT_V4, claims_json, now, &err);
+    char *v5 = mint(&cfg, NA_FMT_V5, claims_json, now, &err);
+    char *jws = mint(&cfg, NA_FMT_JWS, claims_json, now, &err);
+    /* a token of ~9 800 characters: three chunks */
+    char big[8000];
+    snprintf(big, sizeof big, "{\"sub\":\"1\",\"access_token\":\"%07000d\"}", 0);
+    char *v4big = mint(&cfg, NA_FMT_V4, big, now, &err);
+
+    char *c4 = cookie_of("next-auth.session-token", v4);
+    char *c5 = cookie_of("authjs.session-token", v5);
+    char *cj = cookie_of("next-auth.session-token", jws);
+    size_t bl = strlen(v4big), third = bl / 3 + 1;
+    char *cchunk = malloc(bl + 200);
+    sprintf(cchunk, "next-auth.session-token.0=%.*s; next-auth.session-token.1=%.*s; "
+                    "next-auth.session-token.2=%s",
+            (int)third, v4big, (int)third, v4big + third, v4big + 2 * third);
+    fprintf(stderr, "bench: v4 cookie %zu bytes, v5 %zu, jws %zu, chunked %zu\n", strlen(c4),
+            strlen(c5), strlen(cj), strlen(cchunk));
+
+    na_verifier v4v, v5v, jwsv;
+    cfg.format = NA_FMT_V4;
+    if (na_verifier_init(&v4v, &cfg, NULL, &err) < 0)
+        die("verifier", &err);
+    cfg.format = NA_FMT_V5;
+    if (na_verifier_init(&v5v, &cfg, NULL, &err) < 0)
+        die("verifier", &err);
+    cfg.format = NA_FMT_JWS;
+    if (na_verifier_init(&jwsv, &cfg, NULL, &err) < 0)
+        die("verifier", &err);
+    cfg.format = NA_FMT_V4;
+
+    /* floor: the v4 token's own IV, ciphertext and tag, key set up once */
+    struct floor_ctx f = {0};
+    {
+        const char *p = v4, *d1 = strchr(p, '.'), *d2 = strchr(d1 + 1, '.');
+        const char *d3 = strchr(d2 + 1, '.'), *d4 = strchr(d3 + 1, '.');
+        f.aad = v4;
+        f.aadlen = (size_t)(d1 - p);
+        na_b64url_decode(d2 + 1, (size_t)(d3 - d2 - 1), f.iv, sizeof f.iv);
+        f.ctlen = (size_t)na_b64url_decode(d3 + 1, (size_t)(d4 - d3 - 1), f.ct, sizeof f.ct);
+        na_b64url_decode(d4 + 1, strlen(d4 + 1), f.tag, sizeof f.tag);
+        f.c = EVP_CIPHER_CTX_new();
+        if (EVP_DecryptInit_ex(f.c, EVP_aes_256_gcm(), NULL, v4v.kr.keys[0].k4, NULL) != 1)
+            die("floor init", NULL);
+    }
+
+    double floor_ns = run("floor-aes256gcm", floor_fn, &f);
+    struct get_ctx g4 = {&v4v, c4, now}, g5 = {&v5v, c5, now}, gj = {&jwsv, cj, now},
+                   gc = {&v4v, cchunk, now};
+    double v4_ns = run("verify-v4-cookie", get_fn, &g4);
+    run("verify-v5-cookie", get_fn, &g5);
+    run("verify-jws-hs256", get_fn, &gj);
+    run("verify-v4-chunked", get_fn, &gc);
+
+    struct session_ctx s = {&v4v, &cfg, c4, {0}};
+    na_resp_init(&s.r);
+    run("session-refresh", session_fn, &s);
+
+    na_guard guard;
+    if (na_config_load(&cfg, NULL, &err) == 0) { /* fills the default api patterns */
+    }
+    na_config gcfg;
+    na_config_init(&gcfg);
+    setenv("NEXTAUTH_SECRET", secret, 1);
+    setenv("NEXTAUTH_URL", "http://localhost:3000", 1);
+    unsetenv("NEXTAUTH_CONFIG");
+    if (na_config_load(&gcfg, NULL, &err) < 0 || na_guard_init(&guard, &gcfg, &v4v, &err) < 0)
+        die("guard", &err);
+    struct guard_ctx ga = {&guard, {.request_uri = "/dashboard?tab=1", .cookie = c4,
+                                    .accept = "text/html,application/xhtml+xml,*/*;q=0.8",
+                                    .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_ALLOW, {0}};
+    struct guard_ctx g401 = {&guard, {.request_uri = "/api/data", .accept = "application/json",
+                                      .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_401, {0}};
+    struct guard_ctx g307 = {&guard, {.request_uri = "/dashboard?tab=1",
+                                      .accept = "text/html,*/*;q=0.8",
+                                      .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_SIGNIN, {0}};
+    run("guard-decision-allow", guard_fn, &ga);
+    run("guard-decision-401", guard_fn, &g401);
+    run("guard-decision-307", guard_fn, &g307);
+
+    printf("ratio verify-v4-cookie/floor-aes256gcm %.2f (target <= 4)\n", v4_ns / floor_ns);
+
+    EVP_CIPHER_CTX_free(f.c);
+    na_resp_free(&s.r);
+    na_resp_free(&ga.r);
+    na_resp_free(&g401.r);
+    na_resp_free(&g307.r);
+    na_verifier_free(&v4v);
+    na_verifier_free(&v5v);
+    na_verifier_free(&jwsv);
+    na_config_free(&gcfg);
+    na_config_free(&cfg);
+    free(v4), free(v5), free(jws), free(v4big), free(c4), free(c5), free(cj), free(cchunk);
+    return 0;
+}
