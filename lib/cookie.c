@@ -122,17 +122,22 @@ typedef struct {
     int present;
 } slot;
 
-/* Append value v (n bytes) to buf at *at: unquoted, then percent-decoded as the
+/* cookie 0.7.2: a value starting and ending with '"' loses both quotes (a lone
+ * '"' is both ends, and leaves nothing). */
+static void unquote(const char **v, size_t *n)
+{
+    if (*n >= 2 && (*v)[0] == '"' && (*v)[*n - 1] == '"') {
+        (*v)++;
+        *n -= 2;
+    } else if (*n == 1 && (*v)[0] == '"') {
+        *n = 0;
+    }
+}
+
+/* Append the (unquoted) value v (n bytes) to buf at *at, percent-decoded as the
  * cookie package does (a value that fails to decode is kept raw). */
 static int append_value(const char *v, size_t n, char *buf, size_t cap, size_t *at)
 {
-    /* cookie 0.7.2: a value starting and ending with '"' loses both quotes. */
-    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-        v++;
-        n -= 2;
-    } else if (n == 1 && v[0] == '"') {
-        n = 0;
-    }
     if (memchr(v, '%', n) != NULL) {
         long d = na_uri_decode(v, n, buf + *at, cap - *at);
         if (d >= 0) {
@@ -174,6 +179,7 @@ int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, 
             size_t nl = (size_t)(eq - nm), vl = end - (size_t)(v - hdr);
             trim(&nm, &nl);
             trim(&v, &vl);
+            unquote(&v, &vl);
             int idx = chunk_index(nm, nl, name, bl);
             if (idx == NA_MAX_CHUNKS)
                 return na_err_set(err, NA_E_TOO_BIG, "session cookie has more than %d chunks",

@@ -21,7 +21,10 @@
  * buf, not NUL-terminated) with *plainlen bytes. v4 tries every secret in order;
  * v5 picks the secret by kid, or the first one when the header has no kid.
  * When header is non-NULL it receives the parsed protected header (a new
- * reference the caller json_decrefs). Returns 0, or -1 with err filled. */
+ * reference the caller json_decrefs) — or NULL when the header was byte for
+ * byte one NextAuth writes (v4's constant, or a v5 key's own header), which is
+ * recognised without parsing and carries nothing more to check. Returns 0, or
+ * -1 with err filled. */
 int na_jwe_decrypt(const na_keyring *kr, const char *tok, size_t len, unsigned char *buf,
                    size_t cap, unsigned char **plain, size_t *plainlen, json_t **header,
                    na_err *err);

@@ -146,7 +146,8 @@ static const char *unit_guarded(const void *p, size_t n)
     return (const char *)(end - n);
 }
 
-/* Hex digits (spaces, newlines and colons ignored) into out; returns the byte count. */
+/* Hex digits (spaces, newlines and colons ignored) into out; returns the byte count.
+ * An odd number of digits or more than cap bytes stops the test (exit 2). */
 static size_t unit_hex(const char *hex, unsigned char *out, size_t cap)
 {
     size_t n = 0;
@@ -172,6 +173,10 @@ static size_t unit_hex(const char *hex, unsigned char *out, size_t cap)
             out[n++] = (unsigned char)(hi << 4 | v);
             hi = -1;
         }
+    }
+    if (hi >= 0) { /* an odd number of digits is a typo in the test */
+        fprintf(stderr, "unit.h: odd number of hex digits\n");
+        exit(2);
     }
     return n;
 }

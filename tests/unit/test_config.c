@@ -1,0 +1,565 @@
+/* test_config.c — the configuration file and the environment (lib/config.h,
+ * SPEC A1 "Secrets", A2, B5.2): every key, errors that name the key (and never
+ * quote a value), secretFile, placeholders, env fallbacks, cookie names. */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include "jws.h"
+#include "unit.h"
+
+static char paths[256][32];
+static size_t npaths;
+
+/* Write text to a new temporary file; returns its path (removed at exit). */
+static const char *tmpfile_with(const char *text, size_t n)
+{
+    if (npaths == sizeof paths / sizeof paths[0]) {
+        fprintf(stderr, "too many temporary files\n");
+        exit(2);
+    }
+    char *p = paths[npaths++];
+    strcpy(p, "/tmp/na-unit-cfg-XXXXXX");
+    int fd = mkstemp(p);
+    if (fd < 0 || write(fd, text, n) != (ssize_t)n) {
+        perror("mkstemp/write");
+        exit(2);
+    }
+    close(fd);
+    return p;
+}
+#define TMP(text) tmpfile_with((text), strlen(text))
+
+static void clear_env(void)
+{
+    unsetenv("NEXTAUTH_SECRET");
+    unsetenv("AUTH_SECRET");
+    unsetenv("NEXTAUTH_URL");
+    unsetenv("NEXTAUTH_CONFIG");
+}
+
+/* Load text as a config file into a fresh cfg; returns the na_code. */
+static int load(const char *text, na_config *cfg, na_err *err, const char **path)
+{
+    const char *p = TMP(text);
+    if (path)
+        *path = p;
+    na_config_init(cfg);
+    na_err_clear(err);
+    int rc = na_config_load_file(cfg, p, err);
+    if (rc == 0)
+        return NA_OK;
+    return err->code == NA_OK ? -1 : (int)err->code;
+}
+
+static void test_defaults(void)
+{
+    na_config c;
+    na_config_init(&c);
+    CHECK_EQ_INT(c.format, NA_FMT_V4);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK_EQ_INT(c.use_secure_cookies, -1);
+    CHECK_EQ_INT(c.algorithms, NA_ALG_HS256);
+    CHECK_EQ_INT(c.clock_tolerance, 15);
+    CHECK_EQ_INT(c.require_exp, 1);
+    CHECK_EQ_INT(c.session_max_age, 2592000);
+    CHECK_EQ_INT(na_config_token_max_age(&c), 2592000);
+    CHECK(c.url == NULL && c.cookie_name == NULL && c.path == NULL);
+    CHECK_EQ_STR(na_config_cookie_name(&c), "next-auth.session-token");
+    na_config_free(&c);
+    na_config_free(&c); /* safe twice */
+}
+
+static void test_every_key(void)
+{
+    na_config c;
+    na_err e;
+    const char *path;
+    CHECK_EQ_INT(load("{\"secret\":[\"first-secret\",\"second-secret\"],"
+                      "\"url\":\"https://example.com\",\"useSecureCookies\":false,"
+                      "\"cookies\":{\"sessionToken\":{\"name\":\"my.session\"}},"
+                      "\"jwt\":{\"format\":\"jws\",\"algorithms\":[\"HS256\",\"HS512\"],"
+                      "\"clockTolerance\":30,\"requireExp\":false,\"maxAge\":3600},"
+                      "\"session\":{\"maxAge\":86400}}",
+                      &c, &e, &path),
+                 NA_OK);
+    CHECK_EQ_STR(c.path, path);
+    CHECK_EQ_INT(c.nsecrets, 2);
+    CHECK_EQ_STR(c.secrets[0], "first-secret");
+    CHECK_EQ_INT(c.secret_lens[0], 12);
+    CHECK_EQ_STR(c.secrets[1], "second-secret");
+    CHECK_EQ_STR(c.secret_source, "config secret");
+    CHECK_EQ_STR(c.url, "https://example.com");
+    CHECK_EQ_INT(c.use_secure_cookies, 0);
+    CHECK_EQ_INT(na_config_secure(&c), 0); /* explicit false beats the https url */
+    CHECK_EQ_STR(c.cookie_name, "my.session");
+    CHECK_EQ_STR(na_config_cookie_name(&c), "my.session");
+    CHECK_EQ_INT(c.format, NA_FMT_JWS);
+    CHECK_EQ_INT(c.algorithms, NA_ALG_HS256 | NA_ALG_HS512);
+    CHECK_EQ_INT(c.clock_tolerance, 30);
+    CHECK_EQ_INT(c.require_exp, 0);
+    CHECK_EQ_INT(c.jwt_max_age, 3600);
+    CHECK_EQ_INT(c.session_max_age, 86400);
+    CHECK_EQ_INT(na_config_token_max_age(&c), 3600);
+    na_config_free(&c);
+
+    CHECK_EQ_INT(load("{\"secret\":\"only\",\"jwt\":{\"format\":\"authjs-v5\","
+                      "\"clockTolerance\":0,\"requireExp\":true},\"session\":{\"maxAge\":60},"
+                      "\"useSecureCookies\":true}",
+                      &c, &e, NULL),
+                 NA_OK);
+    CHECK_EQ_INT(c.nsecrets, 1);
+    CHECK_EQ_INT(c.format, NA_FMT_V5);
+    CHECK_EQ_INT(c.clock_tolerance, 0);
+    CHECK_EQ_INT(c.require_exp, 1);
+    CHECK_EQ_INT(na_config_token_max_age(&c), 60); /* session.maxAge when jwt.maxAge unset */
+    CHECK_EQ_STR(na_config_cookie_name(&c), "__Secure-authjs.session-token");
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{}", &c, &e, NULL), NA_OK);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    na_config_free(&c);
+}
+
+/* Each bad file gives NA_E_CONFIG (or want) with the key in the message, and
+ * never the value. */
+static void check_error(const char *text, const char *key, int want, int line)
+{
+    na_config c;
+    na_err e;
+    const char *path;
+    int got = load(text, &c, &e, &path);
+    int ok = unit_eq_int(got, want, __FILE__, line, "config error code");
+    ok &= unit_report(strstr(e.msg, key) != NULL, __FILE__, line, "message names the key");
+    ok &= unit_report(strstr(e.msg, path) != NULL, __FILE__, line, "message names the file");
+    ok &= unit_report(strstr(e.msg, "hunter2") == NULL, __FILE__, line, "no value quoted");
+    if (!ok)
+        printf("    file %s\n    message: %s\n", text, e.msg);
+    na_config_free(&c);
+}
+#define ERR(text, key) check_error((text), (key), NA_E_CONFIG, __LINE__)
+
+static void test_unknown_keys(void)
+{
+    ERR("{\"jwt\":{\"fromat\":\"jws\"}}", "\"jwt.fromat\"");
+    ERR("{\"secrets\":\"hunter2\"}", "\"secrets\"");
+    ERR("{\"Secret\":\"hunter2\"}", "\"Secret\"");
+    ERR("{\"session\":{\"updateAge\":1}}", "\"session.updateAge\"");
+    ERR("{\"cookies\":{\"csrfToken\":{\"name\":\"hunter2\"}}}", "\"cookies.csrfToken\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"nam\":\"hunter2\"}}}",
+        "\"cookies.sessionToken.nam\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"x\",\"options\":{}}}}",
+        "\"cookies.sessionToken.options\"");
+}
+
+static void test_wrong_types(void)
+{
+    ERR("{\"secret\":1}", "\"secret\"");
+    ERR("{\"secret\":[]}", "\"secret\"");
+    ERR("{\"secret\":[\"hunter2\",1]}", "\"secret\"");
+    ERR("{\"secretFile\":[\"hunter2\"]}", "\"secretFile\"");
+    ERR("{\"url\":\"\"}", "\"url\"");
+    ERR("{\"url\":1}", "\"url\"");
+    ERR("{\"useSecureCookies\":\"hunter2\"}", "\"useSecureCookies\"");
+    ERR("{\"useSecureCookies\":1}", "\"useSecureCookies\"");
+    ERR("{\"jwt\":[]}", "\"jwt\"");
+    ERR("{\"jwt\":{\"format\":\"hunter2\"}}", "\"jwt.format\"");
+    ERR("{\"jwt\":{\"format\":4}}", "\"jwt.format\"");
+    ERR("{\"jwt\":{\"algorithms\":[\"RS256\"]}}", "\"jwt.algorithms\"");
+    ERR("{\"jwt\":{\"algorithms\":[\"none\"]}}", "\"jwt.algorithms\"");
+    ERR("{\"jwt\":{\"algorithms\":[]}}", "\"jwt.algorithms\"");
+    ERR("{\"jwt\":{\"algorithms\":\"HS256\"}}", "\"jwt.algorithms\"");
+    ERR("{\"jwt\":{\"clockTolerance\":\"15\"}}", "\"jwt.clockTolerance\"");
+    ERR("{\"jwt\":{\"clockTolerance\":1.5}}", "\"jwt.clockTolerance\"");
+    ERR("{\"jwt\":{\"clockTolerance\":-1}}", "\"jwt.clockTolerance\"");
+    ERR("{\"jwt\":{\"clockTolerance\":3601}}", "\"jwt.clockTolerance\"");
+    ERR("{\"jwt\":{\"requireExp\":1}}", "\"jwt.requireExp\"");
+    ERR("{\"jwt\":{\"maxAge\":0}}", "\"jwt.maxAge\"");
+    ERR("{\"session\":{\"maxAge\":-1}}", "\"session.maxAge\"");
+    ERR("{\"session\":{\"maxAge\":99999999999}}", "\"session.maxAge\"");
+    ERR("{\"session\":1}", "\"session\"");
+    ERR("{\"cookies\":[]}", "\"cookies\"");
+    ERR("{\"cookies\":{\"sessionToken\":\"x\"}}", "\"cookies.sessionToken\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"\"}}}", "\"cookies.sessionToken.name\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"a;b\"}}}", "\"cookies.sessionToken.name\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"a b\"}}}", "\"cookies.sessionToken.name\"");
+    ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"a\\r\\nSet-Cookie: x\"}}}",
+        "\"cookies.sessionToken.name\"");
+    ERR("[\"hunter2\"]", "top level");
+    ERR("{\"secret\":\"a\",\"secretFile\":\"/etc/hunter2\"}", "\"secretFile\"");
+    ERR("{\"secret\":\"a\",\"secretFile\":\"/etc/hunter2\"}", "\"secret\"");
+}
+
+/* The guard and session keys (SPEC A4): parsed into the config; errors name them. */
+static void test_guard_keys(void)
+{
+    na_config c;
+    na_err e;
+    na_config_init(&c);
+    CHECK_EQ_STR(c.sign_in, "/api/auth/signin");
+    CHECK_EQ_STR(c.error_page, "/api/auth/error");
+    CHECK_EQ_STR(c.base_path, "");
+    CHECK_EQ_INT(c.has_matcher, 0);
+    na_config_free(&c);
+
+    CHECK_EQ_INT(load("{\"basePath\":\"/app\",\"pages\":{\"signIn\":\"/login\","
+                      "\"error\":\"/oops\"},\"matcher\":[\"/dashboard/:path*\","
+                      "{\"source\":\"/admin/:path*\"}],\"api\":\"/api/:path*\","
+                      "\"authorized\":{\"role\":\"admin\"},\"rules\":[{\"matcher\":"
+                      "\"/admin/:path*\",\"authorized\":{\"role\":{\"in\":[\"admin\"]}}}],"
+                      "\"identity\":{\"NEXTAUTH_ROLE\":\"role\"},"
+                      "\"session\":{\"expose\":{\"id\":\"sub\",\"role\":\"role\"}}}",
+                      &c, &e, NULL),
+                 NA_OK);
+    CHECK_EQ_STR(c.base_path, "/app");
+    CHECK_EQ_STR(c.sign_in, "/login");
+    CHECK_EQ_STR(c.error_page, "/oops");
+    CHECK_EQ_INT(c.has_matcher, 1);
+    CHECK_EQ_INT(c.matcher.n, 2);
+    CHECK_EQ_INT(c.api.n, 1);
+    CHECK(c.authorized != NULL);
+    CHECK_EQ_INT(c.nrules, 1);
+    CHECK_EQ_INT(c.nrules ? c.rules[0].matcher.n : 0, 1);
+    CHECK_EQ_INT(c.nidentity, 1);
+    CHECK_EQ_STR(c.nidentity ? c.identity_var[0] : NULL, "NEXTAUTH_ROLE");
+    CHECK_EQ_STR(c.nidentity ? c.identity_claim[0] : NULL, "role");
+    CHECK_EQ_INT(c.nexpose, 2);
+    CHECK_EQ_STR(c.nexpose ? c.expose_key[0] : NULL, "id");
+    CHECK_EQ_STR(c.nexpose ? c.expose_claim[0] : NULL, "sub");
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{\"basePath\":\"/\",\"session\":{\"expose\":[\"role\"]}}", &c, &e,
+                      NULL),
+                 NA_OK);
+    CHECK_EQ_STR(c.base_path, "");
+    CHECK_EQ_STR(c.nexpose ? c.expose_claim[0] : NULL, "role");
+    CHECK_EQ_STR(c.nexpose ? c.expose_key[0] : NULL, "role");
+    na_config_free(&c);
+    /* na_config_load supplies the default api patterns. */
+    clear_env();
+    CHECK_EQ_INT(na_config_load(&c, TMP("{}"), &e), 0);
+    CHECK_EQ_INT(c.api.n, 1);
+    na_config_free(&c);
+
+    ERR("{\"pages\":{\"signin\":\"/x\"}}", "\"pages.signin\"");
+    ERR("{\"pages\":{\"signIn\":\"//evil.example\"}}", "\"pages.signIn\"");
+    ERR("{\"pages\":{\"error\":\"https://evil.example/\"}}", "\"pages.error\"");
+    ERR("{\"pages\":{\"error\":\"/a?b\"}}", "\"pages.error\"");
+    ERR("{\"pages\":[]}", "\"pages\"");
+    ERR("{\"basePath\":\"app\"}", "\"basePath\"");
+    ERR("{\"basePath\":\"/app/\"}", "\"basePath\"");
+    ERR("{\"matcher\":[]}", "\"matcher\"");
+    ERR("{\"matcher\":1}", "\"matcher\"");
+    ERR("{\"matcher\":[{\"source\":\"/x\",\"has\":[]}]}", "\"matcher\"");
+    ERR("{\"api\":[2]}", "\"api\"");
+    ERR("{\"rules\":[]}", "\"rules\"");
+    ERR("{\"rules\":[{\"matcher\":\"/x\"}]}", "rules[0]");
+    ERR("{\"rules\":[{\"matcher\":\"/x\",\"authorized\":{\"a\":1},\"extra\":1}]}",
+        "\"rules[0].extra\"");
+    ERR("{\"identity\":{\"HTTP_X_USER\":\"sub\"}}", "\"identity\"");
+    ERR("{\"identity\":{\"REMOTE_USER\":\"sub\"}}", "\"identity\"");
+    ERR("{\"identity\":{\"lower\":\"sub\"}}", "\"identity\"");
+    ERR("{\"identity\":{\"X\":\"\"}}", "\"identity.X\"");
+    ERR("{\"identity\":[]}", "\"identity\"");
+    ERR("{\"session\":{\"expose\":{\"id\":1}}}", "\"session.expose\"");
+    ERR("{\"session\":{\"expose\":[\"a\",\"a\"]}}", "\"session.expose\"");
+    ERR("{\"session\":{\"expose\":\"role\"}}", "\"session.expose\"");
+}
+
+static void test_bad_json(void)
+{
+    na_config c;
+    na_err e;
+    const char *path;
+    char want[96];
+    CHECK_EQ_INT(load("{\"secret\": \"hunter2-very-secret", &c, &e, &path), NA_E_CONFIG);
+    snprintf(want, sizeof want, "%s:1:", path);
+    CHECK(strstr(e.msg, want) != NULL);
+    CHECK(strstr(e.msg, "hunter2") == NULL);
+    na_config_free(&c);
+
+    CHECK_EQ_INT(load("{\n  \"url\": \"https://x\",\n  \"secret\": hunter2\n}", &c, &e, &path),
+                 NA_E_CONFIG);
+    snprintf(want, sizeof want, "%s:3:", path);
+    if (!CHECK(strstr(e.msg, want) != NULL))
+        printf("    message: %s\n", e.msg);
+    CHECK(strstr(e.msg, "hunter2") == NULL);
+    na_config_free(&c);
+
+    /* A duplicate key is an error, and neither value is quoted. */
+    CHECK_EQ_INT(load("{\"secret\":\"hunter2-a\",\"secret\":\"hunter2-b\"}", &c, &e, &path),
+                 NA_E_CONFIG);
+    CHECK(strstr(e.msg, "hunter2") == NULL);
+    CHECK(strstr(e.msg, "duplicate") != NULL);
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{\"secret\":\"hunter2\\u0000x\"}", &c, &e, NULL), NA_E_CONFIG);
+    CHECK(strstr(e.msg, "hunter2") == NULL);
+    na_config_free(&c);
+    CHECK_EQ_INT(load("", &c, &e, NULL), NA_E_CONFIG);
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{} {}", &c, &e, NULL), NA_E_CONFIG);
+    na_config_free(&c);
+}
+
+static void test_secret_file(void)
+{
+    na_config c;
+    na_err e;
+    char text[128];
+    const char *sf = TMP("first-secret\r\nsecond-secret\n");
+    snprintf(text, sizeof text, "{\"secretFile\":\"%s\"}", sf);
+    CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK);
+    CHECK_EQ_INT(c.nsecrets, 2);
+    CHECK_EQ_STR(c.secrets[0], "first-secret");
+    CHECK_EQ_INT(c.secret_lens[0], 12);
+    CHECK_EQ_STR(c.secrets[1], "second-secret");
+    CHECK_EQ_STR(c.secret_source, "config secretFile");
+    na_config_free(&c);
+
+    /* Blank lines skipped; no final newline needed. */
+    sf = TMP("\n\r\nonly-secret");
+    snprintf(text, sizeof text, "{\"secretFile\":\"%s\"}", sf);
+    CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK);
+    CHECK_EQ_INT(c.nsecrets, 1);
+    CHECK_EQ_STR(c.secrets[0], "only-secret");
+    na_config_free(&c);
+
+    /* Empty file, placeholder line, missing file. */
+    sf = TMP("\n\n");
+    snprintf(text, sizeof text, "{\"secretFile\":\"%s\"}", sf);
+    CHECK_EQ_INT(load(text, &c, &e, NULL), NA_E_NO_SECRET);
+    na_config_free(&c);
+    sf = TMP("good-secret\n${NEXTAUTH_SECRET}\n");
+    snprintf(text, sizeof text, "{\"secretFile\":\"%s\"}", sf);
+    CHECK_EQ_INT(load(text, &c, &e, NULL), NA_E_CONFIG);
+    CHECK(strstr(e.msg, "line 2") != NULL);
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{\"secretFile\":\"/nonexistent/na-unit/secret\"}", &c, &e, NULL),
+                 NA_E_IO);
+    na_config_free(&c);
+}
+
+static void test_placeholders_and_caps(void)
+{
+    static const char *const refused[] = {"${NEXTAUTH_SECRET}", "$AUTH_SECRET",
+                                          "$NEXTAUTH_SECRET", "${auth_secret_2}", "$_X1"};
+    static const char *const accepted[] = {"$", "${}", "${A", "$1abc", "a$B", "$A B", "$A}",
+                                           "${A}x"};
+    char text[128];
+    na_config c;
+    na_err e;
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(text, sizeof text, "{\"secret\":\"%s\"}", refused[i]);
+        if (!CHECK_EQ_INT(load(text, &c, &e, NULL), NA_E_CONFIG))
+            printf("    secret %s\n", refused[i]);
+        na_config_free(&c);
+        snprintf(text, sizeof text, "{\"secret\":[\"ok-secret\",\"%s\"]}", refused[i]);
+        CHECK_EQ_INT(load(text, &c, &e, NULL), NA_E_CONFIG);
+        na_config_free(&c);
+        na_config_init(&c);
+        CHECK_EQ_INT(na_config_set_secret(&c, refused[i], "--secret", &e), -1);
+        CHECK_EQ_INT(c.nsecrets, 0);
+        na_config_free(&c);
+    }
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        snprintf(text, sizeof text, "{\"secret\":\"%s\"}", accepted[i]);
+        if (!CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK))
+            printf("    secret %s: %s\n", accepted[i], e.msg);
+        na_config_free(&c);
+    }
+    CHECK_EQ_INT(load("{\"secret\":\"\"}", &c, &e, NULL), NA_E_NO_SECRET);
+    na_config_free(&c);
+    CHECK_EQ_INT(load("{\"secret\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}", &c,
+                      &e, NULL),
+                 NA_E_CONFIG);
+    na_config_free(&c);
+    static char big[NA_MAX_SECRET_LEN + 64];
+    int n = sprintf(big, "{\"secret\":\"");
+    memset(big + n, 'a', NA_MAX_SECRET_LEN + 1);
+    strcpy(big + n + NA_MAX_SECRET_LEN + 1, "\"}");
+    CHECK_EQ_INT(load(big, &c, &e, NULL), NA_E_CONFIG);
+    na_config_free(&c);
+
+    /* --secret replaces what the file gave. */
+    CHECK_EQ_INT(load("{\"secret\":[\"a1\",\"b2\"]}", &c, &e, NULL), NA_OK);
+    CHECK_EQ_INT(na_config_set_secret(&c, "cli-secret", "--secret", &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 1);
+    CHECK_EQ_STR(c.secrets[0], "cli-secret");
+    CHECK_EQ_STR(c.secret_source, "--secret");
+    CHECK_EQ_INT(na_config_set_secret(&c, "", "--secret", &e), -1);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK(c.no_secret[0] != '\0');
+    na_config_free(&c);
+}
+
+static void test_env(void)
+{
+    na_config c;
+    na_err e;
+    clear_env();
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK(c.no_secret[0] != '\0');
+    CHECK(c.url == NULL);
+    na_config_free(&c);
+
+    setenv("NEXTAUTH_SECRET", "env-secret", 1);
+    setenv("AUTH_SECRET", "auth-secret", 1);
+    setenv("NEXTAUTH_URL", "https://env.example", 1);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 1);
+    CHECK_EQ_STR(c.secrets[0], "env-secret");
+    CHECK_EQ_STR(c.secret_source, "NEXTAUTH_SECRET");
+    CHECK_EQ_STR(c.url, "https://env.example");
+    CHECK_EQ_INT(na_config_secure(&c), 1);
+    na_config_free(&c);
+
+    unsetenv("NEXTAUTH_SECRET");
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_STR(c.nsecrets ? c.secrets[0] : NULL, "auth-secret");
+    CHECK_EQ_STR(c.secret_source, "AUTH_SECRET");
+    na_config_free(&c);
+
+    /* An empty NEXTAUTH_SECRET counts as set: no secret, AUTH_SECRET not read. */
+    setenv("NEXTAUTH_SECRET", "", 1);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK(c.no_secret[0] != '\0');
+    na_config_free(&c);
+    setenv("NEXTAUTH_SECRET", "${NEXTAUTH_SECRET}", 1);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK(strstr(c.no_secret, "NEXTAUTH_SECRET") != NULL);
+    na_config_free(&c);
+
+    /* The file wins over the environment; an empty NEXTAUTH_URL is no url. */
+    setenv("NEXTAUTH_SECRET", "env-secret", 1);
+    CHECK_EQ_INT(load("{\"secret\":\"file-secret\",\"url\":\"http://file\"}", &c, &e, NULL),
+                 NA_OK);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 1);
+    CHECK_EQ_STR(c.secrets[0], "file-secret");
+    CHECK_EQ_STR(c.url, "http://file");
+    na_config_free(&c);
+    setenv("NEXTAUTH_URL", "", 1);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK(c.url == NULL);
+    na_config_free(&c);
+
+    /* na_config_load: the file from NEXTAUTH_CONFIG, then the environment. */
+    const char *p = TMP("{\"jwt\":{\"format\":\"authjs-v5\"}}");
+    setenv("NEXTAUTH_CONFIG", p, 1);
+    CHECK_EQ_INT(na_config_load(&c, NULL, &e), 0);
+    CHECK_EQ_INT(c.format, NA_FMT_V5);
+    CHECK_EQ_STR(c.path, p);
+    CHECK_EQ_STR(c.nsecrets ? c.secrets[0] : NULL, "env-secret");
+    na_config_free(&c);
+    CHECK_EQ_INT(na_config_load(&c, TMP("{\"bad\":1}"), &e), -1);
+    CHECK_EQ_INT(e.code, NA_E_CONFIG);
+    CHECK_EQ_INT(c.nsecrets, 0); /* freed */
+    setenv("NEXTAUTH_CONFIG", "", 1);
+    CHECK_EQ_INT(na_config_load(&c, NULL, &e), 0);
+    CHECK(c.path == NULL);
+    na_config_free(&c);
+    clear_env();
+}
+
+static void test_cookie_names(void)
+{
+    static const struct {
+        na_format f;
+        int use;
+        const char *url;
+        int secure;
+        const char *name;
+    } t[] = {
+        {NA_FMT_V4, -1, NULL, 0, "next-auth.session-token"},
+        {NA_FMT_V4, -1, "http://x", 0, "next-auth.session-token"},
+        {NA_FMT_V4, -1, "https://x", 1, "__Secure-next-auth.session-token"},
+        {NA_FMT_V4, -1, "HTTPS://x", 0, "next-auth.session-token"}, /* case-sensitive, B5.2 */
+        {NA_FMT_V4, -1, "example.com", 0, "next-auth.session-token"},
+        {NA_FMT_V4, -1, "https:/x", 0, "next-auth.session-token"},
+        {NA_FMT_V4, 1, NULL, 1, "__Secure-next-auth.session-token"},
+        {NA_FMT_V4, 0, "https://x", 0, "next-auth.session-token"},
+        {NA_FMT_V5, -1, NULL, 0, "authjs.session-token"},
+        {NA_FMT_V5, -1, "https://x", 1, "__Secure-authjs.session-token"},
+        {NA_FMT_V5, 1, "http://x", 1, "__Secure-authjs.session-token"},
+        {NA_FMT_V5, 0, "https://x", 0, "authjs.session-token"},
+        {NA_FMT_JWS, -1, NULL, 0, "next-auth.session-token"},
+        {NA_FMT_JWS, -1, "https://x", 1, "__Secure-next-auth.session-token"},
+        {NA_FMT_JWS, 0, NULL, 0, "next-auth.session-token"},
+        {NA_FMT_JWS, 1, NULL, 1, "__Secure-next-auth.session-token"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        na_config c;
+        na_config_init(&c);
+        c.format = t[i].f;
+        c.use_secure_cookies = t[i].use;
+        c.url = t[i].url ? strdup(t[i].url) : NULL;
+        int ok = unit_eq_int(na_config_secure(&c), t[i].secure, __FILE__, __LINE__, "secure");
+        ok &= unit_eq_str(na_config_cookie_name(&c), t[i].name, __FILE__, __LINE__, "name");
+        /* A configured name always wins. */
+        c.cookie_name = strdup("custom");
+        ok &= unit_eq_str(na_config_cookie_name(&c), "custom", __FILE__, __LINE__, "custom");
+        if (!ok)
+            printf("    case %zu\n", i);
+        na_config_free(&c);
+    }
+}
+
+static void test_io_errors(void)
+{
+    na_config c;
+    na_err e;
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_load_file(&c, "/nonexistent/na-unit.json", &e), -1);
+    CHECK_EQ_INT(e.code, NA_E_IO);
+    CHECK(strstr(e.msg, "/nonexistent/na-unit.json") != NULL);
+    na_config_free(&c);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_load_file(&c, "/tmp", &e), -1); /* a directory */
+    CHECK_EQ_INT(e.code, NA_E_IO);
+    na_config_free(&c);
+    if (geteuid() != 0) { /* root reads anything */
+        const char *p = TMP("{}");
+        chmod(p, 0);
+        na_config_init(&c);
+        CHECK_EQ_INT(na_config_load_file(&c, p, &e), -1);
+        CHECK_EQ_INT(e.code, NA_E_IO);
+        na_config_free(&c);
+    }
+    /* Larger than NA_CONFIG_MAX_BYTES: refused as a mistake. */
+    char *big = malloc(NA_CONFIG_MAX_BYTES + 2);
+    memset(big, ' ', NA_CONFIG_MAX_BYTES + 1);
+    big[0] = '{';
+    big[NA_CONFIG_MAX_BYTES] = '}';
+    const char *p = tmpfile_with(big, NA_CONFIG_MAX_BYTES + 1);
+    free(big);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_load_file(&c, p, &e), -1);
+    CHECK_EQ_INT(e.code, NA_E_CONFIG);
+    na_config_free(&c);
+}
+
+int main(void)
+{
+    clear_env();
+    RUN(test_defaults);
+    RUN(test_every_key);
+    RUN(test_unknown_keys);
+    RUN(test_wrong_types);
+    RUN(test_guard_keys);
+    RUN(test_bad_json);
+    RUN(test_secret_file);
+    RUN(test_placeholders_and_caps);
+    RUN(test_env);
+    RUN(test_cookie_names);
+    RUN(test_io_errors);
+    for (size_t i = 0; i < npaths; i++)
+        unlink(paths[i]);
+    return unit_done();
+}
