@@ -91,9 +91,10 @@ static void trim(const char **p, size_t *n)
 }
 
 /* The chunk number of cookie name nm (nl bytes) for session name base (bl bytes):
- * -1 for the plain name, 0..NA_MAX_CHUNKS-1 for `base.<n>` (decimal, no leading
- * zero), NA_MAX_CHUNKS for a well-formed chunk name past the cap, -2 for an
- * unrelated name (`base-legacy`, `base.x`, `base.01`). */
+ * -1 for the plain name, n >= 0 for `base.<n>` (decimal, no leading zero),
+ * CHUNK_HUGE when n has more than 3 digits, -2 for an unrelated name
+ * (`base-legacy`, `base.x`, `base.01`). */
+#define CHUNK_HUGE 100000
 static int chunk_index(const char *nm, size_t nl, const char *base, size_t bl)
 {
     if (nl < bl || memcmp(nm, base, bl) != 0)
@@ -106,14 +107,25 @@ static int chunk_index(const char *nm, size_t nl, const char *base, size_t bl)
     size_t dl = nl - bl - 1;
     if (dl > 1 && d[0] == '0')
         return -2;
-    long v = 0;
+    int v = 0;
     for (size_t i = 0; i < dl; i++) {
         if (d[i] < '0' || d[i] > '9')
             return -2;
-        if (v < NA_MAX_CHUNKS)
+        if (v < CHUNK_HUGE)
             v = v * 10 + (d[i] - '0');
     }
-    return v < NA_MAX_CHUNKS ? (int)v : NA_MAX_CHUNKS;
+    return dl > 3 ? CHUNK_HUGE : v;
+}
+
+/* Record idx in seen unless it is there already; 1 when it is new. */
+static int see(na_cookie_seen *seen, int idx)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        if (seen->names[i] == idx)
+            return 0;
+    if (seen->n < NA_SEEN_MAX)
+        seen->names[seen->n++] = idx;
+    return 1;
 }
 
 typedef struct {
@@ -158,17 +170,21 @@ int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, 
 {
     slot plain = {0}, chunks[NA_MAX_CHUNKS];
     size_t bl = strlen(name);
-    int any_chunk = 0;
+    int any_chunk = 0, bad = 0;
+    na_cookie_seen local;
 
     memset(chunks, 0, sizeof chunks);
-    if (seen)
-        seen->n = 0;
+    if (seen == NULL)
+        seen = &local;
+    seen->n = 0;
     *toklen = 0;
     if (len > NA_COOKIE_HEADER_MAX)
         return na_err_set(err, NA_E_TOO_BIG, "Cookie header longer than %d bytes",
                           NA_COOKIE_HEADER_MAX);
 
-    /* cookie 0.7.2: pairs are separated by ';'; a pair without '=' is skipped. */
+    /* cookie 0.7.2: pairs are separated by ';'; a pair without '=' is skipped.
+     * A cap broken by one session cookie makes the session invalid, but the scan
+     * goes on so that every session cookie name is recorded (and can be cleared). */
     size_t i = 0;
     while (i < len) {
         const char *semi = memchr(hdr + i, ';', len - i);
@@ -181,27 +197,33 @@ int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, 
             trim(&v, &vl);
             unquote(&v, &vl);
             int idx = chunk_index(nm, nl, name, bl);
-            if (idx == NA_MAX_CHUNKS)
-                return na_err_set(err, NA_E_TOO_BIG, "session cookie has more than %d chunks",
-                                  NA_MAX_CHUNKS);
-            slot *s = idx == -1 ? &plain : idx >= 0 ? &chunks[idx] : NULL;
-            if (s != NULL && !s->present) { /* the first occurrence of a name wins */
-                s->p = v;
-                s->n = vl;
-                s->present = 1;
-                if (idx >= 0 && vl > 0)
-                    any_chunk = 1;
-                if (seen)
-                    seen->names[seen->n++] = idx;
-                if (vl > NA_CHUNK_MAX)
-                    return na_err_set(err, NA_E_TOO_BIG,
-                                      "session cookie value longer than %d bytes",
-                                      NA_CHUNK_MAX);
+            if (idx == CHUNK_HUGE && !bad++)
+                na_err_set(err, NA_E_TOO_BIG, "session cookie has more than %d chunks",
+                           NA_MAX_CHUNKS);
+            /* the first occurrence of a name wins */
+            if (idx >= -1 && idx != CHUNK_HUGE && see(seen, idx)) {
+                if (idx >= NA_MAX_CHUNKS) {
+                    if (!bad++)
+                        na_err_set(err, NA_E_TOO_BIG,
+                                   "session cookie has more than %d chunks", NA_MAX_CHUNKS);
+                } else if (vl > NA_CHUNK_MAX) {
+                    if (!bad++)
+                        na_err_set(err, NA_E_TOO_BIG,
+                                   "session cookie value longer than %d bytes", NA_CHUNK_MAX);
+                } else {
+                    slot *s = idx == -1 ? &plain : &chunks[idx];
+                    s->p = v;
+                    s->n = vl;
+                    s->present = 1;
+                    if (idx >= 0 && vl > 0)
+                        any_chunk = 1;
+                }
             }
         }
         i = end + 1;
     }
-
+    if (bad)
+        return -1;
     if (plain.present && plain.n > 0 && any_chunk)
         return na_err_set(err, NA_E_MALFORMED,
                           "session cookie sent both whole and in chunks (stale cookie)");

@@ -30,10 +30,13 @@
 #define NA_CHUNK_SIZE_V5 3936
 
 /* The session cookie names a request carried, in request order, so that a
- * response can clear or overwrite each of them (B6.3). -1 is the plain name,
- * n >= 0 the chunk `<name>.<n>`. */
+ * response can clear or overwrite each of them (B6.3) — including the ones past
+ * a cap (a chunk .16, an oversized value), which make the session invalid but
+ * must still be cleared. -1 is the plain name, n >= 0 the chunk `<name>.<n>`
+ * (n < 1000; the first NA_SEEN_MAX names are kept). */
+#define NA_SEEN_MAX 64
 typedef struct {
-    int names[NA_MAX_CHUNKS + 1];
+    int names[NA_SEEN_MAX];
     size_t n;
 } na_cookie_seen;
 

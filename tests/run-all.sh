@@ -6,7 +6,8 @@
 # Suites:
 #   unit     tests/unit/test_* (C; each ends with "N passed, N failed")
 #   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
-#   interop  tests/interop/run.sh (the real next-auth and @auth/core via npm)
+#   interop  tests/interop/run.sh and session.sh (the real next-auth and
+#            @auth/core, installed with npm in a scratch folder)
 # NEXTAUTH_SKIP_INTEROP=1 leaves out the interop suite (it needs the npm registry);
 # the closing line then says so. CI never sets it.
 set -u
@@ -61,15 +62,22 @@ if compgen -G "tests/*.bats" >/dev/null; then
     tally bats "$rc" "$log/bats"
 fi
 
-if [ "${NEXTAUTH_SKIP_INTEROP:-}" = 1 ]; then
-    echo "== interop: skipped (NEXTAUTH_SKIP_INTEROP=1)"
-elif [ -x tests/interop/run.sh ]; then
-    tests/interop/run.sh >"$log/interop" 2>&1
-    rc=$?
-    grep -E '^not ok' "$log/interop" | head -n 20
-    [ "$rc" -ne 0 ] && tail -n 5 "$log/interop"
-    tally interop "$rc" "$log/interop"
-fi
+# Both interop suites share one npm install in the runner's temp folder (outside
+# the repository, removed at exit) unless NEXTAUTH_INTEROP_CACHE names another.
+export NEXTAUTH_INTEROP_CACHE=${NEXTAUTH_INTEROP_CACHE:-$log/npm}
+for suite in run session; do
+    name=interop-$suite
+    [ "$suite" = run ] && name=interop
+    if [ "${NEXTAUTH_SKIP_INTEROP:-}" = 1 ]; then
+        echo "== $name: skipped (NEXTAUTH_SKIP_INTEROP=1)"
+    elif [ -x "tests/interop/$suite.sh" ]; then
+        "tests/interop/$suite.sh" >"$log/$name" 2>&1
+        rc=$?
+        grep -E '^not ok' "$log/$name" | head -n 20
+        [ "$rc" -ne 0 ] && tail -n 5 "$log/$name"
+        tally "$name" "$rc" "$log/$name"
+    fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
