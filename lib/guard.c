@@ -303,6 +303,15 @@ static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location
     (void)g;
 }
 
+char *na_guard_signin_location(const na_guard *g, const char *request_uri)
+{
+    const char *raw = request_uri ? request_uri : "";
+    size_t pathlen = strcspn(raw, "?");
+    char norm[NA_PATH_MAX + 1];
+    int ok = na_path_normalize(raw, pathlen, norm) >= 0;
+    return signin_location(g, raw, pathlen, ok ? norm : NULL);
+}
+
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
                                   na_resp *r)
 {

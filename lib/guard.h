@@ -71,4 +71,11 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
                                   na_resp *r);
 
+/* The sign-in redirect target for a raw request URI: origin + basePath +
+ * pages.signIn + ?callbackUrl=<the path and query, form-encoded; the normalized
+ * path when the raw one is not normal, "/" when it cannot be normalized; the
+ * query dropped when it carries a control byte>. A string the caller frees with
+ * free(), or NULL when out of memory. */
+char *na_guard_signin_location(const na_guard *g, const char *request_uri);
+
 #endif

@@ -41,6 +41,23 @@ out:
     return out;
 }
 
+int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
+                       const na_cookie_seen *seen, long long now_ms, long long expires_ms,
+                       na_resp *r, na_err *err)
+{
+    char *tok = na_token_encode(v, claims, cfg->session_max_age, now_ms / 1000, err);
+    if (tok == NULL)
+        return -1;
+    size_t chunk = cfg->format == NA_FMT_V5 ? NA_CHUNK_SIZE_V5 : NA_CHUNK_SIZE_V4;
+    int rc = na_setcookie_session(r, v->cookie_name, tok, strlen(tok), chunk, seen,
+                                  expires_ms / 1000, na_config_secure(cfg));
+    free(tok);
+    if (rc < 0)
+        return na_err_set(err, NA_E_TOO_BIG, "the refreshed token does not fit in %d chunks",
+                          NA_MAX_CHUNKS);
+    return 0;
+}
+
 void na_session_respond(na_verifier *v, const na_config *cfg, const char *method,
                         const char *cookie, long long now_ms, na_resp *r)
 {
@@ -89,23 +106,20 @@ void na_session_respond(na_verifier *v, const na_config *cfg, const char *method
      * session.maxAge (fresh iat/exp/jti), the cookie's Expires = the body's. */
     long long expires_ms = now_ms + (long long)cfg->session_max_age * 1000;
     char *body = na_session_body(claims, cfg, expires_ms);
-    char *tok = body ? na_token_encode(v, claims, cfg->session_max_age, now, &err) : NULL;
-    json_decref(claims);
-    if (body == NULL || tok == NULL) {
+    na_resp_status(r, 200);
+    na_resp_header(r, "Content-Type", "application/json");
+    na_respond_no_cache(r);
+    if (body == NULL || na_session_refresh(v, cfg, claims, &seen, now_ms, expires_ms, r,
+                                           &err) < 0) {
         na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",
                body ? err.msg : "out of memory");
         free(body);
-        free(tok);
-        na_respond_json(r, 200, empty);
-        na_respond_no_cache(r);
+        json_decref(claims);
         na_setcookie_clear(r, v->cookie_name, &seen, secure);
+        na_resp_body(r, empty, strlen(empty));
         return;
     }
-    na_respond_json(r, 200, body);
-    na_respond_no_cache(r);
-    size_t chunk = v5 ? NA_CHUNK_SIZE_V5 : NA_CHUNK_SIZE_V4;
-    na_setcookie_session(r, v->cookie_name, tok, strlen(tok), chunk, &seen,
-                         expires_ms / 1000, secure);
+    json_decref(claims);
+    na_resp_body(r, body, strlen(body));
     free(body);
-    free(tok);
 }

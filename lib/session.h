@@ -19,6 +19,14 @@
  * free(), or NULL when out of memory. */
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms);
 
+/* The rolling refresh (B8.3 steps 4–6): re-encode claims (modified: fresh
+ * iat/exp/jti, lifetime session.maxAge) and add the Set-Cookie lines that store
+ * the new token, chunked, clearing the stale names of seen; Expires is
+ * expires_ms. Returns 0, or -1 with err filled (then nothing was added). */
+int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
+                       const na_cookie_seen *seen, long long now_ms, long long expires_ms,
+                       na_resp *r, na_err *err);
+
 /* Answer one session request into r. v is NULL when the deployment has no usable
  * secret (500 configuration error). method is REQUEST_METHOD (NULL counts as GET),
  * cookie the Cookie header (NULL when absent), now_ms the clock. Logs one line
