@@ -81,3 +81,6 @@ tests/bench/bench: tests/bench/bench.c $(LIB)
 
 bench: tests/bench/bench
 	tests/bench/bench
+
+# Further targets (fuzzing, sanitizers, load tests) live in mk/*.mk.
+-include $(wildcard mk/*.mk)
