@@ -79,8 +79,12 @@ demo: all
 tests/bench/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
 
-bench: tests/bench/bench
+tests/bench/allow-authorizer: tests/bench/allow-authorizer.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FCGI_LIBS)
+
+bench: all tests/bench/bench tests/bench/allow-authorizer
 	tests/bench/bench
+	tests/bench/e2e.sh
 
 # Further targets (fuzzing, sanitizers, load tests) live in mk/*.mk.
 -include $(wildcard mk/*.mk)
