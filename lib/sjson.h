@@ -2,9 +2,8 @@
  *
  * Token headers and payloads must be one JSON object, in valid UTF-8, with no
  * duplicate keys, no lone surrogate escapes, no NUL in strings, nothing after the
- * closing brace, and no more than NA_JSON_MAX_DEPTH levels of nesting. jansson
- * checks all of that but the depth (its own limit is 2048), so the depth is
- * counted here first, before anything is allocated. */
+ * closing brace, and no more than NA_JSON_MAX_DEPTH levels of nesting. The
+ * parser is fastjson.c: jansson's tree, built in one pass. */
 #ifndef NA_SJSON_H
 #define NA_SJSON_H
 
