@@ -1,6 +1,7 @@
 /* b64url.c — strict canonical base64url (see b64url.h). */
 #include "b64url.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 static const char url_alphabet[] =
@@ -31,6 +32,20 @@ static const uint8_t url_value[256] = {
 #undef X
 };
 
+/* The four positions of a group, pre-shifted: one load and one OR per
+ * character. An invalid character sets bit 31, which survives the ORs. */
+static uint32_t dec_table[4][256];
+static pthread_once_t dec_once = PTHREAD_ONCE_INIT;
+
+static void dec_init(void)
+{
+    for (int c = 0; c < 256; c++) {
+        uint32_t v = url_value[c];
+        for (int pos = 0; pos < 4; pos++)
+            dec_table[pos][c] = v == 0xff ? 0x80000000u : v << (18 - 6 * pos);
+    }
+}
+
 long na_b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
 {
     /* RFC 4648 §5 without padding: a final group of 1 character cannot encode a byte. */
@@ -39,18 +54,21 @@ long na_b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
     size_t need = NA_B64URL_DECODED_LEN(n);
     if (need > cap)
         return -1;
+    pthread_once(&dec_once, dec_init);
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0, i = 0;
+    uint32_t bad = 0;
     for (; i + 4 <= n; i += 4) {
-        uint32_t a = url_value[s[i]], b = url_value[s[i + 1]];
-        uint32_t c = url_value[s[i + 2]], d = url_value[s[i + 3]];
-        if ((a | b | c | d) & 0x80)
-            return -1;
-        uint32_t v = a << 18 | b << 12 | c << 6 | d;
-        out[o++] = (unsigned char)(v >> 16);
-        out[o++] = (unsigned char)(v >> 8);
-        out[o++] = (unsigned char)v;
+        uint32_t v = dec_table[0][s[i]] | dec_table[1][s[i + 1]] | dec_table[2][s[i + 2]] |
+                     dec_table[3][s[i + 3]];
+        bad |= v;
+        out[o] = (unsigned char)(v >> 16);
+        out[o + 1] = (unsigned char)(v >> 8);
+        out[o + 2] = (unsigned char)v;
+        o += 3;
     }
+    if (bad & 0x80000000u)
+        return -1;
     size_t rest = n - i;
     if (rest == 2) {
         uint32_t a = url_value[s[i]], b = url_value[s[i + 1]];

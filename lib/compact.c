@@ -1,22 +1,25 @@
 /* compact.c — segments and protected headers (see compact.h). */
 #include "compact.h"
 
+#include <string.h>
+
 #include "b64url.h"
 #include "sjson.h"
 
 int na_compact_split(const char *tok, size_t len, na_seg *segs, size_t want, na_err *err)
 {
-    size_t k = 0, start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        if (i == len || tok[i] == '.') {
-            if (k == want)
-                return na_err_set(err, NA_E_MALFORMED,
-                                  "token has more than %zu segments", want);
-            segs[k].p = tok + start;
-            segs[k].n = i - start;
-            k++;
-            start = i + 1;
-        }
+    const char *p = tok, *end = tok + len;
+    size_t k = 0;
+    for (;;) {
+        const char *dot = memchr(p, '.', (size_t)(end - p));
+        if (k == want)
+            return na_err_set(err, NA_E_MALFORMED, "token has more than %zu segments", want);
+        segs[k].p = p;
+        segs[k].n = (size_t)((dot ? dot : end) - p);
+        k++;
+        if (dot == NULL)
+            break;
+        p = dot + 1;
     }
     if (k != want)
         return na_err_set(err, NA_E_MALFORMED, "token has %zu segment(s), expected %zu", k,
