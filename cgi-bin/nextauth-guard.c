@@ -33,6 +33,7 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
         .sec_fetch_mode = na_env(envp, "HTTP_SEC_FETCH_MODE"),
         .fcgi_role = na_env(envp, "FCGI_ROLE"),
         .mode = na_env(envp, "NEXTAUTH_GUARD_MODE"),
+        .apache_role = na_env(envp, "FCGI_APACHE_ROLE"),
     };
     na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
 }

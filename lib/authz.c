@@ -175,13 +175,18 @@ na_cond *na_cond_compile(const json_t *v, const char *what, na_err *err)
 /* A claim equals v; an array claim "equals" a scalar it contains. */
 static int equals(const json_t *claim, const json_t *v)
 {
+    /* JSON has one number type: 3 and 3.0 are the same value. */
+    if (json_is_number(claim) && json_is_number(v))
+        return json_number_value(claim) == json_number_value(v);
     if (json_equal((json_t *)claim, (json_t *)v))
         return 1;
     if (json_is_array(claim) && !json_is_array(v) && !json_is_object(v)) {
         size_t i;
         json_t *x;
         json_array_foreach((json_t *)claim, i, x)
-            if (json_equal(x, (json_t *)v))
+            if (json_is_number(x) && json_is_number(v)
+                    ? json_number_value(x) == json_number_value(v)
+                    : json_equal(x, (json_t *)v))
                 return 1;
     }
     return 0;

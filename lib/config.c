@@ -467,6 +467,20 @@ static int load_identity(na_config *cfg, json_t *v, na_err *err)
             return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is not a usable "
                                                 "variable name (A-Z, 0-9, _; not HTTP_*, "
                                                 "REMOTE_USER or AUTH_TYPE)", k);
+        /* Names the guard sets itself, and names that would give the same
+         * X-Nextauth-* header as another one (NEXTAUTH_ROLE and ROLE). */
+        static const char *const builtin[] = {"USER", "EMAIL", "NAME", "SUB", "EXPIRES"};
+        const char *stem = strncmp(k, "NEXTAUTH_", 9) == 0 ? k + 9 : k;
+        for (size_t b = 0; b < sizeof builtin / sizeof builtin[0]; b++)
+            if (strcmp(stem, builtin[b]) == 0)
+                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is set by the "
+                                                    "guard itself", k);
+        for (size_t j = 0; j < cfg->nidentity; j++) {
+            const char *o = cfg->identity_var[j];
+            if (strcmp(strncmp(o, "NEXTAUTH_", 9) == 0 ? o + 9 : o, stem) == 0)
+                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" and \"%.64s\" "
+                                                    "would give the same header", o, k);
+        }
         if (!json_is_string(x) || json_string_length(x) == 0)
             return na_err_set(err, NA_E_CONFIG, "key \"identity.%.64s\" must name a claim", k);
         if (cfg->nidentity == NA_MAX_IDENTITY)

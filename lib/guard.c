@@ -56,8 +56,11 @@ static int exempt(const na_guard *g, const char *full, const char *rel)
         return 1;
     if (rel == NULL)
         return 0;
+    /* /_next/data/… is a page's data (Next.js runs middleware on it as on the
+     * page itself): not exempt. */
     return strcmp(rel, g->cfg->sign_in) == 0 || strcmp(rel, g->cfg->error_page) == 0 ||
-           under(rel, "/_next") || strcmp(rel, "/favicon.ico") == 0;
+           (under(rel, "/_next") && !under(rel, "/_next/data")) ||
+           strcmp(rel, "/favicon.ico") == 0;
 }
 
 /* Clients that will not render a sign-in page get JSON: XHR, fetch() other than
@@ -224,9 +227,16 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
     char iso[25];
 
     na_resp_status(r, 200);
-    /* REMOTE_USER: the e-mail, else the subject (Apache's UserExpr needs one). */
-    const char *user_claim = json_is_string(json_object_get(claims, "email")) ? "email" : "sub";
-    emit_claim(&e, "REMOTE_USER", claims, user_claim);
+    /* REMOTE_USER: the e-mail, else the subject (Apache's UserExpr needs one; a
+     * token with neither gets none, and Apache then answers 500: fail closed). */
+    const json_t *email = json_object_get(claims, "email");
+    const char *user_claim =
+        json_is_string(email) && json_string_length(email) > 0 ? "email" : "sub";
+    const json_t *sub = json_object_get(claims, user_claim);
+    if (json_is_string(sub) ? json_string_length(sub) > 0 : json_is_number(sub))
+        emit_claim(&e, "REMOTE_USER", claims, user_claim);
+    else
+        na_log("valid session without email or sub: no REMOTE_USER for the backend");
     emit(&e, "AUTH_TYPE", "NextAuth");
     emit_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
     emit_claim(&e, "NEXTAUTH_NAME", claims, "name");
@@ -269,20 +279,25 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
 }
 
 /* Is the token authorized for this path? When the path could not be normalized
- * (rel_ok 0) every rule must hold: we cannot tell which one applies. */
+ * (rel_ok 0), or a rule's matcher could not decide, every rule must hold: we
+ * cannot tell which one applies. */
 static int authorized(const na_config *c, const char *rel, int rel_ok, const json_t *claims)
 {
-    if (!rel_ok) {
+    long first = -1;
+    size_t i;
+    for (i = 0; rel_ok && rel && i < c->nrules; i++)
+        if ((first = na_patterns_first(&c->rules[i].matcher, rel)) != -1)
+            break;
+    if (!rel_ok || first == NA_MATCH_UNKNOWN) {
         if (c->authorized && !na_cond_eval(c->authorized, claims))
             return 0;
-        for (size_t i = 0; i < c->nrules; i++)
-            if (!na_cond_eval(c->rules[i].authorized, claims))
+        for (size_t j = 0; j < c->nrules; j++)
+            if (!na_cond_eval(c->rules[j].authorized, claims))
                 return 0;
         return 1;
     }
-    for (size_t i = 0; rel && i < c->nrules; i++)
-        if (na_patterns_first(&c->rules[i].matcher, rel) >= 0)
-            return na_cond_eval(c->rules[i].authorized, claims);
+    if (first >= 0)
+        return na_cond_eval(c->rules[i].authorized, claims);
     return c->authorized ? na_cond_eval(c->authorized, claims) : 1;
 }
 
@@ -325,18 +340,19 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
 
     if (norm_ok && exempt(g, norm, rel))
         goto pass;
-    if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) < 0))
+    /* outside the matcher list: pass (a matcher that cannot decide guards) */
+    if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1))
         goto pass;
 
     int api = wants_json(rq);
     if (!api && rel != NULL)
-        api = na_patterns_first(&c->api, rel) >= 0;
+        api = na_patterns_first(&c->api, rel) != -1;
     if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
         /* judge the raw path, for the JSON-or-redirect choice only */
         char rawpath[NA_PATH_MAX + 1];
         memcpy(rawpath, raw, pathlen);
         rawpath[pathlen] = '\0';
-        api = na_patterns_first(&c->api, rawpath) >= 0;
+        api = na_patterns_first(&c->api, rawpath) != -1;
     }
 
     if (g->v == NULL) {
@@ -392,6 +408,12 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
 
 pass:
     na_resp_status(r, 200);
+    if (role == ROLE_AUTHORIZER && rq->apache_role != NULL)
+        /* mod_authnz_fcgi needs a user on every 200 (UserExpr): this path must be
+         * carved out of the guarded <Location> in Apache's configuration. */
+        na_log("%.200s is not guarded by the configuration; Apache will refuse it (500) "
+               "unless a <Location> exempts it (AuthnzFcgiCheckAuthnProvider None)",
+               norm_ok ? norm : "(unnormalizable path)");
     if (role == ROLE_RESPONDER) {
         na_resp_header(r, "Content-Type", "application/json");
         na_resp_header(r, "Cache-Control", "private, no-store");

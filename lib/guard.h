@@ -49,6 +49,7 @@ typedef struct {
     const char *sec_fetch_mode;
     const char *fcgi_role;     /* FCGI_ROLE */
     const char *mode;          /* NEXTAUTH_GUARD_MODE */
+    const char *apache_role;   /* FCGI_APACHE_ROLE (set by mod_authnz_fcgi) */
 } na_guard_req;
 
 /* The outcome of the decision, for tests and logs. */

@@ -222,8 +222,8 @@ static int tail_ok(const char *s)
 
 /* Matching backtracks; a budget of steps bounds the work an attacker-chosen path
  * can cause with patterns like "/:a* then /:b*". When it runs out the answer is
- * "match": for every list we keep (matcher, api, rules) that is the stricter
- * reading. 100 000 steps is far beyond any real path (a few dozen). */
+ * "cannot tell" (-1), and the caller takes the stricter side. 100 000 steps is
+ * far beyond any real path (a few dozen). */
 #define MATCH_BUDGET 100000
 
 typedef struct {
@@ -255,7 +255,7 @@ static int match_segs(mstate *m, const tok *t, size_t nt, const char *s, int nee
 static int match_from(mstate *m, const tok *t, size_t nt, const char *s)
 {
     if (--m->budget < 0)
-        return 1;
+        return 1; /* unwinds quickly: the caller sees the spent budget */
     if (nt == 0)
         return tail_ok(s);
     switch (t->kind) {
@@ -300,10 +300,27 @@ static int match_from(mstate *m, const tok *t, size_t nt, const char *s)
     return 0;
 }
 
+static int match_one(const na_pattern *p, const char *path, mstate *m)
+{
+    int r = match_from(m, p->toks, p->n, path);
+    return m->budget < 0 ? -1 : r;
+}
+
 int na_pattern_match(const na_pattern *p, const char *path)
 {
     mstate m = {MATCH_BUDGET};
-    return match_from(&m, p->toks, p->n, path);
+    int r = match_one(p, path, &m);
+    if (r != 0)
+        return r;
+    /* B12: Next.js also matches Pages data requests, /_next/data/<buildId>/x.json. */
+    static const char data[] = "/_next/data/";
+    if (strncmp(path, data, sizeof data - 1) == 0) {
+        const char *id = path + sizeof data - 1, *rest = strchr(id, '/');
+        size_t n = rest ? strlen(rest) : 0;
+        if (rest != NULL && rest > id && n > 5 && strcmp(rest + n - 5, ".json") == 0)
+            return match_one(p, rest, &m);
+    }
+    return 0;
 }
 
 int na_patterns_add(na_patterns *l, na_pattern *p)
@@ -320,9 +337,13 @@ int na_patterns_add(na_patterns *l, na_pattern *p)
 
 long na_patterns_first(const na_patterns *l, const char *path)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (na_pattern_match(l->items[i], path))
+    for (size_t i = 0; i < l->n; i++) {
+        int r = na_pattern_match(l->items[i], path);
+        if (r < 0)
+            return NA_MATCH_UNKNOWN;
+        if (r > 0)
             return (long)i;
+    }
     return -1;
 }
 

@@ -133,23 +133,47 @@ int na_url_parse(const char *url, na_url *out)
         rest = buf + 7;
     else
         return -1;
+    /* host: a DNS name or IPv4 address, or [IPv6]; then an optional :port. */
     size_t hl = strcspn(rest, "/?#");
     if (hl == 0 || hl >= 256)
         return -1;
-    for (size_t i = 0; i < hl; i++) {
-        char c = rest[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
-            return -1; /* '@' (userinfo) and everything odd */
+    size_t i = 0;
+    if (rest[0] == '[') {
+        while (i < hl && rest[i] != ']')
+            i++;
+        if (i == hl)
+            return -1;
+        for (size_t j = 1; j < i; j++)
+            if (!((rest[j] >= '0' && rest[j] <= '9') || (rest[j] >= 'a' && rest[j] <= 'f') ||
+                  (rest[j] >= 'A' && rest[j] <= 'F') || rest[j] == ':' || rest[j] == '.'))
+                return -1;
+        i++;
+    } else {
+        while (i < hl && ((rest[i] >= 'A' && rest[i] <= 'Z') || (rest[i] >= 'a' && rest[i] <= 'z') ||
+                          (rest[i] >= '0' && rest[i] <= '9') || rest[i] == '.' || rest[i] == '-'))
+            i++;
+        if (i == 0)
+            return -1;
+    }
+    if (i < hl) {
+        /* only ":<digits>" may follow ('@' userinfo, "ftp://…" and the like fail) */
+        if (rest[i] != ':' || i + 1 == hl || hl - i > 6)
+            return -1;
+        for (size_t j = i + 1; j < hl; j++)
+            if (rest[j] < '0' || rest[j] > '9')
+                return -1;
     }
     snprintf(out->origin, sizeof out->origin, "%.*s", (int)(rest - buf + (long)hl), buf);
     const char *path = rest + hl;
     size_t pl = strcspn(path, "?#");
-    /* path "/" or empty becomes /api/auth; one trailing '/' is removed. */
-    if (pl > 1) {
-        if (path[pl - 1] == '/')
-            pl--;
-        if (pl >= sizeof out->path)
+    /* B7.1: one trailing '/' is removed; "/" or nothing becomes /api/auth. The
+     * auth path must be normal already (it is compared with normalized paths). */
+    if (pl > 0 && path[pl - 1] == '/')
+        pl--;
+    if (pl > 0) {
+        char norm[NA_PATH_MAX + 1];
+        if (pl >= sizeof out->path || na_path_normalize(path, pl, norm) != (long)pl ||
+            memcmp(norm, path, pl) != 0 || strcmp(norm, "/") == 0)
             return -1;
         snprintf(out->path, sizeof out->path, "%.*s", (int)pl, path);
     }

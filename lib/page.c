@@ -1,0 +1,463 @@
+/* page.c — the public page API (see nextauth.h) on the library's modules:
+ * config + verifier + guard loaded once, the FastCGI loop of serve.h, the
+ * session of token.h/session.h, the answers of respond.h.
+ *
+ * A request's answer is built in the na_resp the loop hands us; headers that
+ * must survive a change of answer (nextauth_add_header, nextauth_refresh) are
+ * built in two side responses of the app, reused by every request, and
+ * appended to the answer when the handler returns. */
+#include "nextauth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "guard.h"
+#include "log.h"
+#include "respond.h"
+#include "serve.h"
+#include "session.h"
+#include "setcookie.h"
+#include "sjson.h"
+#include "timefmt.h"
+#include "token.h"
+
+/* JSON.stringify clamps its `space` argument to 10. */
+#define INDENT_MAX 10
+
+struct nextauth_app {
+    na_config cfg;
+    na_verifier v;
+    int have_v;     /* 0: no usable secret, every session refused */
+    na_guard g;
+    na_resp cookies; /* nextauth_refresh's Set-Cookie lines, this request */
+    na_resp extra;   /* nextauth_add_header's lines, this request */
+};
+
+struct nextauth_req {
+    nextauth_app *app;
+    na_envp envp;
+    na_resp *r;        /* the answer */
+    int head;          /* HEAD: no body */
+    long long now_ms;  /* the clock, read once per request */
+    int state;         /* -1 not checked, 0 no session, 1 valid session */
+    int bad;           /* a token was there but refused: clear its cookies */
+    int refreshed;     /* nextauth_refresh or nextauth_respond_session ran */
+    json_t *claims;    /* owned, when state == 1 */
+    na_cookie_seen seen;
+    na_err why;        /* the reason, when state == 0 */
+    char *json[INDENT_MAX + 1]; /* session texts by indent, owned */
+};
+
+static void set_errbuf(char *buf, size_t len, const char *msg)
+{
+    if (buf != NULL && len > 0)
+        snprintf(buf, len, "%s", msg);
+}
+
+nextauth_app *nextauth_app_load(const char *config_path, char *errbuf, size_t errlen)
+{
+    na_err err;
+    nextauth_app *a = calloc(1, sizeof *a);
+    if (a == NULL) {
+        set_errbuf(errbuf, errlen, "out of memory");
+        return NULL;
+    }
+    if (na_config_load(&a->cfg, config_path, &err) < 0)
+        goto fail_free;
+    if (na_verifier_init(&a->v, &a->cfg, NULL, &err) == 0)
+        a->have_v = 1;
+    else if (err.code == NA_E_NO_SECRET)
+        na_log("NO_SECRET: %s; every session will be refused until it is set", err.msg);
+    else
+        goto fail_config;
+    if (na_guard_init(&a->g, &a->cfg, a->have_v ? &a->v : NULL, &err) < 0)
+        goto fail_config;
+    na_resp_init(&a->cookies);
+    na_resp_init(&a->extra);
+    return a;
+fail_config:
+    na_verifier_free(&a->v);
+    na_config_free(&a->cfg);
+fail_free:
+    set_errbuf(errbuf, errlen, err.msg);
+    free(a);
+    return NULL;
+}
+
+void nextauth_app_free(nextauth_app *a)
+{
+    if (a == NULL)
+        return;
+    na_verifier_free(&a->v);
+    na_config_free(&a->cfg);
+    na_resp_free(&a->cookies);
+    na_resp_free(&a->extra);
+    free(a);
+}
+
+/* Append the header lines of src to dst. src's lines are "Name: value\r\n", each
+ * checked when it was added (names: a token or ours; values: no control byte),
+ * so the first ": " and the CRLF split them. Returns 0 or -1 (dst failed). */
+static int append_lines(na_resp *dst, const na_resp *src)
+{
+    if (src->failed) {
+        dst->failed = 1;
+        return -1;
+    }
+    if (src->head.len == 0)
+        return 0;
+    char *copy = malloc(src->head.len + 1);
+    if (copy == NULL) {
+        dst->failed = 1;
+        return -1;
+    }
+    memcpy(copy, src->head.p, src->head.len);
+    copy[src->head.len] = '\0';
+    int rc = 0;
+    for (char *line = copy; *line != '\0';) {
+        char *eol = strstr(line, "\r\n");
+        char *sep = strstr(line, ": ");
+        if (eol == NULL || sep == NULL || sep > eol) {
+            dst->failed = 1;
+            rc = -1;
+            break;
+        }
+        *eol = *sep = '\0';
+        if (na_resp_header(dst, line, sep + 2) < 0)
+            rc = -1;
+        line = eol + 2;
+    }
+    free(copy);
+    return rc;
+}
+
+struct serve_ctx {
+    nextauth_app *app;
+    nextauth_handler handler;
+    void *user;
+};
+
+static void serve_one(void *ctx, na_envp envp, na_resp *r)
+{
+    struct serve_ctx *s = ctx;
+    nextauth_app *a = s->app;
+    nextauth_req req;
+
+    memset(&req, 0, sizeof req);
+    req.app = a;
+    req.envp = envp;
+    req.r = r;
+    req.now_ms = na_now_ms();
+    req.state = -1;
+    const char *method = na_env(envp, "REQUEST_METHOD");
+    req.head = method != NULL && strcmp(method, "HEAD") == 0;
+    r->head_only = req.head;
+    na_resp_reset(&a->cookies);
+    na_resp_reset(&a->extra);
+
+    s->handler(&req, s->user);
+
+    append_lines(r, &a->cookies);
+    append_lines(r, &a->extra);
+    json_decref(req.claims);
+    for (size_t i = 0; i <= INDENT_MAX; i++)
+        free(req.json[i]);
+}
+
+int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user)
+{
+    struct serve_ctx s = {app, handler, user};
+    const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
+    return na_serve_n(serve_one, &s, limit ? strtoul(limit, NULL, 10) : 0);
+}
+
+const char *nextauth_param(const nextauth_req *req, const char *name)
+{
+    return name ? na_env(req->envp, name) : NULL;
+}
+
+int nextauth_session(nextauth_req *req)
+{
+    nextauth_app *a = req->app;
+    if (req->state >= 0)
+        return req->state;
+    req->state = 0;
+    if (!a->have_v) {
+        const char *why = a->cfg.no_secret[0] ? a->cfg.no_secret : "no usable secret";
+        na_err_set(&req->why, NA_E_NO_SECRET, "%s", why);
+        na_log("NO_SECRET: %s", why);
+        return 0;
+    }
+    /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
+    const char *cookie = na_env(req->envp, "HTTP_COOKIE");
+    size_t clen = cookie ? strlen(cookie) : 0;
+    int got = na_token_get(&a->v, cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
+                           &req->seen, &req->why);
+    if (got == 1) {
+        req->state = 1;
+        return 1;
+    }
+    if (got < 0) {
+        /* B8.3 step 7: the same line as the session endpoint's. */
+        req->bad = 1;
+        na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
+               req->why.msg, a->v.cookie_name, req->seen.n, clen);
+    }
+    return 0;
+}
+
+const json_t *nextauth_claims(const nextauth_req *req)
+{
+    return req->state == 1 ? req->claims : NULL;
+}
+
+/* B13.2: expires = now + session.maxAge, in the body and the cookie alike. */
+static long long expires_ms(const nextauth_req *req)
+{
+    return req->now_ms + (long long)req->app->cfg.session_max_age * 1000;
+}
+
+/* JSON.stringify(v, null, indent): jansson's indented form is the same layout
+ * ("key": value, one member a line, "{}" for an empty object); only its \u
+ * escapes need lower-case hex, as na_json_dumps_js does for the compact form. */
+static char *dumps_indented(const char *compact, int indent)
+{
+    json_t *v = json_loads(compact, JSON_DECODE_ANY, NULL);
+    if (v == NULL)
+        return NULL;
+    char *s = json_dumps(v, JSON_INDENT(indent) | JSON_ENCODE_ANY);
+    json_decref(v);
+    for (char *p = s; p != NULL && *p; p++) {
+        if (*p != '\\')
+            continue;
+        p++; /* the escaped character: jansson always writes one */
+        if (*p == 'u')
+            for (int i = 1; i <= 4 && p[i]; i++)
+                if (p[i] >= 'A' && p[i] <= 'F')
+                    p[i] = (char)(p[i] - 'A' + 'a');
+    }
+    return s;
+}
+
+const char *nextauth_session_json(nextauth_req *req, int indent)
+{
+    if (!nextauth_session(req))
+        return NULL;
+    if (indent < 0)
+        indent = 0;
+    if (indent > INDENT_MAX)
+        indent = INDENT_MAX;
+    if (req->json[0] == NULL)
+        req->json[0] = na_session_body(req->claims, &req->app->cfg, expires_ms(req));
+    if (indent > 0 && req->json[indent] == NULL && req->json[0] != NULL)
+        req->json[indent] = dumps_indented(req->json[0], indent);
+    return req->json[indent];
+}
+
+const char *nextauth_reason(const nextauth_req *req)
+{
+    return req->state == 0 ? req->why.msg : NULL;
+}
+
+/* Start a new answer in r: whatever was set before is dropped. */
+static na_resp *answer(nextauth_req *req)
+{
+    na_resp_reset(req->r);
+    req->r->head_only = req->head;
+    return req->r;
+}
+
+void nextauth_respond_401(nextauth_req *req)
+{
+    na_respond_401_json(answer(req));
+}
+
+void nextauth_respond_403(nextauth_req *req)
+{
+    na_respond_403_json(answer(req));
+}
+
+int nextauth_redirect_signin(nextauth_req *req)
+{
+    na_resp *r = answer(req);
+    char *loc = na_guard_signin_location(&req->app->g, na_env(req->envp, "REQUEST_URI"));
+    if (loc == NULL) {
+        r->failed = 1;
+        return -1;
+    }
+    na_respond_redirect(r, 307, loc);
+    free(loc);
+    return r->failed ? -1 : 0;
+}
+
+/* Redirect targets that would leave the site: a browser reads "//host" and
+ * "/\host" as another origin (WHATWG URL: '\' is '/' in special URLs), and
+ * strips tabs and newlines before it looks. The prefixes are refused here; '\'
+ * and every control byte anywhere by the byte check below. */
+static const char *const redirect_deny_prefix[] = {"//", "/\\"};
+
+static int redirect_path_ok(const char *path)
+{
+    if (path == NULL || path[0] != '/')
+        return 0;
+    for (size_t i = 0; i < sizeof redirect_deny_prefix / sizeof *redirect_deny_prefix; i++)
+        if (strncmp(path, redirect_deny_prefix[i], strlen(redirect_deny_prefix[i])) == 0)
+            return 0;
+    /* Printable ASCII without space or '\': what a Location may carry unescaped. */
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7f || *p == '\\')
+            return 0;
+    return 1;
+}
+
+int nextauth_redirect(nextauth_req *req, const char *path, int status)
+{
+    na_resp *r = answer(req);
+    int status_ok = status == 301 || status == 302 || status == 303 || status == 307 ||
+                    status == 308;
+    if (!status_ok || !redirect_path_ok(path)) {
+        na_log("nextauth_redirect: refused %s (status %d, path of %zu bytes)",
+               status_ok ? "a path that is not a same-origin /path" : "a status", status,
+               path ? strlen(path) : 0);
+        r->failed = 1;
+        return -1;
+    }
+    /* Next.js puts basePath in front of a redirect destination starting with '/'. */
+    const char *base = req->app->cfg.base_path;
+    size_t n = strlen(base) + strlen(path) + 1;
+    char *loc = malloc(n);
+    if (loc == NULL) {
+        r->failed = 1;
+        return -1;
+    }
+    snprintf(loc, n, "%s%s", base, path);
+    na_respond_redirect(r, status, loc);
+    free(loc);
+    return r->failed ? -1 : 0;
+}
+
+void nextauth_respond_session(nextauth_req *req)
+{
+    nextauth_app *a = req->app;
+    na_session_respond(a->have_v ? &a->v : NULL, &a->cfg, na_env(req->envp, "REQUEST_METHOD"),
+                       na_env(req->envp, "HTTP_COOKIE"), req->now_ms, answer(req));
+    /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
+    na_resp_reset(&a->cookies);
+    req->refreshed = 1;
+}
+
+int nextauth_respond(nextauth_req *req, int status, const char *content_type,
+                     const char *body, size_t len)
+{
+    na_resp *r = answer(req);
+    na_resp_status(r, status);
+    if (content_type != NULL)
+        na_resp_header(r, "Content-Type", content_type);
+    if (len > 0)
+        na_resp_body(r, body, len);
+    return r->failed ? -1 : 0;
+}
+
+int nextauth_append(nextauth_req *req, const char *s, size_t len)
+{
+    return len > 0 ? na_resp_body(req->r, s, len) : 0;
+}
+
+int nextauth_append_html(nextauth_req *req, const char *s)
+{
+    /* React's escapeTextForBrowser: the five characters that end text or an
+     * attribute value; everything else is copied in runs. */
+    if (s == NULL) {
+        req->r->failed = 1;
+        return -1;
+    }
+    for (const char *run = s; *run;) {
+        size_t n = strcspn(run, "&<>\"'");
+        if (n > 0 && na_resp_body(req->r, run, n) < 0)
+            return -1;
+        run += n;
+        if (*run == '\0')
+            break;
+        const char *e = *run == '&'   ? "&amp;"
+                        : *run == '<' ? "&lt;"
+                        : *run == '>' ? "&gt;"
+                        : *run == '"' ? "&quot;"
+                                      : "&#x27;";
+        if (na_resp_body(req->r, e, strlen(e)) < 0)
+            return -1;
+        run++;
+    }
+    return 0;
+}
+
+/* Headers a page may not add: Status would change the status line (CGI),
+ * Location would bypass nextauth_redirect's same-origin check (and is a server
+ * redirect in CGI), Content-Type belongs to the answer, and the framing headers
+ * to the server. Compared without case. */
+static const char *const header_deny[] = {
+    "Status", "Location", "Content-Type", "Content-Length", "Transfer-Encoding", "Connection",
+};
+
+static int header_name_ok(const char *name)
+{
+    /* RFC 9110 §5.1: field-name = token = 1*tchar. */
+    static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
+    if (name == NULL || *name == '\0')
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= '0' && *p <= '9') || strchr(tchar_punct, *p) != NULL))
+            return 0;
+    for (size_t i = 0; i < sizeof header_deny / sizeof *header_deny; i++)
+        if (strcasecmp(name, header_deny[i]) == 0)
+            return 0;
+    return 1;
+}
+
+int nextauth_add_header(nextauth_req *req, const char *name, const char *value)
+{
+    na_resp *x = &req->app->extra;
+    if (!header_name_ok(name) || value == NULL) {
+        na_log("nextauth_add_header: refused the header name %.64s", name ? name : "(null)");
+        x->failed = 1;
+        return -1;
+    }
+    if (na_resp_header(x, name, value) < 0) {
+        na_log("nextauth_add_header: refused the value of %s (%zu bytes)", name,
+               strlen(value));
+        return -1;
+    }
+    return 0;
+}
+
+int nextauth_refresh(nextauth_req *req)
+{
+    nextauth_app *a = req->app;
+    na_err err;
+    if (req->refreshed)
+        return 0;
+    req->refreshed = 1;
+    int secure = na_config_secure(&a->cfg);
+    if (!nextauth_session(req)) {
+        /* B8.3 step 7: a refused token's cookies are cleared; none: no change. */
+        if (req->bad && na_setcookie_clear(&a->cookies, a->v.cookie_name, &req->seen, secure) < 0)
+            return -1;
+        return 0;
+    }
+    /* B8.3 steps 4–6 on a copy, so that nextauth_claims keeps the verified claims. */
+    json_t *copy = json_deep_copy(req->claims);
+    if (copy != NULL && na_session_refresh(&a->v, &a->cfg, copy, &req->seen, req->now_ms,
+                                           expires_ms(req), &a->cookies, &err) == 0) {
+        json_decref(copy);
+        return 0;
+    }
+    na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",
+           copy ? err.msg : "out of memory");
+    json_decref(copy);
+    na_resp_reset(&a->cookies);
+    na_setcookie_clear(&a->cookies, a->v.cookie_name, &req->seen, secure);
+    return -1;
+}

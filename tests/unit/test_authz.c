@@ -1,0 +1,286 @@
+/* test_authz.c — `authorized` conditions over token claims (lib/authz.c; SPEC A4):
+ * every operator against a table of claims, any/all and nesting, the depth
+ * limit, and the compile errors with the name of the offending member. */
+#include "authz.c"
+
+#include "unit.h"
+
+/* Parse JSON text or stop the test (a typo in the test itself). */
+static json_t *js(const char *text)
+{
+    json_error_t e;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, &e);
+    if (v == NULL) {
+        fprintf(stderr, "test_authz: bad JSON in the test: %s (%s)\n", text, e.text);
+        exit(2);
+    }
+    return v;
+}
+
+/* Evaluate condition text on claims text: 1, 0, or -1 when it did not compile. */
+static int eval(const char *cond, const char *claims)
+{
+    json_t *c = js(cond), *cl = js(claims);
+    na_err err;
+    na_cond *k = na_cond_compile(c, "authorized", &err);
+    int r = -1;
+    if (k == NULL)
+        printf("    compile %s: %s\n", cond, err.msg);
+    else
+        r = na_cond_eval(k, cl);
+    na_cond_free(k);
+    json_decref(c);
+    json_decref(cl);
+    return r;
+}
+
+#define E(cond, claims, want)                                                          \
+    do {                                                                               \
+        if (!CHECK_EQ_INT(eval((cond), (claims)), (want)))                             \
+            printf("    condition %s, claims %s\n", (cond), (claims));                 \
+    } while (0)
+
+static void test_equals(void)
+{
+    E("{\"role\":\"admin\"}", "{\"role\":\"admin\"}", 1);
+    E("{\"role\":\"admin\"}", "{\"role\":\"Admin\"}", 0);
+    E("{\"role\":\"admin\"}", "{\"role\":\"admin \"}", 0);
+    E("{\"role\":\"admin\"}", "{}", 0);
+    E("{\"role\":\"admin\"}", "{\"role\":null}", 0);
+    E("{\"role\":\"admin\"}", "{\"role\":[\"user\",\"admin\"]}", 1); /* array contains */
+    E("{\"role\":\"admin\"}", "{\"role\":[\"user\"]}", 0);
+    E("{\"role\":\"admin\"}", "{\"role\":[[\"admin\"]]}", 0); /* one level only */
+    E("{\"role\":\"admin\"}", "{\"role\":{\"admin\":true}}", 0);
+    E("{\"level\":3}", "{\"level\":3}", 1);
+    E("{\"level\":3}", "{\"level\":\"3\"}", 0);
+    E("{\"level\":3}", "{\"level\":[1,3]}", 1);
+    E("{\"ok\":true}", "{\"ok\":true}", 1);
+    E("{\"ok\":true}", "{\"ok\":1}", 0);
+    E("{\"ok\":true}", "{\"ok\":[false,true]}", 1);
+    E("{\"z\":null}", "{\"z\":null}", 1);
+    E("{\"z\":null}", "{}", 0);
+    /* an array value is compared whole (order matters), not as "one of" */
+    E("{\"r\":[\"a\",\"b\"]}", "{\"r\":[\"a\",\"b\"]}", 1);
+    E("{\"r\":[\"a\",\"b\"]}", "{\"r\":[\"b\",\"a\"]}", 0);
+    E("{\"r\":[\"a\",\"b\"]}", "{\"r\":\"a\"}", 0);
+    /* several members: all must hold */
+    E("{\"role\":\"admin\",\"org\":\"x\"}", "{\"role\":\"admin\",\"org\":\"x\"}", 1);
+    E("{\"role\":\"admin\",\"org\":\"x\"}", "{\"role\":\"admin\",\"org\":\"y\"}", 0);
+    /* explicit equals: objects and arrays */
+    E("{\"m\":{\"equals\":{\"a\":1}}}", "{\"m\":{\"a\":1}}", 1);
+    E("{\"m\":{\"equals\":{\"a\":1}}}", "{\"m\":{\"a\":2}}", 0);
+    E("{\"m\":{\"equals\":[1,2]}}", "{\"m\":[1,2]}", 1);
+    E("{\"m\":{\"equals\":\"x\"}}", "{\"m\":\"x\"}", 1);
+    E("{\"m\":{\"equals\":\"x\"}}", "{\"m\":[\"x\"]}", 1);
+    /* UTF-8 compared as bytes */
+    E("{\"n\":\"caf\\u00e9\"}", "{\"n\":\"caf\\u00e9\"}", 1);
+    E("{\"n\":\"caf\\u00e9\"}", "{\"n\":\"cafe\"}", 0);
+}
+
+/* JSON has one number type: 3 and 3.0 are the same value (3 === 3.0 in the
+ * withAuth callback this replaces). */
+static void test_numbers(void)
+{
+    E("{\"level\":3.0}", "{\"level\":3}", 1);
+    E("{\"level\":3}", "{\"level\":3.0}", 1);
+    E("{\"level\":{\"in\":[1.0,3.0]}}", "{\"level\":3}", 1);
+}
+
+static void test_in(void)
+{
+    const char *c = "{\"role\":{\"in\":[\"admin\",\"editor\"]}}";
+    E(c, "{\"role\":\"admin\"}", 1);
+    E(c, "{\"role\":\"editor\"}", 1);
+    E(c, "{\"role\":\"user\"}", 0);
+    E(c, "{}", 0);
+    E(c, "{\"role\":null}", 0);
+    E(c, "{\"role\":[\"user\",\"editor\"]}", 1); /* array claim containing one */
+    E(c, "{\"role\":[\"user\"]}", 0);
+    E(c, "{\"role\":[]}", 0);
+    E("{\"n\":{\"in\":[1,2,null]}}", "{\"n\":2}", 1);
+    E("{\"n\":{\"in\":[1,2,null]}}", "{\"n\":null}", 1);
+    E("{\"n\":{\"in\":[1,2]}}", "{\"n\":\"1\"}", 0);
+    E("{\"n\":{\"in\":[[1,2]]}}", "{\"n\":[1,2]}", 1);
+}
+
+static void test_suffix(void)
+{
+    const char *c = "{\"email\":{\"suffix\":\"@Example.COM\"}}";
+    E(c, "{\"email\":\"a@example.com\"}", 1);
+    E(c, "{\"email\":\"A@EXAMPLE.COM\"}", 1);
+    E(c, "{\"email\":\"a@eXaMpLe.CoM\"}", 1);
+    E(c, "{\"email\":\"@example.com\"}", 1);
+    E(c, "{\"email\":\"a@example.com.evil\"}", 0);
+    E(c, "{\"email\":\"a@evilexample.com\"}", 0);
+    E(c, "{\"email\":\"example.com\"}", 0);
+    E(c, "{\"email\":\"\"}", 0);
+    E(c, "{}", 0);
+    E(c, "{\"email\":null}", 0);
+    E(c, "{\"email\":42}", 0);
+    E(c, "{\"email\":[\"a@example.com\"]}", 0); /* string claims only */
+    /* non-ASCII bytes compared exactly */
+    E("{\"n\":{\"suffix\":\"\\u00e9\"}}", "{\"n\":\"caf\\u00e9\"}", 1);
+    E("{\"n\":{\"suffix\":\"\\u00e9\"}}", "{\"n\":\"caf\\u00c9\"}", 0);
+}
+
+static void test_exists(void)
+{
+    const char *yes = "{\"email_verified\":{\"exists\":true}}";
+    const char *no = "{\"banned\":{\"exists\":false}}";
+    E(yes, "{\"email_verified\":true}", 1);
+    E(yes, "{\"email_verified\":false}", 1);
+    E(yes, "{\"email_verified\":null}", 1); /* present, even if null */
+    E(yes, "{}", 0);
+    E(no, "{}", 1);
+    E(no, "{\"banned\":false}", 0);
+    E(no, "{\"banned\":null}", 0);
+    E(no, "{\"other\":1}", 1);
+}
+
+static void test_any_all(void)
+{
+    const char *any = "{\"any\":[{\"role\":\"admin\"},{\"dept\":\"ops\"}]}";
+    E(any, "{\"role\":\"admin\"}", 1);
+    E(any, "{\"dept\":\"ops\"}", 1);
+    E(any, "{\"role\":\"user\",\"dept\":\"dev\"}", 0);
+    E(any, "{}", 0);
+    const char *all = "{\"all\":[{\"role\":\"staff\"},{\"dept\":\"ops\"}]}";
+    E(all, "{\"role\":\"staff\",\"dept\":\"ops\"}", 1);
+    E(all, "{\"role\":\"staff\"}", 0);
+    E(all, "{\"dept\":\"ops\"}", 0);
+    /* nested, and next to plain members */
+    const char *mix = "{\"org\":\"x\",\"any\":[{\"role\":\"admin\"},"
+                      "{\"all\":[{\"role\":\"staff\"},{\"email\":{\"suffix\":\"@x.org\"}}]}]}";
+    E(mix, "{\"org\":\"x\",\"role\":\"admin\"}", 1);
+    E(mix, "{\"org\":\"x\",\"role\":\"staff\",\"email\":\"s@X.org\"}", 1);
+    E(mix, "{\"org\":\"x\",\"role\":\"staff\",\"email\":\"s@y.org\"}", 0);
+    E(mix, "{\"org\":\"y\",\"role\":\"admin\"}", 0);
+    /* a one-element any/all is that element */
+    E("{\"any\":[{\"a\":1}]}", "{\"a\":1}", 1);
+    E("{\"all\":[{\"a\":1}]}", "{\"a\":2}", 0);
+}
+
+/* Nesting: NA_AUTHZ_MAX_DEPTH levels of any compile, one more does not. */
+static void test_depth(void)
+{
+    for (int levels = 1; levels <= NA_AUTHZ_MAX_DEPTH + 1; levels++) {
+        char text[1024];
+        size_t o = 0;
+        for (int i = 0; i < levels; i++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "{\"any\":[");
+        o += (size_t)snprintf(text + o, sizeof text - o, "{\"r\":\"x\"}");
+        for (int i = 0; i < levels; i++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "]}");
+        json_t *v = js(text);
+        na_err err;
+        na_err_clear(&err);
+        na_cond *c = na_cond_compile(v, "authorized", &err);
+        if (levels <= NA_AUTHZ_MAX_DEPTH) {
+            if (!CHECK(c != NULL))
+                printf("    %d levels: %s\n", levels, err.msg);
+            else {
+                json_t *cl = js("{\"r\":\"x\"}");
+                CHECK_EQ_INT(na_cond_eval(c, cl), 1);
+                json_decref(cl);
+            }
+        } else {
+            CHECK(c == NULL);
+            CHECK_EQ_INT(err.code, NA_E_CONFIG);
+            CHECK(strstr(err.msg, "nested deeper than 8") != NULL);
+        }
+        na_cond_free(c);
+        json_decref(v);
+    }
+    /* a very deep document is refused, not a stack overflow */
+    static char deep[200000];
+    size_t o = 0;
+    for (int i = 0; i < 10000; i++)
+        o += (size_t)sprintf(deep + o, "{\"all\":[");
+    o += (size_t)sprintf(deep + o, "{\"r\":1}");
+    for (int i = 0; i < 10000; i++)
+        o += (size_t)sprintf(deep + o, "]}");
+    json_error_t je;
+    json_t *v = json_loads(deep, 0, &je);
+    if (v != NULL) { /* jansson may refuse the depth itself (2048 levels) */
+        na_err err;
+        CHECK(na_cond_compile(v, "authorized", &err) == NULL);
+        json_decref(v);
+    } else {
+        CHECK(1);
+    }
+}
+
+static void test_compile_errors(void)
+{
+    static const struct {
+        const char *cond, *what, *msg; /* msg: err.msg exactly */
+    } t[] = {
+        {"[]", "authorized", "authorized must be a non-empty object"},
+        {"{}", "authorized", "authorized must be a non-empty object"},
+        {"\"admin\"", "authorized", "authorized must be a non-empty object"},
+        {"null", "rules[2].authorized", "rules[2].authorized must be a non-empty object"},
+        {"{\"role\":{}}", "authorized",
+         "authorized.role: an operator object has exactly one of in, suffix, exists, equals"},
+        {"{\"role\":{\"in\":[\"a\"],\"suffix\":\"b\"}}", "authorized",
+         "authorized.role: an operator object has exactly one of in, suffix, exists, equals"},
+        {"{\"role\":{\"in\":[]}}", "authorized", "authorized.role.in must be a non-empty array"},
+        {"{\"role\":{\"in\":\"admin\"}}", "authorized",
+         "authorized.role.in must be a non-empty array"},
+        {"{\"email\":{\"suffix\":\"\"}}", "authorized",
+         "authorized.email.suffix must be a non-empty string"},
+        {"{\"email\":{\"suffix\":5}}", "authorized",
+         "authorized.email.suffix must be a non-empty string"},
+        {"{\"x\":{\"exists\":1}}", "authorized", "authorized.x.exists must be true or false"},
+        {"{\"x\":{\"exists\":\"yes\"}}", "authorized",
+         "authorized.x.exists must be true or false"},
+        {"{\"x\":{\"regex\":\"a\"}}", "authorized",
+         "authorized.x: unknown operator \"regex\" (in, suffix, exists, equals)"},
+        {"{\"x\":{\"In\":[1]}}", "authorized",
+         "authorized.x: unknown operator \"In\" (in, suffix, exists, equals)"},
+        {"{\"any\":[]}", "authorized", "authorized.any must be a non-empty array of conditions"},
+        {"{\"all\":{}}", "authorized", "authorized.all must be a non-empty array of conditions"},
+        {"{\"any\":\"x\"}", "authorized", "authorized.any must be a non-empty array of conditions"},
+        {"{\"any\":[{}]}", "authorized", "authorized.any[0] must be a non-empty object"},
+        {"{\"any\":[{\"a\":1},\"x\"]}", "authorized", "authorized.any[1] must be a non-empty object"},
+        {"{\"all\":[{\"r\":{\"in\":[]}}]}", "authorized",
+         "authorized.all[0].r.in must be a non-empty array"},
+        {"{\"role\":\"a\",\"x\":{\"bad\":1}}", "rules[0].authorized",
+         "rules[0].authorized.x: unknown operator \"bad\" (in, suffix, exists, equals)"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        json_t *v = js(t[i].cond);
+        na_err err;
+        na_err_clear(&err);
+        na_cond *c = na_cond_compile(v, t[i].what, &err);
+        if (!CHECK(c == NULL)) {
+            printf("    %s compiled\n", t[i].cond);
+            na_cond_free(c);
+        } else if (!CHECK_EQ_INT(err.code, NA_E_CONFIG) | !CHECK_EQ_STR(err.msg, t[i].msg)) {
+            printf("    condition %s\n", t[i].cond);
+        }
+        json_decref(v);
+    }
+    /* the condition keeps its own references: the source may go away */
+    json_t *v = js("{\"role\":{\"in\":[\"admin\"]},\"m\":{\"equals\":{\"a\":1}},\"n\":2}");
+    na_err err;
+    na_cond *c = na_cond_compile(v, "authorized", &err);
+    json_decref(v);
+    json_t *cl = js("{\"role\":\"admin\",\"m\":{\"a\":1},\"n\":2}");
+    CHECK(c != NULL && na_cond_eval(c, cl) == 1);
+    json_decref(cl);
+    na_cond_free(c);
+    na_cond_free(NULL);
+}
+
+int main(void)
+{
+    RUN(test_equals);
+    RUN(test_numbers);
+    RUN(test_in);
+    RUN(test_suffix);
+    RUN(test_exists);
+    RUN(test_any_all);
+    RUN(test_depth);
+    RUN(test_compile_errors);
+    return unit_done();
+}
