@@ -45,10 +45,10 @@ lt_start() {
     for ((attempt = 1; attempt <= 3; attempt++)); do
         port=$(srv_free_port) || return 1
         text=$(<"$template") || return 1
-        text=${text//@PORT@/$port}
-        text=${text//@DIR@/$dir}
+        text=${text//@PORT@/"$port"}
+        text=${text//@DIR@/"$dir"}
         for kv in "$@"; do
-            text=${text//@${kv%%=*}@/${kv#*=}}
+            text=${text//"@${kv%%=*}@"/"${kv#*=}"}
         done
         printf '%s\n' "$text" >"$conf"
         if ! lighttpd -tt -f "$conf" >"$dir/logs/config-check.out" 2>&1; then
