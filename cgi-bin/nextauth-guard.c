@@ -24,9 +24,10 @@ struct app {
 static void handle(void *ctx, na_envp envp, na_resp *r)
 {
     struct app *a = ctx;
+    static char cookies[NA_COOKIE_HEADER_MAX + 2];
     na_guard_req rq = {
         .request_uri = na_env(envp, "REQUEST_URI"),
-        .cookie = na_env(envp, "HTTP_COOKIE"),
+        .cookie = na_env_cookie(envp, cookies, sizeof cookies),
         .authorization = na_env(envp, "HTTP_AUTHORIZATION"),
         .accept = na_env(envp, "HTTP_ACCEPT"),
         .x_requested_with = na_env(envp, "HTTP_X_REQUESTED_WITH"),

@@ -23,8 +23,9 @@ struct app {
 static void handle(void *ctx, na_envp envp, na_resp *r)
 {
     struct app *a = ctx;
+    static char cookies[NA_COOKIE_HEADER_MAX + 2];
     na_session_respond(a->have_verifier ? &a->v : NULL, &a->cfg,
-                       na_env(envp, "REQUEST_METHOD"), na_env(envp, "HTTP_COOKIE"),
+                       na_env(envp, "REQUEST_METHOD"), na_env_cookie(envp, cookies, sizeof cookies),
                        na_now_ms(), r);
 }
 

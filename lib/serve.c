@@ -19,6 +19,35 @@ const char *na_env(na_envp envp, const char *name)
     return NULL;
 }
 
+const char *na_env_cookie(na_envp envp, char *buf, size_t cap)
+{
+    static const char name[] = "HTTP_COOKIE=";
+    const char *first = NULL;
+    size_t n = 0, count = 0;
+    for (na_envp e = envp; e && *e; e++) {
+        if (strncmp(*e, name, sizeof name - 1) != 0)
+            continue;
+        const char *v = *e + sizeof name - 1;
+        if (count++ == 0) {
+            first = v;
+            continue;
+        }
+        if (count == 2) { /* start the join with the first value */
+            n = strlen(first);
+            if (n > cap - 1)
+                n = cap - 1;
+            memcpy(buf, first, n);
+        }
+        size_t vl = strlen(v);
+        for (size_t i = 0; i < 2 + vl && n < cap - 1; i++)
+            buf[n++] = i == 0 ? ';' : i == 1 ? ' ' : v[i - 2];
+    }
+    if (count <= 1)
+        return first;
+    buf[n] = '\0';
+    return buf;
+}
+
 static int write_stdout(void *ctx, const char *p, size_t n)
 {
     (void)ctx;

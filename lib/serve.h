@@ -19,6 +19,14 @@ typedef void (*na_handler)(void *ctx, na_envp envp, na_resp *r);
 /* The value of name in envp, or NULL. */
 const char *na_env(na_envp envp, const char *name);
 
+/* The request's Cookie header. A server may pass several HTTP_COOKIE params
+ * (nginx does for several Cookie header fields, as HTTP/2 clients send them);
+ * they are joined with "; " into buf (cap bytes) as RFC 9113 §8.2.3 says. One
+ * param is returned as it is, without copying. A join longer than cap - 1 is
+ * cut at cap - 1 bytes, which the cookie parser then refuses as too long.
+ * Returns NULL when there is none. */
+const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
+
 /* Serve until the listener closes (FastCGI) or once (CGI). Per-request log lines
  * (na_log) go to the FastCGI error stream, or stderr in CGI mode. Returns the
  * process exit status. */
