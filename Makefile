@@ -8,6 +8,7 @@ BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 LIBEXECDIR ?= $(PREFIX)/lib/nextauth-fcgi
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -23,12 +24,14 @@ LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libnextauth.a
 BINS     := bin/nextauth-token
 CGIS     := cgi-bin/nextauth-session cgi-bin/nextauth-guard
+# Pages written on the public API (lib/nextauth.h); built and tested, not installed.
+EXAMPLES := cgi-bin/examples/hello-api cgi-bin/examples/protected-page
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
 .PHONY: all check unit install uninstall clean
 
-all: $(LIB) $(BINS) $(CGIS)
+all: $(LIB) $(BINS) $(CGIS) $(EXAMPLES)
 
 # -MMD -MP: header dependencies, so a changed header rebuilds what includes it.
 %.o: %.c
@@ -58,18 +61,28 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(CGIS) $(DESTDIR)$(LIBEXECDIR)/
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 lib/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    nextauth.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(CGIS)))
+	rm -f $(DESTDIR)$(INCLUDEDIR)/nextauth.h $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
+	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
 
 clean:
 	rm -f lib/*.o lib/*.d bin/*.o bin/*.d cgi-bin/*.o cgi-bin/*.d $(LIB) $(BINS) $(CGIS) $(UNIT_BINS)
+	rm -f cgi-bin/examples/*.o cgi-bin/examples/*.d $(EXAMPLES)
 
--include $(LIB_OBJS:.o=.d) $(BINS:=.d) $(CGIS:=.d)
+-include $(LIB_OBJS:.o=.d) $(BINS:=.d) $(CGIS:=.d) $(EXAMPLES:=.d)
 
 # Keep the programs' objects (make would delete them as intermediates).
-.SECONDARY: $(BINS:=.o) $(CGIS:=.o)
+.SECONDARY: $(BINS:=.o) $(CGIS:=.o) $(EXAMPLES:=.o)
 
 .PHONY: demo
 demo: all

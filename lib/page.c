@@ -34,6 +34,7 @@ struct nextauth_app {
     na_guard g;
     na_resp cookies; /* nextauth_refresh's Set-Cookie lines, this request */
     na_resp extra;   /* nextauth_add_header's lines, this request */
+    char cookie_buf[NA_COOKIE_HEADER_MAX + 2]; /* several HTTP_COOKIE params, joined */
 };
 
 struct nextauth_req {
@@ -45,6 +46,7 @@ struct nextauth_req {
     int state;         /* -1 not checked, 0 no session, 1 valid session */
     int bad;           /* a token was there but refused: clear its cookies */
     int refreshed;     /* nextauth_refresh or nextauth_respond_session ran */
+    const char *cookie; /* the Cookie header (NULL: none) */
     json_t *claims;    /* owned, when state == 1 */
     na_cookie_seen seen;
     na_err why;        /* the reason, when state == 0 */
@@ -154,6 +156,7 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
     req.state = -1;
     const char *method = na_env(envp, "REQUEST_METHOD");
     req.head = method != NULL && strcmp(method, "HEAD") == 0;
+    req.cookie = na_env_cookie(envp, a->cookie_buf, sizeof a->cookie_buf);
     r->head_only = req.head;
     na_resp_reset(&a->cookies);
     na_resp_reset(&a->extra);
@@ -192,9 +195,8 @@ int nextauth_session(nextauth_req *req)
         return 0;
     }
     /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
-    const char *cookie = na_env(req->envp, "HTTP_COOKIE");
-    size_t clen = cookie ? strlen(cookie) : 0;
-    int got = na_token_get(&a->v, cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
+    size_t clen = req->cookie ? strlen(req->cookie) : 0;
+    int got = na_token_get(&a->v, req->cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
                            &req->seen, &req->why);
     if (got == 1) {
         req->state = 1;
@@ -228,17 +230,8 @@ static char *dumps_indented(const char *compact, int indent)
     json_t *v = json_loads(compact, JSON_DECODE_ANY, NULL);
     if (v == NULL)
         return NULL;
-    char *s = json_dumps(v, JSON_INDENT(indent) | JSON_ENCODE_ANY);
+    char *s = na_json_dumps_js_flags(v, JSON_INDENT(indent));
     json_decref(v);
-    for (char *p = s; p != NULL && *p; p++) {
-        if (*p != '\\')
-            continue;
-        p++; /* the escaped character: jansson always writes one */
-        if (*p == 'u')
-            for (int i = 1; i <= 4 && p[i]; i++)
-                if (p[i] >= 'A' && p[i] <= 'F')
-                    p[i] = (char)(p[i] - 'A' + 'a');
-    }
     return s;
 }
 
@@ -343,7 +336,7 @@ void nextauth_respond_session(nextauth_req *req)
 {
     nextauth_app *a = req->app;
     na_session_respond(a->have_v ? &a->v : NULL, &a->cfg, na_env(req->envp, "REQUEST_METHOD"),
-                       na_env(req->envp, "HTTP_COOKIE"), req->now_ms, answer(req));
+                       req->cookie, req->now_ms, answer(req));
     /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
     na_resp_reset(&a->cookies);
     req->refreshed = 1;

@@ -83,16 +83,23 @@ const char *na_status_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
     case 302: return "Found";
     case 303: return "See Other";
+    case 304: return "Not Modified";
     case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 410: return "Gone";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
     default: return "Unknown";
     }

@@ -5,7 +5,12 @@
 
 char *na_json_dumps_js(const json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    return na_json_dumps_js_flags(v, JSON_COMPACT);
+}
+
+char *na_json_dumps_js_flags(const json_t *v, size_t flags)
+{
+    char *s = json_dumps(v, flags | JSON_ENCODE_ANY);
     if (s == NULL)
         return NULL;
     for (char *p = s; *p; p++) {

@@ -27,6 +27,10 @@ json_t *na_json_parse_object(const char *buf, size_t len, const char *what, na_e
  * Returns a string the caller frees with free(), or NULL when out of memory. */
 char *na_json_dumps_js(const json_t *v);
 
+/* The same with jansson's dump flags (e.g. JSON_INDENT(2) for the layout of
+ * JSON.stringify(v, null, 2)); JSON_ENCODE_ANY is added. */
+char *na_json_dumps_js_flags(const json_t *v, size_t flags);
+
 /* Nesting depth of the JSON text (brackets outside strings), stopping early and
  * returning max + 1 once max is exceeded. Exposed for tests. */
 size_t na_json_depth(const char *buf, size_t len, size_t max);

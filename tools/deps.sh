@@ -12,7 +12,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
-bats faketime jq curl valgrind lighttpd spawn-fcgi multiwatch apache2 nginx-light"
+bats faketime jq curl valgrind pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
