@@ -241,9 +241,13 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
     emit_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
     emit_claim(&e, "NEXTAUTH_NAME", claims, "name");
     emit_claim(&e, "NEXTAUTH_SUB", claims, "sub");
+    /* exp is any JSON number in a valid token (1e300 included): only a date
+     * between 1970 and 9999 is written, and the conversion never overflows. */
     const json_t *exp = json_object_get(claims, "exp");
-    if (json_is_number(exp)) {
-        na_fmt_iso_ms((long long)(json_number_value(exp) * 1000.0), iso);
+    double expv = json_is_number(exp) ? json_number_value(exp) : -1;
+    int has_exp = expv >= 0 && expv <= 253402300799.0;
+    if (has_exp) {
+        na_fmt_iso_ms((long long)(expv * 1000.0), iso);
         emit(&e, "NEXTAUTH_EXPIRES", iso);
     }
     for (size_t i = 0; i < c->nidentity; i++)
@@ -261,7 +265,7 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
         }
         if (body && user) {
             json_object_set(body, "user", user);
-            if (json_is_number(exp))
+            if (has_exp)
                 json_object_set_new(body, "expires", json_string(iso));
         }
         char *text = body ? na_json_dumps_js(body) : NULL;

@@ -30,7 +30,10 @@ void na_fmt_iso_ms(long long ms, char out[25])
     int milli;
     struct tm tm;
     split_ms(ms, &s, &milli);
-    gmtime_r(&s, &tm);
+    if (gmtime_r(&s, &tm) == NULL) {
+        snprintf(out, 25, "1970-01-01T00:00:00.000Z");
+        return;
+    }
     char tmp[96]; /* room for what the compiler thinks an int can print */
     snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
              (tm.tm_year + 1900) % 10000, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
@@ -45,7 +48,10 @@ void na_fmt_http_date(long long secs, char out[30])
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     time_t s = (time_t)secs;
     struct tm tm;
-    gmtime_r(&s, &tm);
+    if (gmtime_r(&s, &tm) == NULL) {
+        snprintf(out, 30, "Thu, 01 Jan 1970 00:00:00 GMT");
+        return;
+    }
     char tmp[96];
     snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
              tm.tm_mday, months[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000, tm.tm_hour,
