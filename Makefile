@@ -9,6 +9,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 LIBEXECDIR ?= $(PREFIX)/lib/nextauth-fcgi
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR    ?= $(PREFIX)/share
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -61,6 +62,8 @@ install: all
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(CGIS) $(DESTDIR)$(LIBEXECDIR)/
+	install -d $(DESTDIR)$(DATADIR)/nextauth-fcgi
+	install -m 0644 share/nextauth-fcgi/nextauth.bash $(DESTDIR)$(DATADIR)/nextauth-fcgi/
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0644 lib/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
@@ -72,6 +75,7 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
 	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(notdir $(CGIS)))
+	rm -f $(DESTDIR)$(DATADIR)/nextauth-fcgi/nextauth.bash
 	rm -f $(DESTDIR)$(INCLUDEDIR)/nextauth.h $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
 
@@ -84,8 +88,15 @@ clean:
 # Keep the programs' objects (make would delete them as intermediates).
 .SECONDARY: $(BINS:=.o) $(CGIS:=.o) $(EXAMPLES:=.o)
 
-.PHONY: demo
+# make demo [PORT=9090]: a private lighttpd on 127.0.0.1:$(PORT) with the guard,
+# the session endpoint, the examples and a demo-only sign-in page (demo/run.sh;
+# Ctrl-C stops it and removes its temp dir). make demo-token: the CLI tour.
+PORT ?= 8080
+.PHONY: demo demo-token
 demo: all
+	demo/run.sh $(PORT)
+
+demo-token: all
 	tools/demo-token.sh
 
 .PHONY: bench

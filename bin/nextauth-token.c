@@ -35,7 +35,7 @@ static const char usage[] =
     "      What getToken() finds in a request with these headers: the session cookie\n"
     "      (chunks joined), else an 'Authorization: Bearer' token; prints the claims.\n"
     "      HEADER '-' reads that header from standard input.\n"
-    "  encode [--format F] [--max-age SECONDS] [--now UNIX] CLAIMS_JSON\n"
+    "  encode [--format F] [--max-age SECONDS] [--now UNIX] [--salt NAME] CLAIMS_JSON\n"
     "      Mint a token for the claims object ('-': read it from standard input),\n"
     "      with iat, exp and a fresh jti, as NextAuth's encode() does.\n"
     "  secret\n"

@@ -17,6 +17,7 @@ export NEXTAUTH_TOKEN_BIN="$root/bin/nextauth-token"
 
 passed=0
 failed=0
+skipped=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
@@ -56,8 +57,12 @@ if compgen -G "tests/*.bats" >/dev/null; then
     bats --tap tests/*.bats >"$log/bats" 2>&1
     rc=$?
     grep -E '^not ok' -A 12 "$log/bats" | head -n 150
-    p=$(grep -cE '^ok ' "$log/bats")
+    # "ok N … # skip" lines are skips, not passes
+    s=$(grep -cE '^ok .*# [Ss][Kk][Ii][Pp]' "$log/bats")
+    p=$(($(grep -cE '^ok ' "$log/bats") - s))
     f=$(grep -cE '^not ok ' "$log/bats")
+    skipped=$((skipped + s))
+    [ "$s" -gt 0 ] && grep -E '^ok .*# [Ss][Kk][Ii][Pp]' "$log/bats"
     echo "$p passed, $f failed" >>"$log/bats"
     tally bats "$rc" "$log/bats"
 fi
@@ -79,5 +84,9 @@ for suite in run session; do
     fi
 done
 
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

@@ -7,12 +7,14 @@
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
+#   browser test of the demo: chromium chromium-driver (headless)
 #   servers used by tests and the demo: lighttpd apache2 nginx-light spawn-fcgi
 #           multiwatch (keeps two guard processes on one socket, for Apache)
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
-bats faketime jq curl valgrind pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light"
+bats faketime jq curl valgrind pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
+chromium chromium-driver"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
