@@ -72,5 +72,19 @@ wrk_case guard-api-401 api/x
 wrk_case session-valid auth/session "Cookie: $cookie"
 
 echo "e2e: guard RSS after: $(rss)"
+
+# RSS over a long run: allowed requests until BENCH_SOAK_REQUESTS (default 1 000 000)
+# have been answered, in wrk runs of 20 s, at most 240 s in all.
+soak=${BENCH_SOAK_REQUESTS:-1000000}
+if [ "$soak" -gt 0 ]; then
+    total=0
+    start=$SECONDS
+    before=$(rss)
+    while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 240 ]; do
+        out=$(timeout 45 wrk -t2 -c32 -d20s -H "Cookie: $cookie" "$url/guarded/file.txt")
+        total=$((total + $(awk '/requests in/ {print $1}' <<<"$out")))
+    done
+    echo "e2e soak: $total allowed requests in $((SECONDS - start)) s; guard RSS before: $before; after: $(rss)"
+fi
 awk -v g="${result[guard-allow]}" -v t="${result[authorizer-trivial-allow]}" \
     'BEGIN { printf "ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90)\n", g / t }'
