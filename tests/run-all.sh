@@ -8,6 +8,7 @@
 #   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
 #   interop  tests/interop/run.sh and session.sh (the real next-auth and
 #            @auth/core, installed with npm in a scratch folder)
+#   corpus, fuzz, valgrind, sanitize   (issue 7; described at their loop below)
 # NEXTAUTH_SKIP_INTEROP=1 leaves out the interop suite (it needs the npm registry);
 # the closing line then says so. CI never sets it.
 set -u
@@ -82,6 +83,46 @@ for suite in run session; do
         [ "$rc" -ne 0 ] && tail -n 5 "$log/$name"
         tally "$name" "$rc" "$log/$name"
     fi
+done
+
+# --- reliability suites (issue 7): bad-input corpus, fuzz corpora, valgrind,
+# sanitizers ------
+#   corpus    tests/corpus/run.sh: 700+ hostile inputs with their exact answers
+#             through the CLI and the guard/session programs as CGI
+#   fuzz      tests/fuzz/replay.sh: every seed corpus and regression file of
+#             every fuzz target, replayed by a plain driver (no libFuzzer)
+#   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
+#             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
+#   sanitize  make sanitize-build (ASan+UBSan into build/san), then
+#             tests/valgrind/sanitize.sh: unit tests, the CGI-level bats suites
+#             and the corpus against that build
+# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 leave those two out (each
+# takes a minute or two); CI sets neither.
+for suite in corpus fuzz valgrind sanitize; do
+    case $suite in
+    valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
+    sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
+    *) skip='' var='' ;;
+    esac
+    if [ "$skip" = 1 ]; then
+        echo "== $suite: skipped ($var=1)"
+        continue
+    fi
+    t0=$SECONDS
+    case $suite in
+    corpus) tests/corpus/run.sh >"$log/$suite" 2>&1 ;;
+    fuzz) tests/fuzz/replay.sh >"$log/$suite" 2>&1 ;;
+    valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;
+    sanitize)
+        { "${MAKE:-make}" --no-print-directory -s -j"$(nproc 2>/dev/null || echo 2)" \
+            sanitize-build && tests/valgrind/sanitize.sh build/san; } >"$log/$suite" 2>&1
+        ;;
+    esac
+    rc=$?
+    grep -E '^not ok|^# crashed|^== san/.* [1-9][0-9]* failed|^== san/report |^corpus: ' "$log/$suite" | head -n 40
+    [ "$rc" -ne 0 ] && tail -n 5 "$log/$suite"
+    tally "$suite" "$rc" "$log/$suite"
+    echo "   ($suite: $((SECONDS - t0)) s)"
 done
 
 if [ "$skipped" -gt 0 ]; then
