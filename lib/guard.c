@@ -181,7 +181,12 @@ static void emit(emit_t *e, const char *var, const char *value)
 {
     char name[96];
     if (e->role == ROLE_AUTHORIZER) {
-        snprintf(name, sizeof name, "Variable-%s", var);
+        size_t n = strlen(var);
+        if (n > sizeof name - 10)
+            n = sizeof name - 10; /* never: config.c allows 64 characters */
+        memcpy(name, "Variable-", 9);
+        memcpy(name + 9, var, n);
+        name[9 + n] = '\0';
         na_resp_header(e->r, name, value);
         return;
     }
