@@ -13,6 +13,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* jansson's JSON_PARSER_MAX_DEPTH: json_loadb refuses any value, scalars too,
@@ -120,6 +121,20 @@ static int fj_scan_string(fj_parser *ps, const unsigned char **raw, size_t *rawl
     const char *why;
     int esc = 0;
     for (;;) {
+        /* Eight bytes at a time while none of them is special: a byte below 0x20,
+         * '"', '\\' or one with the high bit set (SWAR; each test is exact about
+         * whether such a byte exists). Then byte by byte up to the special one. */
+        while (end - p >= 8) {
+            uint64_t x, q, b;
+            memcpy(&x, p, 8);
+            q = x ^ 0x2222222222222222ULL;
+            b = x ^ 0x5C5C5C5C5C5C5C5CULL;
+            if (((x | ((x - 0x2020202020202020ULL) & ~x) | ((q - 0x0101010101010101ULL) & ~q) |
+                  ((b - 0x0101010101010101ULL) & ~b)) &
+                 0x8080808080808080ULL) != 0)
+                break;
+            p += 8;
+        }
         while (p < end && fj_plain[*p])
             p++;
         if (p == end) {

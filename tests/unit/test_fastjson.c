@@ -567,6 +567,25 @@ static void test_every_two_bytes_in_a_string(void)
     CHECK(t.accept > 10000);
 }
 
+/* A 27-byte string, every byte in every place: the word-at-a-time scan of plain
+ * bytes (8 at a time) must stop on each special byte wherever it sits in a word,
+ * and at the end of the buffer (the text is also tried cut short there). */
+static void test_every_byte_in_a_long_string(void)
+{
+    static const char doc[] = "{\"s\":\"abcdefghijklmnopqrstuvwxyz0\"}";
+    unsigned char buf[sizeof doc];
+    struct tally t = {0, 0, 0, 0};
+    for (size_t pos = 6; pos < 6 + 27; pos++)
+        for (int b = 0; b < 256; b++) {
+            memcpy(buf, doc, sizeof doc - 1);
+            buf[pos] = (unsigned char)b;
+            count(&t, buf, sizeof doc - 1, NA_JSON_MAX_DEPTH);
+            count(&t, buf, pos + 1, NA_JSON_MAX_DEPTH);
+        }
+    CHECK_EQ_INT(t.mismatch, 0);
+    CHECK(t.accept >= 27 * 94); /* the 94 printable ASCII bytes but " and \\ */
+}
+
 /* {"s":"XYZW"} for every 3- and 4-byte lead (and the invalid F5–F7), every second
  * byte, and third and fourth bytes on either side of the continuation range. */
 static void test_long_sequences(void)
@@ -874,6 +893,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_every_byte_everywhere);
     RUN(test_every_two_bytes_in_a_string);
+    RUN(test_every_byte_in_a_long_string);
     RUN(test_long_sequences);
     RUN(test_escape_pairs);
     RUN(test_fuzz);
