@@ -11,6 +11,7 @@
 #include "config.h"
 #include "guard.h"
 #include "log.h"
+#include "memory.h"
 #include "serve.h"
 #include "timefmt.h"
 #include "token.h"
@@ -45,6 +46,7 @@ int main(void)
     na_err err;
     na_verifier *v = NULL;
 
+    na_mem_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-guard");
     if (na_config_load(&a.cfg, NULL, &err) < 0) {
         na_log("%s", err.msg);

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "memory.h"
 #include "serve.h"
 #include "session.h"
 #include "timefmt.h"
@@ -34,6 +35,7 @@ int main(void)
     static struct app a;
     na_err err;
 
+    na_mem_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-session");
     if (na_config_load(&a.cfg, NULL, &err) < 0) {
         na_log("%s", err.msg);

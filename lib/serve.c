@@ -7,6 +7,7 @@
 #include <fcgiapp.h>
 
 #include "log.h"
+#include "memory.h"
 
 extern char **environ;
 
@@ -97,6 +98,8 @@ int na_serve_n(na_handler h, void *ctx, unsigned long limit)
         na_log("cannot initialise a FastCGI request");
         return 1;
     }
+    /* Start-up is over: let go of the pages only it needed (memory.h). */
+    na_mem_trim();
     for (unsigned long served = 0; limit == 0 || served < limit; served++) {
         if (FCGX_Accept_r(&req) < 0)
             break;

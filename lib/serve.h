@@ -28,8 +28,9 @@ const char *na_env(na_envp envp, const char *name);
 const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
 
 /* Serve until the listener closes (FastCGI) or once (CGI). Per-request log lines
- * (na_log) go to the FastCGI error stream, or stderr in CGI mode. Returns the
- * process exit status. */
+ * (na_log) go to the FastCGI error stream, or stderr in CGI mode. In FastCGI mode
+ * the start-up pages are trimmed (na_mem_trim) before the first request. Returns
+ * the process exit status. */
 int na_serve(na_handler h, void *ctx);
 
 /* Serve exactly n requests then return (FastCGI only; 0 = forever). For tests
