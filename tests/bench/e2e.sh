@@ -65,7 +65,7 @@ wrk_case() {
 }
 
 wrk_case static-unguarded plain/file.txt
-wrk_case authorizer-trivial-allow trivial/file.txt
+wrk_case authorizer-trivial-allow trivial/file.txt "Cookie: $cookie"
 wrk_case guard-allow guarded/file.txt "Cookie: $cookie"
 wrk_case guard-307 guarded/file.txt
 wrk_case guard-api-401 api/x
