@@ -26,16 +26,22 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
 {
     struct app *a = ctx;
     static char cookies[NA_COOKIE_HEADER_MAX + 2];
+    static const char *const names[] = {"REQUEST_URI",        "HTTP_AUTHORIZATION",
+                                        "HTTP_ACCEPT",        "HTTP_X_REQUESTED_WITH",
+                                        "HTTP_SEC_FETCH_MODE", "FCGI_ROLE",
+                                        "NEXTAUTH_GUARD_MODE", "FCGI_APACHE_ROLE"};
+    const char *v[sizeof names / sizeof names[0]];
+    na_env_pick(envp, names, v, sizeof names / sizeof names[0]);
     na_guard_req rq = {
-        .request_uri = na_env(envp, "REQUEST_URI"),
+        .request_uri = v[0],
         .cookie = na_env_cookie(envp, cookies, sizeof cookies),
-        .authorization = na_env(envp, "HTTP_AUTHORIZATION"),
-        .accept = na_env(envp, "HTTP_ACCEPT"),
-        .x_requested_with = na_env(envp, "HTTP_X_REQUESTED_WITH"),
-        .sec_fetch_mode = na_env(envp, "HTTP_SEC_FETCH_MODE"),
-        .fcgi_role = na_env(envp, "FCGI_ROLE"),
-        .mode = na_env(envp, "NEXTAUTH_GUARD_MODE"),
-        .apache_role = na_env(envp, "FCGI_APACHE_ROLE"),
+        .authorization = v[1],
+        .accept = v[2],
+        .x_requested_with = v[3],
+        .sec_fetch_mode = v[4],
+        .fcgi_role = v[5],
+        .mode = v[6],
+        .apache_role = v[7],
     };
     na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
 }

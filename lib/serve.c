@@ -20,6 +20,28 @@ const char *na_env(na_envp envp, const char *name)
     return NULL;
 }
 
+void na_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n)
+{
+    size_t len[NA_ENV_PICK_MAX];
+    if (n > NA_ENV_PICK_MAX)
+        n = NA_ENV_PICK_MAX;
+    for (size_t i = 0; i < n; i++) {
+        len[i] = strlen(names[i]);
+        vals[i] = NULL;
+    }
+    for (; envp && *envp; envp++) {
+        const char *e = *envp, *eq = strchr(e, '=');
+        if (eq == NULL)
+            continue;
+        size_t k = (size_t)(eq - e);
+        for (size_t i = 0; i < n; i++)
+            if (len[i] == k && vals[i] == NULL && memcmp(e, names[i], k) == 0) {
+                vals[i] = eq + 1;
+                break;
+            }
+    }
+}
+
 const char *na_env_cookie(na_envp envp, char *buf, size_t cap)
 {
     static const char name[] = "HTTP_COOKIE=";

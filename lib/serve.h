@@ -19,6 +19,12 @@ typedef void (*na_handler)(void *ctx, na_envp envp, na_resp *r);
 /* The value of name in envp, or NULL. */
 const char *na_env(na_envp envp, const char *name);
 
+/* na_env for n names (at most NA_ENV_PICK_MAX) in one pass over envp:
+ * vals[i] gets the value of names[i] (its first occurrence) or NULL. The values
+ * point into envp. */
+#define NA_ENV_PICK_MAX 16
+void na_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n);
+
 /* The request's Cookie header. A server may pass several HTTP_COOKIE params
  * (nginx does for several Cookie header fields, as HTTP/2 clients send them);
  * they are joined with "; " into buf (cap bytes) as RFC 9113 §8.2.3 says. One

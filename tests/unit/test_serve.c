@@ -15,6 +15,27 @@ static void test_env(void)
     CHECK(na_env(NULL, "X") == NULL);
 }
 
+static void test_env_pick(void)
+{
+    char *env[] = {"REQUEST_URI=/x", "HTTP_COOKIE_X=no", "HTTP_COOKIE=a=1", "EMPTY=",
+                   "NOEQUALS", "REQUEST_URI=/second", "A==b", NULL};
+    static const char *const names[] = {"HTTP_COOKIE", "REQUEST_URI", "MISSING", "EMPTY",
+                                        "REQUEST", "A", "NOEQUALS"};
+    const char *v[7];
+    na_env_pick(env, names, v, 7);
+    CHECK_EQ_STR(v[0], "a=1");
+    CHECK_EQ_STR(v[1], "/x"); /* the first occurrence, as na_env */
+    CHECK(v[2] == NULL);
+    CHECK_EQ_STR(v[3], "");
+    CHECK(v[4] == NULL); /* a prefix of a name is not the name */
+    CHECK_EQ_STR(v[5], "=b");
+    CHECK(v[6] == NULL); /* an entry without '=' has no value */
+    for (size_t i = 0; i < 7; i++) /* the same answers as na_env, one by one */
+        CHECK(v[i] == na_env(env, names[i]));
+    na_env_pick(NULL, names, v, 2);
+    CHECK(v[0] == NULL && v[1] == NULL);
+}
+
 static void test_cookie_join(void)
 {
     char buf[64];
@@ -39,6 +60,7 @@ static void test_cookie_join(void)
 int main(void)
 {
     RUN(test_env);
+    RUN(test_env_pick);
     RUN(test_cookie_join);
     return unit_done();
 }
