@@ -59,16 +59,21 @@ long na_b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
     const unsigned char *s = (const unsigned char *)in;
     size_t o = 0, i = 0;
     uint32_t bad = 0;
-    /* While another full group follows, store each group's 3 bytes as one 4-byte
-     * word (its last byte is overwritten by the next group; need counts it). */
-    for (; i + 8 <= n; i += 4) {
-        uint32_t v = dec_table[0][s[i]] | dec_table[1][s[i + 1]] | dec_table[2][s[i + 2]] |
+    /* Two groups (8 characters, 6 bytes) at a time, stored as one 8-byte word
+     * while at least 8 bytes of room remain (the 2 extra bytes are overwritten
+     * by what follows; need counts every byte written in the end). */
+    for (; i + 8 <= n && o + 8 <= need; i += 8) {
+        uint32_t a = dec_table[0][s[i]] | dec_table[1][s[i + 1]] | dec_table[2][s[i + 2]] |
                      dec_table[3][s[i + 3]];
-        bad |= v;
-        unsigned char w[4] = {(unsigned char)(v >> 16), (unsigned char)(v >> 8),
-                              (unsigned char)v, 0};
-        memcpy(out + o, w, 4);
-        o += 3;
+        uint32_t b = dec_table[0][s[i + 4]] | dec_table[1][s[i + 5]] |
+                     dec_table[2][s[i + 6]] | dec_table[3][s[i + 7]];
+        bad |= a | b;
+        uint64_t w = (uint64_t)(a & 0xffffffu) << 40 | (uint64_t)(b & 0xffffffu) << 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w); /* the first byte lowest in memory */
+#endif
+        memcpy(out + o, &w, 8);
+        o += 6;
     }
     for (; i + 4 <= n; i += 4) {
         uint32_t v = dec_table[0][s[i]] | dec_table[1][s[i + 1]] | dec_table[2][s[i + 2]] |

@@ -129,10 +129,17 @@ static int fj_scan_string(fj_parser *ps, const unsigned char **raw, size_t *rawl
             memcpy(&x, p, 8);
             q = x ^ 0x2222222222222222ULL;
             b = x ^ 0x5C5C5C5C5C5C5C5CULL;
-            if (((x | ((x - 0x2020202020202020ULL) & ~x) | ((q - 0x0101010101010101ULL) & ~q) |
-                  ((b - 0x0101010101010101ULL) & ~b)) &
-                 0x8080808080808080ULL) != 0)
+            uint64_t m = (x | ((x - 0x2020202020202020ULL) & ~x) |
+                          ((q - 0x0101010101010101ULL) & ~q) | ((b - 0x0101010101010101ULL) & ~b)) &
+                         0x8080808080808080ULL;
+            if (m != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* The lowest flagged byte is the first special one (a borrow only
+                 * ever flags bytes above a true one): go straight to it. */
+                p += (unsigned)__builtin_ctzll(m) >> 3;
+#endif
                 break;
+            }
             p += 8;
         }
         while (p < end && fj_plain[*p])
