@@ -104,7 +104,7 @@ tests/bench/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
 
 tests/bench/allow-authorizer: tests/bench/allow-authorizer.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FCGI_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FCGI_LIBS) -lcrypto
 
 bench: all tests/bench/bench tests/bench/allow-authorizer
 	tests/bench/bench

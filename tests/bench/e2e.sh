@@ -2,7 +2,9 @@
 # End-to-end benchmark (`make bench` runs it after the micro-benchmarks): a private
 # lighttpd on loopback serving one small file plainly, behind the guard (with a
 # valid cookie: allow; without: 307; an API path without: 401), behind a trivial
-# always-allow authorizer (the ceiling), and the session endpoint. wrk drives
+# always-allow authorizer (the ceiling), behind the same authorizer doing one
+# AES-256-GCM decryption per request (the floor of any OpenSSL-based check), and
+# the session endpoint. wrk drives
 # each case for BENCH_SECONDS (default 5) with 2 threads and 32 connections,
 # bounded by timeout. Prints one line per case:
 #   e2e <case> <req/s> p50=<ms> p99=<ms> non2xx=<n>
@@ -11,14 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 secs=${BENCH_SECONDS:-5}
-procs=${BENCH_PROCS:-2}
+procs=${BENCH_PROCS:-4}
 . tests/lib/lighttpd.sh
 
 command -v wrk >/dev/null || { echo "e2e: wrk is not installed (apt-get install wrk)"; exit 1; }
 dir=$(mktemp -d)
 trap 'lt_stop "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-mkdir -p "$dir/www/plain" "$dir/www/guarded" "$dir/www/trivial" "$dir/www/api"
-for d in plain guarded trivial api; do printf 'hello wrk\n' >"$dir/www/$d/file.txt"; done
+mkdir -p "$dir/www/plain" "$dir/www/guarded" "$dir/www/trivial" "$dir/www/aesfloor" "$dir/www/api"
+for d in plain guarded trivial aesfloor api; do printf 'hello wrk\n' >"$dir/www/$d/file.txt"; done
 
 export NEXTAUTH_SECRET=$(bin/nextauth-token secret)
 export NEXTAUTH_URL=http://127.0.0.1
@@ -43,7 +45,7 @@ rss() {
 }
 
 # Touch every path once so that lighttpd has spawned every backend.
-for p in plain/file.txt guarded/file.txt trivial/file.txt api/x auth/session; do
+for p in plain/file.txt guarded/file.txt trivial/file.txt aesfloor/file.txt api/x auth/session; do
     curl -s -o /dev/null -H "Cookie: $cookie" "$url/$p"
 done
 echo "e2e: lighttpd $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1), $procs process(es) per backend, $(nproc) cores, wrk -t2 -c32 -d${secs}s"
@@ -66,6 +68,7 @@ wrk_case() {
 
 wrk_case static-unguarded plain/file.txt
 wrk_case authorizer-trivial-allow trivial/file.txt "Cookie: $cookie"
+wrk_case authorizer-aes-floor-allow aesfloor/file.txt "Cookie: $cookie"
 wrk_case guard-allow guarded/file.txt "Cookie: $cookie"
 wrk_case guard-307 guarded/file.txt
 wrk_case guard-api-401 api/x
@@ -87,4 +90,7 @@ if [ "$soak" -gt 0 ]; then
     echo "e2e soak: $total allowed requests in $((SECONDS - start)) s; guard RSS before: $before; after: $(rss)"
 fi
 awk -v g="${result[guard-allow]}" -v t="${result[authorizer-trivial-allow]}" \
-    'BEGIN { printf "ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90)\n", g / t }'
+    -v a="${result[authorizer-aes-floor-allow]}" 'BEGIN {
+    printf "ratio authorizer-aes-floor-allow/authorizer-trivial-allow %.2f (what one AES-GCM costs)\n", a / t
+    printf "ratio guard-allow/authorizer-aes-floor-allow %.2f\n", g / a
+    printf "ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90)\n", g / t }'
