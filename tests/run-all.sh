@@ -91,17 +91,21 @@ done
 #             through the CLI and the guard/session programs as CGI
 #   fuzz      tests/fuzz/replay.sh: every seed corpus and regression file of
 #             every fuzz target, replayed by a plain driver (no libFuzzer)
+#   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
+#             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
+#             content without a valid token, 5xx only in fault windows, flat RSS
 #   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
 #             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
 #   sanitize  make sanitize-build (ASan+UBSan into build/san), then
 #             tests/valgrind/sanitize.sh: unit tests, the CGI-level bats suites
 #             and the corpus against that build
-# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 leave those two out (each
-# takes a minute or two); CI sets neither.
-for suite in corpus fuzz valgrind sanitize; do
+# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 leave
+# those out (each takes from 20 s to a few minutes); CI sets none.
+for suite in corpus fuzz load valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
+    load) skip=${NEXTAUTH_SKIP_LOAD:-} var=NEXTAUTH_SKIP_LOAD ;;
     *) skip='' var='' ;;
     esac
     if [ "$skip" = 1 ]; then
@@ -112,6 +116,7 @@ for suite in corpus fuzz valgrind sanitize; do
     case $suite in
     corpus) tests/corpus/run.sh >"$log/$suite" 2>&1 ;;
     fuzz) tests/fuzz/replay.sh >"$log/$suite" 2>&1 ;;
+    load) tests/load/run.sh >"$log/$suite" 2>&1 ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;
     sanitize)
         { "${MAKE:-make}" --no-print-directory -s -j"$(nproc 2>/dev/null || echo 2)" \
@@ -119,7 +124,7 @@ for suite in corpus fuzz valgrind sanitize; do
         ;;
     esac
     rc=$?
-    grep -E '^not ok|^# crashed|^== san/.* [1-9][0-9]* failed|^== san/report |^corpus: ' "$log/$suite" | head -n 40
+    grep -E '^not ok|^# crashed|^== san/.* [1-9][0-9]* failed|^== san/report |^corpus: |^load: [0-9]' "$log/$suite" | head -n 40
     [ "$rc" -ne 0 ] && tail -n 5 "$log/$suite"
     tally "$suite" "$rc" "$log/$suite"
     echo "   ($suite: $((SECONDS - t0)) s)"

@@ -5,6 +5,7 @@
 #
 #   build:  gcc make libc6-dev libssl-dev (OpenSSL 3) libjansson-dev libfcgi-dev
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
+#           wrk (the load-and-fault run, and make bench)
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
 #   browser test of the demo: chromium chromium-driver (headless)
@@ -13,7 +14,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
-bats faketime jq curl valgrind pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
+bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
 chromium chromium-driver"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any

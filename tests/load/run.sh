@@ -1,0 +1,634 @@
+#!/usr/bin/env bash
+# Load and faults (issue 7, part 4). A private lighttpd on loopback with
+# nextauth-guard as its FastCGI authorizer (tests/load/lighttpd.conf.in, several
+# guard processes spawned and respawned by lighttpd) is driven by wrk for
+# LOAD_SECONDS with a mix of valid, expired, tampered, wrong-secret and garbage
+# cookies and no cookie, on pages and on APIs, plus a public path.
+# tests/load/check.lua checks every answer against what its request deserves.
+# Meanwhile:
+#   - every LOAD_KILL_EVERY seconds one guard process gets SIGKILL; lighttpd
+#     must respawn it;
+#   - once, the secret file (the guard's config has "secretFile") is removed and
+#     every guard process restarted: they must refuse to start, lighttpd then
+#     answers 5xx and nobody gets in; then the file is put back, the guards are
+#     restarted and valid sessions get in again;
+#   - the guard processes' VmRSS and RssAnon are sampled twice a second.
+# 5xx answers and lost requests are only allowed inside a fault window: from a
+# kill (or the secret's removal) until lighttpd has every guard process back,
+# plus LOAD_GRACE_MS. The witness, the first guard process after the secret
+# came back, is never killed: its RSS must stay flat to the end.
+#
+# Prints a report, one "ok N - …" / "not ok N - …" line per check, and ends with
+# "N passed, N failed"; exits non-zero when anything failed. tests/load/README.md
+# explains the report. Everything lives in a mktemp folder; lighttpd (and with
+# it every guard process) is stopped by pid at exit, also on error or Ctrl-C.
+#
+# Environment (defaults in brackets):
+#   LOAD_SECONDS [20]       length of the wrk run (`make soak`: 600)
+#   LOAD_CONNECTIONS [4]    wrk threads, one connection each (see check.lua)
+#   LOAD_PROCS [4]          guard processes (lighttpd max-procs), at least 3
+#   LOAD_KILL_EVERY [3]     seconds between two SIGKILLs
+#   LOAD_SECRET_AT          when the secret file goes [LOAD_SECONDS/4, 4..60 s]
+#   LOAD_SECRET_HOLD [2]    seconds it stays away
+#   LOAD_GRACE_MS [1000]    a fault window ends this long after recovery
+#   LOAD_MIN_RPS [100]      minimum answers (other than 5xx) per second, on average
+#   LOAD_RSS_WARMUP [3]     seconds of the witness's life not judged for RSS
+#   LOAD_RSS_SLACK_KB [256] allowed growth of the witness's VmRSS and RssAnon
+#   LOAD_MUTATE=CASE        give the case CASE a wrong expectation (to see the
+#                           checker fail; the run must then fail)
+#   LOAD_KEEP=1             keep the temp folder (its path is printed)
+#   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
+set -u
+export LC_ALL=C
+cd "$(dirname "$0")/../.." || exit 2
+root=$PWD
+here=$root/tests/load
+# shellcheck source=tests/lib/lighttpd.sh
+. "$root/tests/lib/lighttpd.sh"
+
+GUARD_BIN=${NEXTAUTH_GUARD_BIN:-$root/cgi-bin/nextauth-guard}
+TOKEN_BIN=${NEXTAUTH_TOKEN_BIN:-$root/bin/nextauth-token}
+SECS=${LOAD_SECONDS:-20}
+CONNS=${LOAD_CONNECTIONS:-4}
+PROCS=${LOAD_PROCS:-4}
+KILL_EVERY=${LOAD_KILL_EVERY:-3}
+SECRET_AT=${LOAD_SECRET_AT:-$((SECS / 4 < 4 ? 4 : SECS / 4 > 60 ? 60 : SECS / 4))}
+SECRET_HOLD=${LOAD_SECRET_HOLD:-2}
+GRACE_MS=${LOAD_GRACE_MS:-1000}
+MIN_RPS=${LOAD_MIN_RPS:-100}
+RSS_WARMUP=${LOAD_RSS_WARMUP:-3}
+RSS_SLACK=${LOAD_RSS_SLACK_KB:-256}
+MUTATE=${LOAD_MUTATE:-}
+
+die() { # a set-up failure: it still ends with the result line
+    echo "load: $*"
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+for t in lighttpd wrk curl awk; do
+    command -v "$t" >/dev/null || die "$t is missing (tools/deps.sh)"
+done
+for b in "$GUARD_BIN" "$TOKEN_BIN"; do
+    [ -x "$b" ] || die "$b is not built (make)"
+done
+[ "$PROCS" -ge 3 ] || die "LOAD_PROCS must be at least 3 (a witness and two to kill)"
+# the secret fault, the recovery (~2 s), the witness's warm-up, then RSS samples
+[ "$SECS" -ge $((SECRET_AT + SECRET_HOLD + RSS_WARMUP + 8)) ] ||
+    die "LOAD_SECONDS=$SECS is too short for the secret fault at ${SECRET_AT} s and the RSS samples after it"
+
+# ---- the temp folder and cleaning up -----------------------------------------
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nextauth-load.XXXXXX") || die "mktemp failed"
+wrk_pid=''
+sampler_pid=''
+cleanup() {
+    local p
+    for p in $wrk_pid $sampler_pid; do
+        kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+    done
+    lt_stop "$dir" >/dev/null 2>&1
+    if [ "${LOAD_KEEP:-}" = 1 ]; then
+        echo "load: kept $dir"
+    else
+        rm -rf "$dir"
+    fi
+}
+trap cleanup EXIT
+trap 'echo "load: interrupted"; exit 130' INT TERM HUP
+
+mkdir -p "$dir/www/dash/admin" "$dir/www/api/admin" "$dir/www/public" "$dir/run" "$dir/logs" "$dir/bin"
+
+# The programs are copied: a rebuild of the tree during the run (make replaces
+# the file) must neither change the guard under test halfway nor hide the
+# running processes (guard_pids knows them by their executable).
+GUARD_ID="$GUARD_BIN ($(stat -c %y "$GUARD_BIN" | cut -c 1-19), sha256 $(sha256sum "$GUARD_BIN" | cut -c 1-12))"
+cp "$GUARD_BIN" "$TOKEN_BIN" "$dir/bin/" || die "cannot copy the programs"
+GUARD_BIN=$dir/bin/$(basename "$GUARD_BIN")
+TOKEN_BIN=$dir/bin/$(basename "$TOKEN_BIN")
+GUARD_REAL=$(readlink -f "$GUARD_BIN")
+
+# Milliseconds since the epoch, into NOW (no subshell).
+now() {
+    local t=$EPOCHREALTIME
+    NOW=$((${t%.*} * 1000 + 10#${t#*.} / 1000))
+}
+now
+T0=$NOW
+
+# ---- the site ---------------------------------------------------------------
+
+rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+MARKER=GUARDED-CONTENT-$(rand_hex 8)
+PUBLIC_MARKER=PUBLIC-CONTENT-$(rand_hex 8)
+for f in dash/p1.html dash/p2.html dash/admin/panel.html; do
+    printf '<!doctype html><title>%s</title><p>%s</p>\n' "$f" "$MARKER" >"$dir/www/$f"
+done
+for f in api/data.json api/admin/stats.json; do
+    printf '{"page":"%s","secret":"%s"}\n' "$f" "$MARKER" >"$dir/www/$f"
+done
+printf '<!doctype html><p>%s</p>\n' "$PUBLIC_MARKER" >"$dir/www/public/index.html"
+# the leak canary: a public file that carries the guarded marker (check.lua)
+printf '<!doctype html><p>%s %s</p>\n' "$PUBLIC_MARKER" "$MARKER" >"$dir/www/public/canary.html"
+
+ORIGIN=http://app.example.test
+SIGNIN="$ORIGIN/login?callbackUrl="
+JSON_401='{"message":"You must be logged in."}'
+JSON_403='{"message":"Forbidden"}'
+
+# The secret lives in a file (mode 600) that the guard's config names; a copy
+# outside the docroot puts it back after the fault.
+(umask 077 && "$TOKEN_BIN" secret >"$dir/secret" && cp "$dir/secret" "$dir/secret.keep") ||
+    die "cannot make a secret"
+SECRET=$(head -n 1 "$dir/secret")
+cat >"$dir/guard.json" <<EOF
+{
+  "url": "$ORIGIN",
+  "secretFile": "$dir/secret",
+  "pages": { "signIn": "/login" },
+  "matcher": ["/dash/:path*", "/api/:path*"],
+  "rules": [
+    { "matcher": ["/dash/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
+  ]
+}
+EOF
+
+# ---- the cookies ------------------------------------------------------------
+
+mint() { # CLAIMS [ENCODE-OPTION...] — a next-auth v4 token made with SECRET
+    local claims=$1
+    shift
+    NEXTAUTH_SECRET=$SECRET "$TOKEN_BIN" encode "$@" "$claims"
+}
+# one base64url character of TOKEN's segment SEG (1-5) at its middle, changed
+flip() { # TOKEN SEG
+    local tok=$1 seg=$2 parts i c
+    IFS=. read -r -a parts <<<"$tok"
+    i=$((${#parts[seg - 1]} / 2))
+    c=${parts[seg - 1]:i:1}
+    [ "$c" = A ] && c=B || c=A
+    parts[seg - 1]=${parts[seg - 1]:0:i}$c${parts[seg - 1]:i+1}
+    (IFS=. && printf '%s' "${parts[*]}")
+}
+cookie() { printf 'next-auth.session-token=%s' "$1"; }
+chunked() { # TOKEN — next-auth's 3933-byte chunks .0, .1, …
+    local t=$1 i=0 out=''
+    while [ -n "$t" ]; do
+        out+="${out:+; }next-auth.session-token.$i=${t:0:3933}"
+        t=${t:3933}
+        i=$((i + 1))
+    done
+    printf '%s' "$out"
+}
+# application/x-www-form-urlencoded, as the guard writes callbackUrl
+form_encode() {
+    local s=$1 out='' c i
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        case $c in
+        [A-Za-z0-9*._-]) out+=$c ;;
+        ' ') out+='+' ;;
+        *) printf -v c '%%%02X' "'$c" && out+=$c ;;
+        esac
+    done
+    printf '%s' "$out"
+}
+
+USER_CLAIMS='{"name":"Load User","email":"load@example.com","sub":"42","role":"user"}'
+ADMIN_CLAIMS='{"name":"Load Admin","email":"admin@example.com","sub":"1","role":"admin"}'
+pad=$(printf 'x%.0s' $(seq 1 5000))
+big_claims='{"name":"Big","email":"big@example.com","sub":"7","role":"user","pad":"'$pad'"}'
+now_s=$((T0 / 1000))
+{
+    tok_user=$(mint "$USER_CLAIMS") &&
+        tok_admin=$(mint "$ADMIN_CLAIMS") &&
+        tok_big=$(mint "$big_claims") &&
+        tok_expired=$(mint "$USER_CLAIMS" --now $((now_s - 7200)) --max-age 3600) &&
+        tok_other=$(NEXTAUTH_SECRET=another-secret-entirely-0123456789 "$TOKEN_BIN" encode "$USER_CLAIMS")
+} || die "nextauth-token encode failed"
+c_user=$(cookie "$tok_user")
+c_admin=$(cookie "$tok_admin")
+c_expired=$(cookie "$tok_expired")
+c_tampered_ct=$(cookie "$(flip "$tok_user" 4)") # ciphertext
+c_tampered_tag=$(cookie "$(flip "$tok_user" 5)") # authentication tag
+c_tampered_iv=$(cookie "$(flip "$tok_user" 3)") # IV
+c_other=$(cookie "$tok_other")
+c_chunked=$(chunked "$tok_big")
+c_chunked_bad=$(chunked "$(flip "$tok_big" 4)")
+junk=$(printf 'A%.0s' $(seq 1 4000))
+
+# ---- the cases: what each request deserves (format: check.lua) ------------------
+
+HTML='text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+JSON='application/json'
+: >"$dir/cases.tsv"
+ncases=0
+# case NAME PATH ACCEPT COOKIE EXPECT VALID WEIGHT [CANARY]
+#   EXPECT: allow | signin | 401 | 403 | public. signin's Location is computed
+#   here from the path (callbackUrl = the normalized path and query, form-encoded).
+case_() {
+    local name=$1 path=$2 accept=$3 cookie=$4 expect=$5 valid=$6 weight=$7 canary=${8:-0}
+    local arg='' cb
+    if [ "$name" = "$MUTATE" ]; then # LOAD_MUTATE: a deliberately wrong expectation
+        case $expect in
+        allow) expect=signin ;;
+        public) expect=401 ;;
+        *) expect=allow ;;
+        esac
+        mutated=1
+    fi
+    case $expect in
+    signin)
+        cb=${path/#\/public\/..\//\/} # lighttpd and the guard normalize /public/../x to /x
+        arg=$SIGNIN$(form_encode "$cb")
+        ;;
+    401) arg=$JSON_401 ;;
+    403) arg=$JSON_403 ;;
+    esac
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$path" "$accept" "$cookie" \
+        "$expect" "$arg" "$valid" "$canary" "$weight" >>"$dir/cases.tsv"
+    ncases=$((ncases + 1))
+}
+mutated=0
+Q='?tab=2&q=a%20b'
+# pages (Accept: text/html): a valid session gets the page, anything else the sign-in redirect
+case_ page-valid /dash/p1.html "$HTML" "$c_user" allow 1 8
+case_ page-valid-query "/dash/p1.html$Q" "$HTML" "$c_user" allow 1 2
+case_ page-valid-chunked /dash/p2.html "$HTML" "$c_chunked" allow 1 1
+case_ page-admin /dash/admin/panel.html "$HTML" "$c_admin" allow 1 2
+case_ page-user-on-admin /dash/admin/panel.html "$HTML" "$c_user" signin 0 2
+case_ page-expired /dash/p1.html "$HTML" "$c_expired" signin 0 3
+case_ page-tampered-ciphertext /dash/p1.html "$HTML" "$c_tampered_ct" signin 0 2
+case_ page-tampered-tag /dash/p2.html "$HTML" "$c_tampered_tag" signin 0 2
+case_ page-tampered-iv /dash/p2.html "$HTML" "$c_tampered_iv" signin 0 1
+case_ page-tampered-chunked /dash/p2.html "$HTML" "$c_chunked_bad" signin 0 1
+case_ page-wrong-secret /dash/p1.html "$HTML" "$c_other" signin 0 2
+case_ page-garbage-word /dash/p1.html "$HTML" "next-auth.session-token=garbage" signin 0 1
+case_ page-garbage-jwe /dash/p1.html "$HTML" \
+    "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.BBBB.CCCCCCCCCCCCCCCCCCCCCC" signin 0 1
+case_ page-garbage-alg-none /dash/p1.html "$HTML" \
+    "next-auth.session-token=eyJhbGciOiJub25lIn0.eyJzdWIiOiI0MiIsImV4cCI6OTk5OTk5OTk5OX0." signin 0 1
+case_ page-garbage-empty /dash/p2.html "$HTML" "next-auth.session-token=" signin 0 1
+case_ page-garbage-4k /dash/p2.html "$HTML" "next-auth.session-token=$junk" signin 0 1
+case_ page-garbage-cookies /dash/p1.html "$HTML" "a=b; next-auth.session-token.0=x; ;;=; c" signin 0 1
+case_ page-no-cookie /dash/p1.html "$HTML" "" signin 0 3
+case_ page-no-cookie-query "/dash/p1.html$Q" "$HTML" "" signin 0 1
+case_ page-dotdot-no-cookie /public/../dash/p1.html "$HTML" "" signin 0 1
+case_ page-json-no-cookie /dash/p1.html "$JSON" "" 401 0 1
+# APIs: a valid session gets the JSON, anything else 401 (403 for the wrong role)
+case_ api-valid /api/data.json "$JSON" "$c_user" allow 1 6
+case_ api-valid-chunked /api/data.json "$JSON" "$c_chunked" allow 1 1
+case_ api-admin /api/admin/stats.json "$JSON" "$c_admin" allow 1 1
+case_ api-user-on-admin /api/admin/stats.json "$JSON" "$c_user" 403 0 2
+case_ api-expired /api/data.json "$JSON" "$c_expired" 401 0 2
+case_ api-tampered /api/data.json "$JSON" "$c_tampered_ct" 401 0 2
+case_ api-wrong-secret /api/data.json "$JSON" "$c_other" 401 0 1
+case_ api-garbage /api/data.json "$JSON" "next-auth.session-token=garbage" 401 0 1
+case_ api-garbage-4k /api/admin/stats.json "$JSON" "next-auth.session-token=$junk" 401 0 1
+case_ api-no-cookie /api/data.json "$JSON" "" 401 0 3
+case_ api-no-cookie-html /api/data.json "$HTML" "" 401 0 1
+# the public path never reaches the guard
+case_ public-no-cookie /public/index.html "$HTML" "" public 0 2
+case_ public-valid /public/index.html "$HTML" "$c_user" public 0 1
+# canaries (check.lua): a wrong expectation and a planted marker, both must be caught
+case_ canary-wrong /dash/p1.html "$HTML" "$c_user" signin 1 1 1
+case_ canary-leak /public/canary.html "$HTML" "" public 0 1 1
+[ -z "$MUTATE" ] || [ "$mutated" = 1 ] || die "LOAD_MUTATE=$MUTATE: no such case"
+
+# ---- lighttpd and the guard processes ---------------------------------------
+
+lt_start "$dir" "$here/lighttpd.conf.in" GUARD="$GUARD_BIN" PROCS="$PROCS" HERE="$here" >/dev/null ||
+    die "lighttpd did not start (logs above)"
+URL=$LT_URL
+
+guard_pids() { # the live guard processes of our lighttpd, one a line
+    local p
+    for p in $(lt_children "$dir"); do
+        [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$GUARD_REAL" ] && echo "$p"
+    done
+}
+nguards() { guard_pids | grep -c .; }
+probe() { # the status a valid session gets on a guarded page
+    curl -s -o /dev/null --max-time 5 -w '%{http_code}' -H "Accept: $HTML" \
+        -H "Cookie: $c_user" "$URL/dash/p1.html"
+}
+all_guards_up() { [ "$(nguards)" -eq "$PROCS" ]; }
+srv_poll 10 all_guards_up || die "lighttpd did not spawn $PROCS guards"
+[ "$(probe)" = 200 ] || { lt_dump "$dir"; die "a valid session does not get in before the load"; }
+
+# ---- RSS sampler: every 0.5 s, each guard's VmRSS and RssAnon (kB) -------------
+
+(
+    end=$((SECONDS + SECS + 60)) # bounded even if nobody stops it
+    while [ ! -e "$dir/run/sampler.stop" ] && [ "$SECONDS" -lt "$end" ]; do
+        now
+        for p in $(guard_pids); do
+            awk -v t="$NOW" -v p="$p" '/^VmRSS:/ {v = $2} /^RssAnon:/ {a = $2}
+                END { if (v != "") print t, p, v, a }' "/proc/$p/status" 2>/dev/null
+        done
+        sleep 0.5
+    done
+) >"$dir/rss.txt" 2>/dev/null &
+sampler_pid=$!
+
+# ---- wrk ------------------------------------------------------------------------
+
+echo "load: lighttpd $(lighttpd -v 2>&1 | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p'), $PROCS guard processes," \
+    "wrk $CONNS threads x 1 connection, ${SECS} s; SIGKILL every ${KILL_EVERY} s;" \
+    "secret file away at ${SECRET_AT} s for ${SECRET_HOLD} s; $ncases kinds of request"
+echo "load: guard $GUARD_ID"
+[ -n "$MUTATE" ] && echo "load: LOAD_MUTATE=$MUTATE: that case expects a wrong answer, the run must fail"
+now
+T0=$NOW
+LOAD_CASES=$dir/cases.tsv LOAD_MARKER=$MARKER LOAD_PUBLIC_MARKER=$PUBLIC_MARKER \
+    timeout $((SECS + 30)) wrk -t"$CONNS" -c"$CONNS" -d"${SECS}s" --timeout 5s \
+    -s "$here/check.lua" "$URL/" >"$dir/wrk.out" 2>"$dir/wrk.err" &
+wrk_pid=$!
+
+# ---- the faults -------------------------------------------------------------
+# windows.txt: "kill|secret START_MS END_MS" (END: all guards back), "out A B"
+# (the secret was away and every guard stopped: nobody may get in), "back MS".
+
+: >"$dir/windows.txt"
+: >"$dir/faults.txt"
+fail_notes=()
+witness=''
+rel() { secs $(($1 - T0)); } # a time, in seconds since the start of wrk
+secs() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1000 }'; } # a duration in ms, in seconds
+
+# wait_back [PID] — until lighttpd has PROCS guards again (PID not among them)
+# and a valid session gets in; at most 10 s. Sets NOW to that moment.
+wait_back() {
+    local gone=${1:-} i
+    for ((i = 0; i < 200; i++)); do
+        if [ "$(nguards)" -eq "$PROCS" ] && ! guard_pids | grep -qx "${gone:-x}" &&
+            [ "$(probe)" = 200 ]; then
+            now
+            return 0
+        fi
+        sleep 0.05
+    done
+    now
+    return 1
+}
+
+# oldest_guard — the guard process that started first, the witness excepted (by
+# start time: pids wrap around in a long run)
+oldest_guard() {
+    local p st
+    for p in $(guard_pids); do
+        [ "$p" = "$witness" ] && continue
+        st=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $20 }')
+        [ -n "$st" ] && echo "$st $p"
+    done | sort -n | head -n 1 | cut -d ' ' -f 2
+}
+
+kill_one() {
+    local victim t1
+    victim=$(oldest_guard)
+    [ -n "$victim" ] || return
+    now
+    t1=$NOW
+    kill -KILL "$victim" 2>/dev/null || return
+    if wait_back "$victim"; then
+        printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
+        printf 'kill at %s s: pid %s, all %s guards back after %s s\n' "$(rel "$t1")" "$victim" \
+            "$PROCS" "$(secs $((NOW - t1)))" >>"$dir/faults.txt"
+    else
+        printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
+        fail_notes+=("kill at $(rel "$t1") s: guards not back within 10 s")
+        printf 'kill at %s s: pid %s, NOT back within 10 s\n' "$(rel "$t1")" "$victim" >>"$dir/faults.txt"
+    fi
+}
+
+# guards that refused to start: their one stderr line (lighttpd.out, SERVERS.md 2.5)
+refused_starts() { grep -c 'secretFile .*: No such file' "$dir/logs/lighttpd.out"; }
+
+secret_fault() {
+    local ta tb pids codes='' c i
+    now
+    ta=$NOW
+    rm -f "$dir/secret"
+    pids=$(guard_pids)
+    # shellcheck disable=SC2086 # one pid a word
+    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+    for ((i = 0; i < 100; i++)); do # until every old guard is gone (5 s at most)
+        guard_pids | grep -qxF "$pids" || break
+        sleep 0.05
+    done
+    # hold SECRET_HOLD s, and on until lighttpd has tried to start a guard and
+    # it refused (its stderr line lands in lighttpd.out), at most 10 s more:
+    # lighttpd respawns on its own schedule (a backend that failed is disabled
+    # for a while), and the point is a guard that starts without its secret
+    now
+    while [ $((NOW - ta)) -lt $((SECRET_HOLD * 1000)) ] ||
+        { [ "$(refused_starts)" -eq 0 ] && [ $((NOW - ta)) -lt $((SECRET_HOLD * 1000 + 10000)) ]; }; do
+        c=$(probe)
+        codes+="$c "
+        sleep 0.2
+        now
+    done
+    tb=$NOW
+    cp "$dir/secret.keep" "$dir/secret"
+    chmod 600 "$dir/secret"
+    pids=$(guard_pids) # restart whatever runs now
+    # shellcheck disable=SC2086
+    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+    if wait_back; then
+        printf 'secret %s %s\nout %s %s\nback %s\n' "$ta" "$NOW" "$ta" "$tb" "$NOW" >>"$dir/windows.txt"
+    else
+        printf 'secret %s %s\nout %s %s\n' "$ta" "$NOW" "$ta" "$tb" >>"$dir/windows.txt"
+        fail_notes+=("secret fault: guards not back within 10 s of the secret's return")
+    fi
+    printf 'secret away at %s s for %s s (%s guard starts refused; probes with a valid session got: %s); back, all guards up and a valid session in after %s s\n' \
+        "$(rel "$ta")" "$(secs $((tb - ta)))" "$(refused_starts)" "$(echo "$codes" | tr ' ' '\n' | grep . | sort | uniq -c |
+            awk '{printf "%s%s x %s", (NR > 1 ? ", " : ""), $1, $2}')" "$(secs $((NOW - tb)))" >>"$dir/faults.txt"
+    for c in $codes; do
+        [ "$c" -ge 500 ] 2>/dev/null || { fail_notes+=("secret fault: a probe got $c"); break; }
+    done
+    witness=$(oldest_guard)
+    printf '%s %s\n' "$witness" "$NOW" >"$dir/witness.txt"
+}
+
+next_kill=$((T0 + KILL_EVERY * 1000))
+secret_time=$((T0 + SECRET_AT * 1000))
+faults_end=$((T0 + SECS * 1000 - 2000)) # no fault in the last 2 s
+secret_done=0
+while kill -0 "$wrk_pid" 2>/dev/null; do
+    now
+    if [ "$secret_done" = 0 ] && [ "$NOW" -ge "$secret_time" ]; then
+        secret_fault
+        secret_done=1
+        now
+        next_kill=$((NOW + KILL_EVERY * 1000))
+    elif [ "$NOW" -ge "$next_kill" ] && [ "$NOW" -lt "$faults_end" ]; then
+        kill_one
+        next_kill=$((next_kill + KILL_EVERY * 1000))
+        now
+        [ "$next_kill" -gt "$NOW" ] || next_kill=$((NOW + KILL_EVERY * 1000)) # a slow recovery
+    fi
+    sleep 0.1
+done
+wait "$wrk_pid"
+wrk_rc=$?
+wrk_pid=''
+touch "$dir/run/sampler.stop"
+wait "$sampler_pid" 2>/dev/null
+sampler_pid=''
+last_guards=$(guard_pids)
+# lighttpd's other child is the error log filter (errorlog.awk); it writes its
+# counts when lighttpd closes the pipe, so wait for it too
+loggers=$(lt_children "$dir" | grep -vxF "$last_guards")
+lt_stop "$dir" >/dev/null 2>&1
+gone() { ! srv_alive "$1"; }
+for p in $loggers; do srv_poll 5 gone "$p"; done
+left=''
+for p in $last_guards; do srv_alive "$p" && left+="$p "; done
+
+# ---- the report -------------------------------------------------------------
+
+grep '^LOAD ' "$dir/wrk.out" >"$dir/results.txt"
+n_checks=0
+n_failed=0
+check() { # DESCRIPTION CONDITION...
+    local what=$1
+    shift
+    n_checks=$((n_checks + 1))
+    if "$@"; then
+        echo "ok $n_checks - $what"
+    else
+        echo "not ok $n_checks - $what"
+        n_failed=$((n_failed + 1))
+    fi
+}
+field() { awk -v k="$1" -v n="$2" '$1 == "LOAD" && $2 == k { print $n; exit }' "$dir/results.txt"; }
+
+if ! grep -q '^LOAD total ' "$dir/results.txt"; then
+    echo "load: wrk did not report (exit $wrk_rc):"
+    sed 's/^/    /' "$dir/wrk.err" "$dir/wrk.out" | head -n 30
+    lt_dump "$dir" 2>&1 | tail -n 30
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+requests=$(field total 3)
+lost=$(field total 4)
+timeouts=$(field total 5)
+sockerr=$(field total 6)
+read -r p50 p99 pmax < <(awk '$2 == "latency" { print $3, $4, $5 }' "$dir/results.txt")
+rps=$((requests / SECS))
+echo "load: $requests requests ($rps/s); lost $lost, timeouts $timeouts, socket errors $sockerr;" \
+    "latency p50 $p50 ms, p99 $p99 ms, max $pmax ms"
+
+# per case
+awk '$2 == "case" { a += $4; w += $5; l += $6; f += $7; o += $8
+        printf "    %-26s %8d %6d %6d %6d %5d\n", $3, $4, $5, $6, $7, $8 }
+    BEGIN { printf "    %-26s %8s %6s %6s %6s %5s\n", "case", "answered", "wrong", "leaks", "5xx", "lost" }
+    END { printf "    %-26s %8d %6d %6d %6d %5d\n", "all", a, w, l, f, o }' "$dir/results.txt"
+wrong=$(awk '$2 == "case" { s += $5 } END { print s + 0 }' "$dir/results.txt")
+leaks=$(awk '$2 == "case" { s += $6 } END { print s + 0 }' "$dir/results.txt")
+unanswered=$(awk '$2 == "case" && $4 == 0 { printf "%s ", $3 }' "$dir/results.txt")
+read -r can_n can_caught can_leak_n can_leak_caught < <(awk '$2 == "canary" { print $3, $4, $5, $6 }' "$dir/results.txt")
+grep '^LOAD sample ' "$dir/results.txt" | head -n 5 | sed 's/^LOAD sample /    example: /'
+
+# faults, and 5xx / lost requests in and out of the windows
+echo "faults:"
+sed 's/^/    /' "$dir/faults.txt"
+for n in "${fail_notes[@]}"; do echo "    PROBLEM: $n"; done
+awk -v grace="$GRACE_MS" '
+    FNR == NR {
+        if ($1 == "kill" || $1 == "secret") { k[++nw] = $1; s[nw] = $2 - 100; e[nw] = $3 + grace }
+        if ($1 == "out") { oa = $2 + 500; ob = $3 }
+        if ($1 == "back") back = $2
+        next
+    }
+    $1 != "LOAD" { next }
+    $2 == "ev5xx" || $2 == "evlost" {
+        kind = ($2 == "ev5xx") ? "5xx" : "lost"; where = "outside"
+        for (i = 1; i <= nw; i++) if ($3 >= s[i] && $3 <= e[i]) { where = k[i]; break }
+        n[kind, where] += $4
+        if (where == "outside") printf "    %s outside any fault window at %.3f s: %d\n", kind, $3 / 1000, $4 > "/dev/stderr"
+    }
+    $2 == "evok" {
+        if (oa && $3 >= oa && $3 + 100 <= ob) in_out += $4
+        if (back && $3 >= back) after += $4
+    }
+    END {
+        printf "5xx kill %d\n5xx secret %d\n5xx outside %d\nlost kill %d\nlost secret %d\nlost outside %d\nok while_out %d\nok after_back %d\n",
+            n["5xx", "kill"], n["5xx", "secret"], n["5xx", "outside"],
+            n["lost", "kill"], n["lost", "secret"], n["lost", "outside"], in_out, after
+    }' "$dir/windows.txt" "$dir/results.txt" >"$dir/windows.sum" 2>"$dir/outside.txt"
+wsum() { awk -v a="$1" -v b="$2" '$1 == a && $2 == b { print $3 }' "$dir/windows.sum"; }
+nkills=$(grep -c '^kill ' "$dir/windows.txt")
+echo "    5xx: $(wsum 5xx kill) in the $nkills kill windows, $(wsum 5xx secret) in the secret window," \
+    "$(wsum 5xx outside) outside; lost requests: $(wsum lost kill) / $(wsum lost secret) / $(wsum lost outside)"
+echo "    valid sessions let in while the secret was away: $(wsum ok while_out),"\
+    "after it came back: $(wsum ok after_back)"
+head -n 10 "$dir/outside.txt"
+# what lighttpd saw of its guard processes
+signals=$(grep -o 'child signalled: [0-9]*' "$dir/logs/error.log" | sort | uniq -c | awk '{printf "%s%s x signal %s", (NR > 1 ? ", " : ""), $1, $4}')
+exits=$(grep -o 'child exited: [0-9]*' "$dir/logs/error.log" | sort | uniq -c | awk '{printf "%s%s x status %s", (NR > 1 ? ", " : ""), $1, $4}')
+crashes=$(grep -o 'child signalled: [0-9]*' "$dir/logs/error.log" | awk '$3 != 9 && $3 != 15' | grep -c .)
+echo "    lighttpd's log: deaths ${signals:-none}; exits ${exits:-none}"
+echo "    the guard's refusals (logged, counted by errorlog.awk):" \
+    "$(awk '$1 == "guard-refusals" { $1 = ""; sub(/^ /, ""); printf "%s%s", (n++ ? "; " : ""), $0 }' "$dir/logs/error.log")"
+
+# RSS: per guard process, and the witness
+echo "guard RSS (kB; VmRSS first/last/max, RssAnon first/last/max, samples):"
+awk '{ if (!($2 in f)) { f[$2] = $3; fa[$2] = $4; t1[$2] = $1; order[++n] = $2 }
+       l[$2] = $3; la[$2] = $4; t2[$2] = $1; c[$2]++
+       if ($3 > m[$2]) m[$2] = $3; if ($4 > ma[$2]) ma[$2] = $4 }
+     END { for (i = 1; i <= n; i++) { p = order[i]
+         printf "    pid %-8s %6.1f s  %6d %6d %6d   %6d %6d %6d  %d\n", p, (t2[p] - t1[p]) / 1000,
+             f[p], l[p], m[p], fa[p], la[p], ma[p], c[p] } }' "$dir/rss.txt" | sort -k3,3nr >"$dir/rss.sum"
+head -n 12 "$dir/rss.sum"
+[ "$(wc -l <"$dir/rss.sum")" -gt 12 ] && echo "    (the 12 longest-lived of $(wc -l <"$dir/rss.sum") processes)"
+read -r wpid wstart <"$dir/witness.txt" 2>/dev/null || { wpid=''; wstart=0; }
+read -r wn wvf wvl wvm waf wal wam wlife < <(awk -v p="$wpid" -v from=$((wstart + RSS_WARMUP * 1000)) '
+    $2 == p && $1 >= from { if (!n++) { vf = $3; af = $4; t1 = $1 } vl = $3; al = $4; t2 = $1
+        if ($3 > vm) vm = $3; if ($4 > am) am = $4 }
+    END { printf "%d %d %d %d %d %d %d %.0f\n", n, vf, vl, vm, af, al, am, (t2 - t1) / 1000 }' "$dir/rss.txt")
+echo "    witness pid ${wpid:-none} (never killed), ${RSS_WARMUP} s after it started, over $wlife s ($wn samples):" \
+    "VmRSS $wvf -> $wvl kB (max $wvm, growth $((wvl - wvf))), RssAnon $waf -> $wal kB (max $wam, growth $((wal - waf)))"
+all_max=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$dir/rss.txt")
+echo "    largest VmRSS of any guard process: $all_max kB"
+
+# ---- the checks ---------------------------------------------------------------
+
+echo "checks:"
+noted() { printf '%s\n' "${fail_notes[@]}" | grep -q "$1"; } # a problem noted during the faults
+canaries_caught() {
+    [ "$can_n" -gt 0 ] && [ "$can_caught" -eq "$can_n" ] &&
+        [ "$can_leak_n" -gt 0 ] && [ "$can_leak_caught" -eq "$can_leak_n" ]
+}
+kills_ok() { [ "$nkills" -ge 1 ] && ! noted '^kill'; }
+secret_refused() {
+    [ "$(refused_starts)" -gt 0 ] && [ "$(wsum 5xx secret)" -gt 0 ] && [ "$(wsum ok while_out)" -eq 0 ] && ! noted 'probe got'
+}
+secret_back() { [ "$(wsum ok after_back)" -gt 0 ] && ! noted '^secret fault: guards'; }
+rss_flat() {
+    [ "$wn" -ge 3 ] && [ $((wvl - wvf)) -lt "$RSS_SLACK" ] && [ $((wal - waf)) -lt "$RSS_SLACK" ]
+}
+witness_alive() { [ -n "$wpid" ] && printf '%s\n' "$last_guards" | grep -qx "$wpid"; }
+
+check "wrk ran for ${SECS} s and reported (exit $wrk_rc)" [ "$wrk_rc" -eq 0 ]
+judged=$((requests - $(awk '$2 == "case" { s += $7 } END { print s + 0 }' "$dir/results.txt")))
+check "answers judged (all but 5xx): $judged >= $((MIN_RPS * SECS)) ($MIN_RPS/s)" [ "$judged" -ge $((MIN_RPS * SECS)) ]
+check "every kind of request was answered${unanswered:+ (not: $unanswered)}" [ -z "$unanswered" ]
+check "wrong answers: $wrong (must be 0)" [ "$wrong" -eq 0 ]
+check "guarded content without a valid token: $leaks (must be 0)" [ "$leaks" -eq 0 ]
+check "the checker caught every canary: wrong answer $can_caught/$can_n, leak $can_leak_caught/$can_leak_n" \
+    canaries_caught
+check "5xx only inside fault windows: $(wsum 5xx outside) outside" [ "$(wsum 5xx outside)" -eq 0 ]
+check "lost requests only inside fault windows: $(wsum lost outside) outside" [ "$(wsum lost outside)" -eq 0 ]
+check "guards killed: $nkills, each respawned by lighttpd within 10 s" kills_ok
+check "no guard crashed (lighttpd saw no signal but our 9 and 15): $crashes" [ "$crashes" -eq 0 ]
+check "secret away: $(refused_starts) guard starts refused, guarded requests got 5xx ($(wsum 5xx secret)), probes only 5xx, nobody got in ($(wsum ok while_out))" \
+    secret_refused
+check "secret back: every guard up again and valid sessions got in ($(wsum ok after_back) answers)" secret_back
+check "witness RSS flat over $wlife s: VmRSS +$((wvl - wvf)) kB, RssAnon +$((wal - waf)) kB (< $RSS_SLACK kB)" rss_flat
+check "witness alive to the end" witness_alive
+check "lighttpd and every guard process stopped${left:+ (left: $left)}" [ -z "$left" ]
+
+echo "$((n_checks - n_failed)) passed, $n_failed failed"
+[ "$n_failed" -eq 0 ]
