@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # nextauth-guard behind a real lighttpd 1.4 (SPEC A4, SERVERS.md §2): one
 # private lighttpd per file, on a free loopback port, configured by including
-# examples/lighttpd-guard.conf itself (the guard as a FastCGI authorizer, two
-# processes spawned by lighttpd). It guards a static docroot
+# examples/lighttpd-guard.conf itself (the guard as a FastCGI authorizer, its
+# "max-procs" processes spawned by lighttpd). It guards a static docroot
 # (tests/fixtures/www) and a CGI backend (tests/fixtures/env.cgi, which prints
 # its environment). The guard's configuration (tests/lib/guard-common.sh):
 # origin http://app.example.test, sign-in page /login, /admin/… and
@@ -109,10 +109,17 @@ guard_pids() { # DIR — lighttpd's children that are the guard
 
 # --- the example as deployed ------------------------------------------------
 
-@test "lighttpd: the example runs two guard processes, each with a clean environment" {
-    local pids p env
+# The number of guard processes the example asks lighttpd for.
+example_procs() {
+    sed -n 's/^ *"max-procs" *=> *\([0-9][0-9]*\),.*/\1/p' "$EXAMPLE"
+}
+
+@test "lighttpd: the example runs its max-procs guard processes, each with a clean environment" {
+    local pids p env want
+    want=$(example_procs)
+    [ "$want" -ge 2 ] || _fail "the example should run several guard processes, has: '$want'"
     mapfile -t pids < <(guard_pids "$LTDIR")
-    [ "${#pids[@]}" -eq 2 ] || _fail "expected 2 guard processes, got: ${pids[*]}"
+    [ "${#pids[@]}" -eq "$want" ] || _fail "expected $want guard processes, got: ${pids[*]}"
     for p in "${pids[@]}"; do
         env=$(tr '\0' '\n' <"/proc/$p/environ" | LC_ALL=C sort)
         [ "$env" = "NEXTAUTH_CONFIG=$LTDIR/guard.json
@@ -620,10 +627,12 @@ _served() { # URL COOKIE — a guarded file is served
     [ "$(wc -l <"$BATS_TEST_TMPDIR/valid.out")" -eq 1200 ] || _fail "the session loop did not finish"
     echo "# no session: $(sort "$BATS_TEST_TMPDIR/none.out" | uniq -c | tr '\n' ' ')" >&3
     echo "# session:    $(sort "$BATS_TEST_TMPDIR/valid.out" | uniq -c | tr '\n' ' ')" >&3
-    # respawned: two guard processes again, the killed one replaced
+    # respawned: as many guard processes as before, the killed one replaced
     srv_poll 5 _served "$BASE/docs/page.txt" "$c" || _fail "no 200 with a session after the kill"
-    _two_guards() { [ "$(guard_pids "$LTDIR" | grep -cvx "$victim")" -eq 2 ]; }
-    srv_poll 5 _two_guards || _fail "lighttpd did not respawn the guard (before: $before)"
+    local want
+    want=$(example_procs)
+    _all_guards() { [ "$(guard_pids "$LTDIR" | grep -cvx "$victim")" -eq "$want" ]; }
+    srv_poll 5 _all_guards || _fail "lighttpd did not respawn the guard (before: $before)"
     after=$(guard_pids "$LTDIR" | sort | tr '\n' ' ')
     echo "# guard pids before: $before after: $after" >&3
     gc_get "$BASE/docs/page.txt"

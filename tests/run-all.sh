@@ -76,6 +76,7 @@ for suite in run session; do
     [ "$suite" = run ] && name=interop
     if [ "${NEXTAUTH_SKIP_INTEROP:-}" = 1 ]; then
         echo "== $name: skipped (NEXTAUTH_SKIP_INTEROP=1)"
+        skipped=$((skipped + 1))
     elif [ -x "tests/interop/$suite.sh" ]; then
         "tests/interop/$suite.sh" >"$log/$name" 2>&1
         rc=$?
@@ -110,6 +111,7 @@ for suite in corpus fuzz load valgrind sanitize; do
     esac
     if [ "$skip" = 1 ]; then
         echo "== $suite: skipped ($var=1)"
+        skipped=$((skipped + 1))
         continue
     fi
     t0=$SECONDS
