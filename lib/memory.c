@@ -17,6 +17,7 @@
 #endif
 #endif
 
+#ifndef NA_MEM_SANITIZED
 /* Blocks of 16, 32, … 256 bytes behind a 16-byte header (keeps malloc's
  * alignment) that holds the size class; LARGE marks a block from plain malloc. */
 #define HDR 16
@@ -80,6 +81,8 @@ static void fast_free(void *p)
     }
     free(b);
 }
+
+#endif /* !NA_MEM_SANITIZED */
 
 int na_mem_fast_json(void)
 {
