@@ -68,8 +68,10 @@ void nextauth_app_free(nextauth_app *app);
 
 /* Answer requests with handler(req, user): in a loop until the FastCGI listener
  * closes (or after $NEXTAUTH_MAX_REQUESTS requests, when set), or once when
- * started as plain CGI. Log lines go to the server's error log. Returns the
- * process exit status (0, or 1 when FastCGI cannot start or CGI output fails). */
+ * started as plain CGI. Log lines go to the server's error log. Before the first
+ * FastCGI request the pages that only start-up used are let go (read-only code
+ * and constants; see memory.h); nothing of the program's data is touched. Returns
+ * the process exit status (0, or 1 when FastCGI cannot start or CGI output fails). */
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user);
 
 /* --- reading the request ----------------------------------------------------- */
