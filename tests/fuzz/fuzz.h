@@ -48,6 +48,25 @@ static inline void fuzz_die(const char *what, const char *why)
     abort();
 }
 
+/* The value of a hex digit, or -1. */
+static inline int fuzz_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Which of n deployments an input picks: its first byte when that is a digit
+ * (mod n), else the first. */
+static inline size_t fuzz_pick(const char *s, size_t n)
+{
+    return s != NULL && s[0] >= '0' && s[0] <= '9' ? (size_t)(s[0] - '0') % n : 0;
+}
+
 /* A NUL-terminated heap copy of n bytes (exactly n + 1 bytes, so ASan sees an
  * over-read). Never NULL. */
 static inline char *fuzz_strndup(const uint8_t *p, size_t n)

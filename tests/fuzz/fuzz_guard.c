@@ -158,17 +158,6 @@ static int may_pass(const deployment *d, const char *uri)
 
 /* ---- the answer ------------------------------------------------------------ */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* A redirect target: on the origin, and a callbackUrl that stays on the site. */
 static void check_location(void *ctx, const char *loc, size_t n)
 {
@@ -197,8 +186,8 @@ static void check_location(void *ctx, const char *loc, size_t n)
     for (int k = 0; k < 2; k++) {
         if (p >= end) {
             first[k] = '\0';
-        } else if (*p == '%' && end - p >= 3 && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-            first[k] = (char)(hexval(p[1]) << 4 | hexval(p[2]));
+        } else if (*p == '%' && end - p >= 3 && fuzz_hexval(p[1]) >= 0 && fuzz_hexval(p[2]) >= 0) {
+            first[k] = (char)(fuzz_hexval(p[1]) << 4 | fuzz_hexval(p[2]));
             p += 3;
         } else {
             first[k] = *p == '+' ? ' ' : *p;
@@ -305,9 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_env e;
     fuzz_env_parse(&e, env_names, E_N, data, size);
-    size_t which = 0;
-    if (e.v[E_CONF] && e.v[E_CONF][0] >= '0' && e.v[E_CONF][0] <= '9')
-        which = (size_t)(e.v[E_CONF][0] - '0') % NCONF;
+    size_t which = fuzz_pick(e.v[E_CONF], NCONF);
     deployment *d = &dep[which];
     if (e.v[E_CLAIMS]) {
         char *tok = mint(d, e.v[E_CLAIMS], e.len[E_CLAIMS]);

@@ -20,17 +20,6 @@
 
 #include "fuzz.h"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int unreserved(int c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -54,7 +43,7 @@ static void check_normal(const char *out, long n, const char *what)
         }
         if (c == '%') {
             FUZZ_CHECK(i + 2 < n, "%s: '%%' at the end", what);
-            int h = hexval(out[i + 1]), l = hexval(out[i + 2]);
+            int h = fuzz_hexval(out[i + 1]), l = fuzz_hexval(out[i + 2]);
             FUZZ_CHECK(h >= 0 && l >= 0, "%s: bad escape at %ld", what, i);
             FUZZ_CHECK(!(out[i + 1] >= 'a' && out[i + 1] <= 'f') &&
                            !(out[i + 2] >= 'a' && out[i + 2] <= 'f'),
@@ -121,7 +110,7 @@ static void form(const char *p, size_t n)
         char c = out[i];
         if (c == '%') {
             FUZZ_CHECK(i + 2 < m, "form: '%%' at the end");
-            int h = hexval(out[i + 1]), l = hexval(out[i + 2]);
+            int h = fuzz_hexval(out[i + 1]), l = fuzz_hexval(out[i + 2]);
             FUZZ_CHECK(h >= 0 && l >= 0 && out[i + 1] < 'a' && out[i + 2] < 'a',
                        "form: bad or lower-case escape at %zu", i);
             back[o++] = (char)(h << 4 | l);

@@ -193,9 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
     fuzz_env e;
     fuzz_env_parse(&e, env_names, E_N, data, size);
-    size_t which = 0;
-    if (e.v[E_CONF] && e.v[E_CONF][0] >= '0' && e.v[E_CONF][0] <= '9')
-        which = (size_t)(e.v[E_CONF][0] - '0') % NCONF;
+    size_t which = fuzz_pick(e.v[E_CONF], NCONF);
     deployment *d = &dep[which];
     if (e.v[E_CLAIMS]) {
         char *tok = mint(d, e.v[E_CLAIMS], e.len[E_CLAIMS]);
