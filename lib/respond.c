@@ -1,7 +1,6 @@
 /* respond.c — responses built in memory, written in one go (see respond.h). */
 #include "respond.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,10 +115,20 @@ int na_resp_write(const na_resp *r, na_write_fn w, void *ctx)
     if (r->failed || r->status == 0)
         return w(ctx, fallback, r->head_only ? (size_t)(strstr(fallback, "\r\n\r\n") + 4 - fallback)
                                              : sizeof fallback - 1);
-    char line[64];
-    int n = snprintf(line, sizeof line, "Status: %d %s\r\n", r->status,
-                     na_status_reason(r->status));
-    if (w(ctx, line, (size_t)n) < 0 || (r->head.len && w(ctx, r->head.p, r->head.len) < 0) ||
+    /* "Status: NNN Reason\r\n" by hand: stdio's formatter is the largest code
+     * an answer would otherwise touch (the status is 100–599, na_resp_status). */
+    char line[64] = "Status: ";
+    const char *reason = na_status_reason(r->status);
+    size_t n = 8, rl = strlen(reason);
+    line[n++] = (char)('0' + r->status / 100);
+    line[n++] = (char)('0' + r->status / 10 % 10);
+    line[n++] = (char)('0' + r->status % 10);
+    line[n++] = ' ';
+    memcpy(line + n, reason, rl);
+    n += rl;
+    line[n++] = '\r';
+    line[n++] = '\n';
+    if (w(ctx, line, n) < 0 || (r->head.len && w(ctx, r->head.p, r->head.len) < 0) ||
         w(ctx, "\r\n", 2) < 0)
         return -1;
     if (!r->head_only && r->body.len && w(ctx, r->body.p, r->body.len) < 0)
