@@ -1,8 +1,99 @@
 /* test_serve.c — request environment helpers of lib/serve.c. */
 #include <string.h>
 
+#include "respond.h"
 #include "serve.h"
 #include "unit.h"
+
+/* na_resp_write's output collected in one buffer. */
+struct out {
+    char b[512];
+    size_t n;
+    int calls;
+};
+
+static int collect(void *ctx, const char *p, size_t n)
+{
+    struct out *o = ctx;
+    o->calls++;
+    if (n > sizeof o->b - o->n)
+        return -1;
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+    return 0;
+}
+
+static int writes_fail(void *ctx, const char *p, size_t n)
+{
+    (void)ctx, (void)p, (void)n;
+    return -1;
+}
+
+#define CHECK_ANSWER(r, want)                                                                  \
+    do {                                                                                       \
+        struct out o_ = {.n = 0};                                                              \
+        CHECK_EQ_INT(na_resp_write(r, collect, &o_), 0);                                       \
+        CHECK_EQ_MEM(o_.b, o_.n, want, sizeof(want) - 1);                                      \
+    } while (0)
+
+static void test_resp_write(void)
+{
+    na_resp r;
+    na_resp_init(&r);
+    na_resp_status(&r, 200);
+    CHECK_ANSWER(&r, "Status: 200 OK\r\n\r\n");
+    na_resp_header(&r, "Variable-REMOTE_USER", "ada@example.com");
+    na_resp_body(&r, "{}", 2);
+    CHECK_ANSWER(&r, "Status: 200 OK\r\nVariable-REMOTE_USER: ada@example.com\r\n\r\n{}");
+    r.head_only = 1; /* HEAD: the same head, no body */
+    CHECK_ANSWER(&r, "Status: 200 OK\r\nVariable-REMOTE_USER: ada@example.com\r\n\r\n");
+
+    na_resp_reset(&r);
+    na_respond_redirect(&r, 307, "http://127.0.0.1/api/auth/signin?callbackUrl=%2F");
+    CHECK_ANSWER(&r, "Status: 307 Temporary Redirect\r\n"
+                     "Location: http://127.0.0.1/api/auth/signin?callbackUrl=%2F\r\n"
+                     "Cache-Control: no-store\r\n\r\n");
+    na_resp_reset(&r);
+    na_respond_401_json(&r);
+    CHECK_ANSWER(&r, "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
+                     "Cache-Control: no-store\r\n\r\n{\"message\":\"You must be logged in.\"}");
+
+    /* every status from 100 to 599 is written with its three digits */
+    static const int st[] = {100, 109, 199, 204, 404, 418, 503, 599};
+    static const char *const line[] = {
+        "Status: 100 Unknown\r\n\r\n", "Status: 109 Unknown\r\n\r\n",
+        "Status: 199 Unknown\r\n\r\n", "Status: 204 No Content\r\n\r\n",
+        "Status: 404 Not Found\r\n\r\n", "Status: 418 Unknown\r\n\r\n",
+        "Status: 503 Service Unavailable\r\n\r\n", "Status: 599 Unknown\r\n\r\n"};
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+        struct out o = {.n = 0};
+        na_resp_reset(&r);
+        na_resp_status(&r, st[i]);
+        CHECK_EQ_INT(na_resp_write(&r, collect, &o), 0);
+        CHECK_EQ_MEM(o.b, o.n, line[i], strlen(line[i]));
+    }
+
+    /* out of range, a refused header, or nothing set: the fixed 500, never a half answer */
+    static const char fallback[] = "Status: 500 Internal Server Error\r\n"
+                                   "Content-Type: application/json\r\n"
+                                   "Cache-Control: no-store\r\n\r\n"
+                                   "{\"message\":\"Internal Server Error\"}";
+    na_resp_reset(&r);
+    na_resp_status(&r, 600);
+    CHECK_ANSWER(&r, fallback);
+    na_resp_reset(&r);
+    na_resp_status(&r, 200);
+    CHECK_EQ_INT(na_resp_header(&r, "X", "a\r\nSet-Cookie: x=1"), -1);
+    CHECK_ANSWER(&r, fallback);
+    na_resp_reset(&r);
+    CHECK_ANSWER(&r, fallback);
+
+    /* a failing writer is reported */
+    na_resp_reset(&r);
+    na_resp_status(&r, 200);
+    CHECK_EQ_INT(na_resp_write(&r, writes_fail, NULL), -1);
+    na_resp_free(&r);
+}
 
 static void test_env(void)
 {
@@ -62,5 +153,6 @@ int main(void)
     RUN(test_env);
     RUN(test_env_pick);
     RUN(test_cookie_join);
+    RUN(test_resp_write);
     return unit_done();
 }
