@@ -23,6 +23,7 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err
     memset(g, 0, sizeof *g);
     g->cfg = cfg;
     g->v = v;
+    g->exp_ms = -1;
     if (na_url_parse(cfg->url, &g->url) < 0)
         return na_err_set(err, NA_E_CONFIG, "url/NEXTAUTH_URL is not a usable http(s) URL");
     return 0;
@@ -229,7 +230,7 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
 {
     const na_config *c = g->cfg;
     emit_t e = {role, r, NULL};
-    char iso[25];
+    const char *iso = NULL;
 
     na_resp_status(r, 200);
     /* REMOTE_USER: the e-mail, else the subject (Apache's UserExpr needs one; a
@@ -252,7 +253,13 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
     double expv = json_is_number(exp) ? json_number_value(exp) : -1;
     int has_exp = expv >= 0 && expv <= 253402300799.0;
     if (has_exp) {
-        na_fmt_iso_ms((long long)(expv * 1000.0), iso);
+        /* one session's requests share their exp: format it once */
+        long long ms = (long long)(expv * 1000.0);
+        if (ms != g->exp_ms) {
+            na_fmt_iso_ms(ms, g->exp_iso);
+            g->exp_ms = ms;
+        }
+        iso = g->exp_iso;
         emit(&e, "NEXTAUTH_EXPIRES", iso);
     }
     for (size_t i = 0; i < c->nidentity; i++)

@@ -33,10 +33,13 @@
 #include "respond.h"
 #include "token.h"
 
+/* A guard serves one thread at a time, like its verifier (token.h). */
 typedef struct {
     const na_config *cfg;
     na_verifier *v; /* NULL when there is no usable secret */
     na_url url;     /* origin (may be empty: relative Locations) and auth path */
+    long long exp_ms;  /* the last expiry date written, and its text */
+    char exp_iso[25];
 } na_guard;
 
 /* What the guard reads of a request (any may be NULL). */

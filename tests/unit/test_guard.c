@@ -1,0 +1,188 @@
+/* test_guard.c — the guard's whole answers (lib/guard.c) for tokens minted here:
+ * the exact bytes of an allowed request in each role, and that what a guard
+ * keeps between requests (the expiry date it last wrote) never leaks from one
+ * token into the next. The decision table itself is tested end to end in
+ * tests/guard*.bats. */
+#include "guard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+#define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
+
+struct out {
+    char b[4096];
+    size_t n;
+};
+
+static int collect(void *ctx, const char *p, size_t n)
+{
+    struct out *o = ctx;
+    if (n > sizeof o->b - 1 - o->n)
+        return -1;
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+    o->b[o->n] = '\0';
+    return 0;
+}
+
+struct deployment {
+    na_config cfg;
+    na_verifier v;
+    na_guard g;
+};
+
+/* A deployment from the JSON text of a config file. */
+static int deploy(struct deployment *d, const char *json)
+{
+    char path[] = "/tmp/test_guard_XXXXXX";
+    na_err err;
+    int fd = mkstemp(path);
+    if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    int rc = na_config_load(&d->cfg, path, &err); /* as the programs: file, env, defaults */
+    unlink(path);
+    if (rc < 0 || na_verifier_init(&d->v, &d->cfg, NULL, &err) < 0 ||
+        na_guard_init(&d->g, &d->cfg, &d->v, &err) < 0) {
+        printf("    deploy: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void undeploy(struct deployment *d)
+{
+    na_verifier_free(&d->v);
+    na_config_free(&d->cfg);
+}
+
+/* A cookie header carrying a token minted at NOW with the given claims and lifetime. */
+static char *cookie_for(struct deployment *d, const char *claims_json, long max_age)
+{
+    na_err err;
+    json_t *c = json_loads(claims_json, 0, NULL);
+    char *tok = c ? na_token_encode(&d->v, c, max_age, NOW, &err) : NULL;
+    json_decref(c);
+    if (tok == NULL)
+        return NULL;
+    const char *name = na_config_cookie_name(&d->cfg);
+    char *h = malloc(strlen(name) + strlen(tok) + 2);
+    if (h)
+        sprintf(h, "%s=%s", name, tok);
+    free(tok);
+    return h;
+}
+
+/* The guard's whole answer for a request as the given role. */
+static na_guard_outcome ask(struct deployment *d, const char *uri, const char *cookie,
+                            const char *role, struct out *o)
+{
+    na_resp r;
+    na_guard_req rq = {.request_uri = uri, .cookie = cookie, .accept = "text/html"};
+    if (strcmp(role, "authorizer") == 0)
+        rq.fcgi_role = "AUTHORIZER";
+    else if (strcmp(role, "auth_request") == 0)
+        rq.mode = "auth_request";
+    na_resp_init(&r);
+    na_guard_outcome out = na_guard_respond(&d->g, &rq, NOW, &r);
+    o->n = 0;
+    o->b[0] = '\0';
+    if (na_resp_write(&r, collect, o) < 0)
+        o->n = 0;
+    na_resp_free(&r);
+    return out;
+}
+
+static const char ADA[] = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\","
+                          "\"picture\":\"https://example.com/a.png\",\"sub\":\"42\"}";
+
+static void test_allow_answers(void)
+{
+    struct deployment d;
+    struct out o;
+    if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                   "\"url\":\"http://127.0.0.1\"}") < 0) {
+        CHECK(0);
+        return;
+    }
+    char *c1 = cookie_for(&d, ADA, 3600);
+    CHECK(c1 != NULL);
+
+    CHECK_EQ_INT(ask(&d, "/dashboard", c1, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\n"
+                      "Variable-REMOTE_USER: ada@example.com\r\n"
+                      "Variable-AUTH_TYPE: NextAuth\r\n"
+                      "Variable-NEXTAUTH_EMAIL: ada@example.com\r\n"
+                      "Variable-NEXTAUTH_NAME: Ada Lovelace\r\n"
+                      "Variable-NEXTAUTH_SUB: 42\r\n"
+                      "Variable-NEXTAUTH_EXPIRES: 2023-11-14T23:13:20.000Z\r\n"
+                      "\r\n");
+    CHECK_EQ_INT(ask(&d, "/dashboard", c1, "auth_request", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\n"
+                      "X-Nextauth-User: ada@example.com\r\n"
+                      "X-Nextauth-Email: ada@example.com\r\n"
+                      "X-Nextauth-Name: Ada Lovelace\r\n"
+                      "X-Nextauth-Sub: 42\r\n"
+                      "X-Nextauth-Expires: 2023-11-14T23:13:20.000Z\r\n"
+                      "\r\n");
+    CHECK_EQ_INT(ask(&d, "/dashboard", c1, "responder", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\n"
+                      "X-Nextauth-User: ada@example.com\r\n"
+                      "X-Nextauth-Email: ada@example.com\r\n"
+                      "X-Nextauth-Name: Ada Lovelace\r\n"
+                      "X-Nextauth-Sub: 42\r\n"
+                      "X-Nextauth-Expires: 2023-11-14T23:13:20.000Z\r\n"
+                      "Content-Type: application/json\r\n"
+                      "Cache-Control: private, no-store\r\n"
+                      "\r\n"
+                      "{\"user\":{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\","
+                      "\"image\":\"https://example.com/a.png\"},"
+                      "\"expires\":\"2023-11-14T23:13:20.000Z\"}");
+
+    /* The expiry date is kept from one request to the next: a token with another
+     * exp gets its own, and the first one's comes back with it. */
+    char *c2 = cookie_for(&d, "{\"email\":\"bob@example.com\",\"sub\":\"7\"}", 7200);
+    CHECK_EQ_INT(ask(&d, "/dashboard", c2, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\n"
+                      "Variable-REMOTE_USER: bob@example.com\r\n"
+                      "Variable-AUTH_TYPE: NextAuth\r\n"
+                      "Variable-NEXTAUTH_EMAIL: bob@example.com\r\n"
+                      "Variable-NEXTAUTH_SUB: 7\r\n"
+                      "Variable-NEXTAUTH_EXPIRES: 2023-11-15T00:13:20.000Z\r\n"
+                      "\r\n");
+    CHECK_EQ_INT(ask(&d, "/dashboard", c1, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK(strstr(o.b, "Variable-NEXTAUTH_EXPIRES: 2023-11-14T23:13:20.000Z\r\n") != NULL);
+    CHECK(strstr(o.b, "bob") == NULL);
+
+    /* no cookie, then a bad one, between two good ones: nothing of the good ones
+     * is left in the answer */
+    CHECK_EQ_INT(ask(&d, "/dashboard?x=1", NULL, "authorizer", &o), NA_GUARD_SIGNIN);
+    CHECK_EQ_STR(o.b, "Status: 307 Temporary Redirect\r\n"
+                      "Location: http://127.0.0.1/api/auth/signin?callbackUrl=%2Fdashboard%3Fx%3D1\r\n"
+                      "Cache-Control: no-store\r\n"
+                      "\r\n");
+    CHECK_EQ_INT(ask(&d, "/api/data", "next-auth.session-token=x.y.z", "authorizer", &o),
+                 NA_GUARD_401);
+    CHECK_EQ_STR(o.b, "Status: 401 Unauthorized\r\n"
+                      "Content-Type: application/json\r\n"
+                      "Cache-Control: no-store\r\n"
+                      "\r\n"
+                      "{\"message\":\"You must be logged in.\"}");
+    CHECK_EQ_INT(ask(&d, "/dashboard", c2, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK(strstr(o.b, "Variable-NEXTAUTH_EXPIRES: 2023-11-15T00:13:20.000Z\r\n") != NULL);
+    free(c1);
+    free(c2);
+    undeploy(&d);
+}
+
+int main(void)
+{
+    RUN(test_allow_answers);
+    return unit_done();
+}
