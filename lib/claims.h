@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "fastjson.h"
 
 typedef struct {
     long long now;       /* unix seconds (already floored) */
@@ -17,5 +18,8 @@ typedef struct {
  * ≤ now + tolerance; iat, if present, a number. Returns 0, or -1 with err filled
  * (NA_E_EXPIRED, NA_E_NOT_YET or NA_E_CLAIMS). */
 int na_claims_check(const json_t *claims, const na_claims_opts *o, na_err *err);
+
+/* The same rules, answers and messages over a view of the claims (fastjson.h). */
+int na_claims_check_view(const na_jview *claims, const na_claims_opts *o, na_err *err);
 
 #endif

@@ -331,7 +331,7 @@ static json_t *fj_string(fj_parser *ps)
  * big integer"); otherwise a json_real from strtod that must not overflow to
  * ±inf (jansson: "real number overflow"), while underflow quietly gives 0 or a
  * subnormal, as in jansson. */
-static json_t *fj_number(fj_parser *ps)
+static int fj_scan_number(fj_parser *ps, int *real_out, json_int_t *ival)
 {
     const unsigned char *s = ps->p, *p = s, *end = ps->end;
     int neg = 0, real = 0;
@@ -370,7 +370,7 @@ static json_t *fj_number(fj_parser *ps)
             p++;
     }
 
-    json_t *v;
+    *real_out = real;
     if (!real) {
         /* 19 digits always fit unsigned long long (10^19 - 1 < 2^64); more are
          * above 2^63 since no leading zero is allowed. */
@@ -382,7 +382,31 @@ static json_t *fj_number(fj_parser *ps)
         if (u > (unsigned long long)LLONG_MAX + (unsigned)neg)
             goto too_big;
         /* -(u - 1) - 1 reaches LLONG_MIN without overflowing */
-        json_int_t i = neg ? (u == 0 ? 0 : -(json_int_t)(u - 1) - 1) : (json_int_t)u;
+        *ival = neg ? (u == 0 ? 0 : -(json_int_t)(u - 1) - 1) : (json_int_t)u;
+    }
+    ps->p = p; /* a real's text is [s, p): the caller reads it */
+    return 0;
+
+too_big:
+    ps->p = s;
+    fj_fail(ps, NA_E_MALFORMED, "number out of range");
+    return -1;
+bad:
+    ps->p = p;
+    fj_fail(ps, NA_E_MALFORMED, "invalid number");
+    return -1;
+}
+
+static json_t *fj_number(fj_parser *ps)
+{
+    const unsigned char *s = ps->p;
+    int real;
+    json_int_t i = 0;
+    if (fj_scan_number(ps, &real, &i) < 0)
+        return NULL;
+    const unsigned char *p = ps->p;
+    json_t *v;
+    if (!real) {
         v = json_integer(i);
     } else {
         size_t n = (size_t)(p - s);
@@ -410,15 +434,7 @@ static json_t *fj_number(fj_parser *ps)
         }
         v = json_real(d);
     }
-    ps->p = p;
     return v != NULL ? v : fj_fail(ps, NA_E_NOMEM, NULL);
-
-too_big:
-    ps->p = s;
-    return fj_fail(ps, NA_E_MALFORMED, "number out of range");
-bad:
-    ps->p = p;
-    return fj_fail(ps, NA_E_MALFORMED, "invalid number");
 }
 
 static json_t *fj_value(fj_parser *ps, size_t depth);
@@ -619,4 +635,207 @@ json_t *na_fastjson_parse_object(const char *buf, size_t len, size_t max_depth, 
         return fj_fail(&ps, NA_E_MALFORMED, "data after the object");
     }
     return obj;
+}
+
+/* ---- the view (fastjson.h): the same rules, no tree ----
+ *
+ * Each function below applies the check its tree-building twin applies, or
+ * declines (-1) where that check needs more than a view keeps: an escaped key
+ * (duplicates are compared on the raw bytes, which equal the decoded ones only
+ * without escapes), a real number (strtod and its locale), an escaped string
+ * longer than FJ_STACK_STRING, more than NA_JVIEW_MAX members in one object.
+ * Declining is never an answer: the caller then asks the tree parser, which
+ * gives the verdict and the error message. */
+
+typedef struct {
+    const unsigned char *k;
+    size_t n;
+} fjv_key;
+
+static int fjv_value(fj_parser *ps, size_t depth, na_jv_member *m);
+
+static int fjv_object(fj_parser *ps, size_t depth, na_jview *top)
+{
+    fjv_key keys[NA_JVIEW_MAX];
+    size_t nk = 0;
+    if (depth > ps->max_depth)
+        return -1;
+    fj_skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == '}') {
+        ps->p++;
+        return 0;
+    }
+    for (;;) {
+        if (ps->p == ps->end || *ps->p != '"' || nk == NA_JVIEW_MAX)
+            return -1;
+        ps->p++;
+        const unsigned char *raw;
+        size_t klen;
+        int escaped;
+        if (fj_scan_string(ps, &raw, &klen, &escaped) < 0 || escaped)
+            return -1;
+        for (size_t i = 0; i < nk; i++)
+            if (keys[i].n == klen && memcmp(keys[i].k, raw, klen) == 0)
+                return -1; /* a duplicate key */
+        keys[nk].k = raw;
+        keys[nk++].n = klen;
+        fj_skip_ws(ps);
+        if (ps->p == ps->end || *ps->p != ':')
+            return -1;
+        ps->p++;
+        fj_skip_ws(ps);
+        na_jv_member *m = top ? &top->m[top->n] : NULL;
+        if (fjv_value(ps, depth + 1, m) < 0)
+            return -1;
+        if (top) {
+            m->key = (const char *)raw;
+            m->klen = klen;
+            top->n++;
+        }
+        fj_skip_ws(ps);
+        if (ps->p < ps->end && *ps->p == ',') {
+            ps->p++;
+            fj_skip_ws(ps);
+            continue;
+        }
+        if (ps->p < ps->end && *ps->p == '}') {
+            ps->p++;
+            return 0;
+        }
+        return -1;
+    }
+}
+
+static int fjv_array(fj_parser *ps, size_t depth)
+{
+    if (depth > ps->max_depth)
+        return -1;
+    fj_skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == ']') {
+        ps->p++;
+        return 0;
+    }
+    for (;;) {
+        if (fjv_value(ps, depth + 1, NULL) < 0)
+            return -1;
+        fj_skip_ws(ps);
+        if (ps->p < ps->end && *ps->p == ',') {
+            ps->p++;
+            fj_skip_ws(ps);
+            continue;
+        }
+        if (ps->p < ps->end && *ps->p == ']') {
+            ps->p++;
+            return 0;
+        }
+        return -1;
+    }
+}
+
+static int fjv_value(fj_parser *ps, size_t depth, na_jv_member *m)
+{
+    na_jv_member tmp;
+    if (m == NULL)
+        m = &tmp;
+    if (depth > FJ_JANSSON_MAX_DEPTH || ps->p == ps->end)
+        return -1;
+    switch (*ps->p) {
+    case '{':
+        ps->p++;
+        m->type = NA_JV_OBJECT;
+        return fjv_object(ps, depth, NULL);
+    case '[':
+        ps->p++;
+        m->type = NA_JV_ARRAY;
+        return fjv_array(ps, depth);
+    case '"': {
+        const unsigned char *raw;
+        size_t n, len;
+        int escaped;
+        ps->p++;
+        if (fj_scan_string(ps, &raw, &n, &escaped) < 0)
+            return -1;
+        if (escaped) {
+            /* what the tree's decoding refuses: lone surrogates, \u0000 */
+            char out[FJ_STACK_STRING];
+            if (n > sizeof out || fj_unescape(ps, raw, n, out, &len) < 0)
+                return -1;
+        }
+        m->type = NA_JV_STRING;
+        m->s = (const char *)raw;
+        m->slen = n;
+        m->escaped = escaped;
+        return 0;
+    }
+    case 't':
+        m->type = NA_JV_TRUE;
+        return fj_word(ps, "true", 4) ? 0 : -1;
+    case 'f':
+        m->type = NA_JV_FALSE;
+        return fj_word(ps, "false", 5) ? 0 : -1;
+    case 'n':
+        m->type = NA_JV_NULL;
+        return fj_word(ps, "null", 4) ? 0 : -1;
+    case '-': case '0': case '1': case '2': case '3': case '4':
+    case '5': case '6': case '7': case '8': case '9': {
+        int real;
+        json_int_t i = 0;
+        if (fj_scan_number(ps, &real, &i) < 0 || real)
+            return -1;
+        m->type = NA_JV_INT;
+        m->i = i;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+int na_fastjson_view_object(const char *buf, size_t len, size_t max_depth, na_jview *view)
+{
+    na_err ignored; /* a declined text's message comes from the tree parser */
+    fj_parser ps = {(const unsigned char *)buf, (const unsigned char *)buf + len,
+                    (const unsigned char *)buf, max_depth, &ignored};
+    view->n = 0;
+    if (buf == NULL)
+        return -1;
+    fj_skip_ws(&ps);
+    if (ps.p == ps.end || *ps.p != '{')
+        return -1;
+    ps.p++;
+    if (fjv_object(&ps, 1, view) < 0) {
+        view->n = 0;
+        return -1;
+    }
+    fj_skip_ws(&ps);
+    if (ps.p != ps.end) {
+        view->n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+const na_jv_member *na_jview_get(const na_jview *view, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < view->n; i++)
+        if (view->m[i].klen == n && memcmp(view->m[i].key, key, n) == 0)
+            return &view->m[i];
+    return NULL;
+}
+
+size_t na_jview_string(const na_jv_member *m, char *out)
+{
+    if (!m->escaped) {
+        memcpy(out, m->s, m->slen);
+        return m->slen;
+    }
+    /* the view checked this text with the same decoder: it cannot fail now */
+    na_err ignored;
+    fj_parser ps = {(const unsigned char *)m->s, (const unsigned char *)m->s + m->slen,
+                    (const unsigned char *)m->s, 0, &ignored};
+    size_t len = 0;
+    if (fj_unescape(&ps, (const unsigned char *)m->s, m->slen, out, &len) < 0)
+        return 0;
+    return len;
 }

@@ -29,4 +29,51 @@
  * never input text. */
 json_t *na_fastjson_parse_object(const char *buf, size_t len, size_t max_depth, na_err *err);
 
+/* A view of an object's top-level members, read in place: for a caller that
+ * only wants a few top-level strings and integers (the guard's claims) and no
+ * tree. Every pointer is into the parsed buffer, which must outlive the view. */
+#define NA_JVIEW_MAX 32
+
+typedef enum {
+    NA_JV_NULL,
+    NA_JV_FALSE,
+    NA_JV_TRUE,
+    NA_JV_INT,
+    NA_JV_STRING,
+    NA_JV_OBJECT,
+    NA_JV_ARRAY
+} na_jv_type;
+
+typedef struct {
+    const char *key;  /* the key's bytes (a viewed key never has escapes) */
+    size_t klen;
+    na_jv_type type;
+    const char *s;    /* NA_JV_STRING: the text between the quotes, as written */
+    size_t slen;
+    int escaped;      /* NA_JV_STRING: s holds escapes (na_jview_string decodes) */
+    json_int_t i;     /* NA_JV_INT */
+} na_jv_member;
+
+typedef struct {
+    na_jv_member m[NA_JVIEW_MAX];
+    size_t n;
+} na_jview;
+
+/* View len bytes of buf as na_fastjson_parse_object would parse them. Returns 0
+ * when the text is an object that na_fastjson_parse_object accepts, with
+ * view->n members in their order. Returns -1 (view->n 0) when the text is
+ * refused OR when the view declines a valid text it cannot represent exactly:
+ * an escaped key anywhere, a real number anywhere, an escaped string longer
+ * than 256 bytes, more than NA_JVIEW_MAX members in one object. So -1 is never a
+ * verdict: the caller then parses with na_fastjson_parse_object, which decides
+ * and says why. Allocates nothing. */
+int na_fastjson_view_object(const char *buf, size_t len, size_t max_depth, na_jview *view);
+
+/* The member named key, or NULL. */
+const na_jv_member *na_jview_get(const na_jview *view, const char *key);
+
+/* Write a NA_JV_STRING member's value, decoded, into out (room for m->slen
+ * bytes: decoding never lengthens) and return its length; no terminator. */
+size_t na_jview_string(const na_jv_member *m, char *out);
+
 #endif

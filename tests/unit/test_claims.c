@@ -6,7 +6,11 @@
 
 #define NOW 1700000000LL
 
-/* na_claims_check on the JSON text; returns the na_code (NA_OK on success). */
+static int view_compared;
+
+/* na_claims_check on the JSON text; returns the na_code (NA_OK on success). When
+ * the view takes the text, na_claims_check_view must say the same, word for word
+ * (-400 when not). */
 static int verdict(const char *json, long tolerance, int require_exp)
 {
     json_error_t jerr;
@@ -20,6 +24,18 @@ static int verdict(const char *json, long tolerance, int require_exp)
     na_err_clear(&err);
     int rc = na_claims_check(c, &o, &err);
     json_decref(c);
+    na_jview view;
+    if (na_fastjson_view_object(json, strlen(json), 32, &view) == 0) {
+        na_err verr;
+        na_err_clear(&verr);
+        int vrc = na_claims_check_view(&view, &o, &verr);
+        view_compared++;
+        if (vrc != rc || verr.code != err.code || strcmp(verr.msg, err.msg) != 0) {
+            printf("    the view's verdict differs: %d (%s) against %d (%s)\n", vrc, verr.msg,
+                   rc, err.msg);
+            return -400;
+        }
+    }
     if (rc == 0)
         return err.code == NA_OK ? NA_OK : -200; /* success leaves err alone */
     return err.code == NA_OK ? -300 : (int)err.code;
@@ -124,5 +140,7 @@ int main(void)
     RUN(test_types);
     RUN(test_missing_exp);
     RUN(test_tolerance_zero);
+    printf("# the view was compared on %d texts\n", view_compared);
+    CHECK(view_compared > 20);
     return unit_done();
 }

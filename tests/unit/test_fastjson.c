@@ -19,6 +19,8 @@
  * {"a":1}. fastjson refuses every NUL. Such a case counts as the quirk only when
  * the same text without its NUL bytes gives jansson's tree from fastjson. */
 #include "fastjson.h"
+
+#include <limits.h>
 #include "sjson.h"
 
 #include <stdint.h>
@@ -99,6 +101,59 @@ static int same_tree(const json_t *a, const json_t *b)
 
 enum outcome { BOTH_ACCEPT, BOTH_REJECT, NUL_QUIRK, MISMATCH };
 
+/* Texts the view took and declined, over every text of this file. */
+static long view_took, view_declined;
+
+/* The view's promise (fastjson.h): when it takes a text, the tree parser
+ * accepts it too, and the view's members are the tree's top level, in order,
+ * with the same types and values. Returns 1 when that holds (or it declined). */
+static int view_agrees(const char *g, size_t n, size_t max_depth, const json_t *tree)
+{
+    na_jview v;
+    if (na_fastjson_view_object(g, n, max_depth, &v) < 0) {
+        view_declined++;
+        return v.n == 0;
+    }
+    view_took++;
+    if (tree == NULL || v.n != json_object_size(tree)) {
+        printf("    the view took a text the tree parser refused (or sized it wrong)\n");
+        return 0;
+    }
+    size_t i = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)tree, key, val) {
+        const na_jv_member *m = &v.m[i++];
+        char buf[4096];
+        int same = m->klen == strlen(key) && memcmp(m->key, key, m->klen) == 0 &&
+                   na_jview_get(&v, key) == m;
+        switch (json_typeof(val)) {
+        case JSON_STRING:
+            same &= m->type == NA_JV_STRING && m->slen <= sizeof buf;
+            if (same) {
+                size_t len = na_jview_string(m, buf);
+                same &= len == json_string_length(val) &&
+                        memcmp(buf, json_string_value(val), len) == 0;
+            }
+            break;
+        case JSON_INTEGER:
+            same &= m->type == NA_JV_INT && m->i == json_integer_value(val);
+            break;
+        case JSON_OBJECT: same &= m->type == NA_JV_OBJECT; break;
+        case JSON_ARRAY: same &= m->type == NA_JV_ARRAY; break;
+        case JSON_TRUE: same &= m->type == NA_JV_TRUE; break;
+        case JSON_FALSE: same &= m->type == NA_JV_FALSE; break;
+        case JSON_NULL: same &= m->type == NA_JV_NULL; break;
+        default: same = 0; /* a real: the view always declines those */
+        }
+        if (!same) {
+            printf("    view member %zu (%s) differs from the tree\n", i - 1, key);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Parse s with both; *fast_code gets fastjson's verdict, *why what went wrong. */
 static enum outcome agree(const char *s, size_t n, size_t max_depth, int *fast_code,
                           const char **why)
@@ -141,6 +196,10 @@ static enum outcome agree(const char *s, size_t n, size_t max_depth, int *fast_c
     }
     if (out == MISMATCH)
         printf("    fastjson %d, jansson %d: %s\n", fc, rc, *why);
+    if (!view_agrees(g, n, max_depth, ft)) {
+        out = MISMATCH;
+        *why = "the view disagrees with the tree";
+    }
     json_decref(ft);
     json_decref(rt);
     return out;
@@ -879,6 +938,108 @@ static void test_out_of_memory(void)
     CHECK(budget > 30); /* every one of them failed once */
 }
 
+/* ---- the view: what it takes, what it declines ---------------------------- */
+
+static int view_of(const char *s, na_jview *v)
+{
+    size_t n = strlen(s);
+    return na_fastjson_view_object(unit_guarded(s, n), n, NA_JSON_MAX_DEPTH, v);
+}
+
+static void test_view(void)
+{
+    na_jview v;
+    char buf[512];
+    /* a next-auth session payload, as it comes out of the JWE */
+    CHECK_EQ_INT(view_of("{\"name\":\"Ada \\u00e9\\n\",\"email\":\"ada@example.com\",\"picture\":null,"
+                         "\"sub\":\"42\",\"iat\":1700000000,\"exp\":-9223372036854775808,"
+                         "\"jti\":\"x\",\"o\":{\"a\":[1,{\"b\":true}]},\"f\":false,\"t\":true,\"e\":\"\"}",
+                         &v),
+                 0);
+    CHECK_EQ_INT(v.n, 11);
+    const na_jv_member *m = na_jview_get(&v, "name");
+    CHECK(m == &v.m[0] && m->type == NA_JV_STRING && m->escaped);
+    CHECK_EQ_MEM(buf, na_jview_string(m, buf), "Ada \xc3\xa9\n", 7);
+    m = na_jview_get(&v, "email");
+    CHECK(m && m->type == NA_JV_STRING && !m->escaped);
+    CHECK_EQ_MEM(buf, na_jview_string(m, buf), "ada@example.com", 15);
+    CHECK(na_jview_get(&v, "picture")->type == NA_JV_NULL);
+    CHECK(na_jview_get(&v, "iat")->type == NA_JV_INT && na_jview_get(&v, "iat")->i == 1700000000);
+    CHECK(na_jview_get(&v, "exp")->i == LLONG_MIN);
+    CHECK(na_jview_get(&v, "o")->type == NA_JV_OBJECT);
+    CHECK(na_jview_get(&v, "f")->type == NA_JV_FALSE && na_jview_get(&v, "t")->type == NA_JV_TRUE);
+    CHECK(na_jview_get(&v, "e")->slen == 0);
+    CHECK(na_jview_get(&v, "a") == NULL);  /* nested members are not top-level ones */
+    CHECK(na_jview_get(&v, "nam") == NULL); /* a prefix is not the key */
+    CHECK_EQ_INT(view_of(" {} ", &v), 0);
+    CHECK_EQ_INT(v.n, 0);
+
+    /* 32 members are taken, 33 declined (the tree parser takes both) */
+    char big[1024];
+    size_t o = 0;
+    big[o++] = '{';
+    for (int i = 0; i < 33; i++)
+        o += (size_t)sprintf(big + o, "%s\"k%d\":%d", i ? "," : "", i, i);
+    big[o++] = '}';
+    big[o] = '\0';
+    CHECK_EQ_INT(view_of(big, &v), -1);
+    CHECK_EQ_INT(v.n, 0);
+    char *cut = strstr(big, ",\"k32\"");
+    strcpy(cut, "}");
+    CHECK_EQ_INT(view_of(big, &v), 0);
+    CHECK_EQ_INT(v.n, 32);
+    CHECK(na_jview_get(&v, "k31")->i == 31);
+
+    /* declined although valid: the tree parser decides these */
+    static const char *const declined[] = {
+        "{\"\\u0061\":1}",            /* an escaped key */
+        "{\"o\":{\"k\\n\":1}}",        /* an escaped key, nested */
+        "{\"exp\":1.5}",               /* a real */
+        "{\"a\":[1e3]}",               /* a real, nested */
+    };
+    for (size_t i = 0; i < sizeof declined / sizeof declined[0]; i++) {
+        CHECK_EQ_INT(view_of(declined[i], &v), -1);
+        json_t *t = na_fastjson_parse_object(declined[i], strlen(declined[i]), 32, NULL);
+        CHECK(t != NULL);
+        json_decref(t);
+    }
+    char esc[600] = "{\"s\":\"";
+    for (int i = 0; i < 129; i++)
+        strcat(esc, "\\n"); /* 258 raw bytes of escapes */
+    strcat(esc, "\"}");
+    CHECK_EQ_INT(view_of(esc, &v), -1);
+    strcpy(esc + strlen(esc) - 4, "\"}"); /* 256 raw bytes: taken */
+    CHECK_EQ_INT(view_of(esc, &v), 0);
+    CHECK_EQ_INT(na_jview_string(&v.m[0], buf), 128);
+
+    /* refused by both: duplicates at any level, even spelled differently */
+    static const char *const refused[] = {
+        "{\"a\":1,\"a\":2}", "{\"o\":{\"b\":1,\"b\":1}}", "{\"a\":1,\"\\u0061\":1}",
+        "{\"a\":\"\\ud800\"}", "{\"a\":\"\\u0000\"}", "{\"a\":01}", "{\"a\":9223372036854775808}",
+        "{\"a\":1} x", "[1]", "{\"a\":tru}", "{\"a\":1,}", "",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK_EQ_INT(view_of(refused[i], &v), -1);
+        json_t *t = na_fastjson_parse_object(refused[i], strlen(refused[i]), 32, NULL);
+        CHECK(t == NULL);
+    }
+    /* the depth limit is the tree parser's */
+    static const char nest[] = "{\"a\":{\"b\":{}}}", arr[] = "{\"a\":[[1]]}";
+    CHECK_EQ_INT(na_fastjson_view_object(nest, sizeof nest - 1, 3, &v), 0);
+    CHECK_EQ_INT(na_fastjson_view_object(nest, sizeof nest - 1, 2, &v), -1);
+    CHECK_EQ_INT(na_fastjson_view_object(arr, sizeof arr - 1, 3, &v), 0);
+    CHECK_EQ_INT(na_fastjson_view_object(arr, sizeof arr - 1, 2, &v), -1);
+    CHECK_EQ_INT(na_fastjson_view_object(NULL, 0, 32, &v), -1);
+}
+
+/* Run last: every text of the file went through view_agrees. */
+static void test_view_coverage(void)
+{
+    printf("# the view took %ld texts and declined %ld\n", view_took, view_declined);
+    CHECK(view_took > 1000); /* the comparison above was not vacuous */
+    CHECK(view_declined > 1000);
+}
+
 int main(void)
 {
     clock_t t0 = clock();
@@ -898,6 +1059,8 @@ int main(void)
     RUN(test_escape_pairs);
     RUN(test_fuzz);
     RUN(test_out_of_memory);
+    RUN(test_view);
+    RUN(test_view_coverage);
     printf("# %.2f s of CPU\n", (double)(clock() - t0) / CLOCKS_PER_SEC);
     return unit_done();
 }
