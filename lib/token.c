@@ -41,6 +41,8 @@ int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_
 
 void na_verifier_free(na_verifier *v)
 {
+    if (v->scratch != NULL)
+        na_token_release(v);
     na_keyring_clear(&v->kr);
     free(v->tokbuf);
     free(v->scratch);
@@ -61,14 +63,25 @@ static int check_replicated(const json_t *header, const json_t *claims, na_err *
     return 0;
 }
 
-int na_token_decode(na_verifier *v, const char *tok, size_t len, long long now,
-                    json_t **claims, na_err *err)
+void na_token_release(na_verifier *v)
+{
+    if (v->held != NULL)
+        OPENSSL_cleanse(v->held, v->held_len);
+    v->held = NULL;
+    v->held_len = 0;
+}
+
+/* na_token_decode; with view non-NULL, a payload the view takes is checked and
+ * kept in v for it (na_token_get_view). */
+static int decode(na_verifier *v, const char *tok, size_t len, long long now, na_jview *view,
+                  json_t **claims, na_err *err)
 {
     unsigned char *plain = NULL;
     size_t plainlen = 0;
     json_t *header = NULL;
 
     *claims = NULL;
+    na_token_release(v);
     if (len == 0)
         return na_err_set(err, NA_E_NO_TOKEN, "empty token");
     if (len > NA_TOKEN_MAX)
@@ -80,13 +93,25 @@ int na_token_decode(na_verifier *v, const char *tok, size_t len, long long now,
                                   &plain, &plainlen, &header, err);
     if (rc < 0)
         return -1;
+    na_claims_opts o = {.now = now, .tolerance = v->tolerance, .require_exp = v->require_exp};
+    /* The view needs no replicated-claims check: it is only tried without a
+     * parsed header (every header NextAuth writes is recognised unparsed). */
+    if (view != NULL && header == NULL &&
+        na_fastjson_view_object((const char *)plain, plainlen, NA_JSON_MAX_DEPTH, view) == 0) {
+        v->held = plain;
+        v->held_len = plainlen;
+        if (na_claims_check_view(view, &o, err) < 0) {
+            na_token_release(v);
+            return -1;
+        }
+        return 0;
+    }
     json_t *c = na_json_parse_object((const char *)plain, plainlen, "payload", err);
     OPENSSL_cleanse(plain, plainlen);
     if (c == NULL)
         goto fail;
     if (header != NULL && check_replicated(header, c, err) < 0)
         goto fail;
-    na_claims_opts o = {.now = now, .tolerance = v->tolerance, .require_exp = v->require_exp};
     if (na_claims_check(c, &o, err) < 0)
         goto fail;
     json_decref(header);
@@ -98,25 +123,38 @@ fail:
     return -1;
 }
 
-int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                 size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
-                 na_err *err)
+int na_token_decode(na_verifier *v, const char *tok, size_t len, long long now,
+                    json_t **claims, na_err *err)
 {
-    size_t toklen = 0;
-    int found = 0;
+    return decode(v, tok, len, now, NULL, claims, err);
+}
 
-    *claims = NULL;
+json_t *na_token_held_claims(na_verifier *v, na_err *err)
+{
+    if (v->held == NULL) {
+        na_err_set(err, NA_E_USAGE, "no payload held");
+        return NULL;
+    }
+    return na_json_parse_object((const char *)v->held, v->held_len, "payload", err);
+}
+
+/* getToken's lookup (B10.1): the session cookie, else the Bearer token, into
+ * v->tokbuf. Returns 1 found (*toklen), 0 none (err NA_E_NO_TOKEN), -1 bad. */
+static int find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                size_t alen, size_t *toklen, na_cookie_seen *seen, na_err *err)
+{
+    int found = 0;
     if (seen)
         seen->n = 0;
     if (cookie != NULL) {
         found = na_cookie_session(cookie, clen, v->cookie_name, v->tokbuf, NA_TOKEN_MAX,
-                                  &toklen, seen, err);
+                                  toklen, seen, err);
         if (found < 0)
             return -1;
     }
     /* B10.1 step 2: the Authorization header only when no cookie value was found. */
     if (!found && authz != NULL) {
-        found = na_cookie_bearer(authz, alen, v->tokbuf, NA_TOKEN_MAX, &toklen, err);
+        found = na_cookie_bearer(authz, alen, v->tokbuf, NA_TOKEN_MAX, toklen, err);
         if (found < 0)
             return -1;
     }
@@ -125,7 +163,31 @@ int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *au
                    v->cookie_name);
         return 0;
     }
-    return na_token_decode(v, v->tokbuf, toklen, now, claims, err) < 0 ? -1 : 1;
+    return 1;
+}
+
+int na_token_get_view(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                      size_t alen, long long now, na_jview *view, json_t **claims, na_err *err)
+{
+    size_t toklen = 0;
+    *claims = NULL;
+    na_token_release(v);
+    int found = find(v, cookie, clen, authz, alen, &toklen, NULL, err);
+    if (found <= 0)
+        return found;
+    return decode(v, v->tokbuf, toklen, now, view, claims, err) < 0 ? -1 : 1;
+}
+
+int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                 size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
+                 na_err *err)
+{
+    size_t toklen = 0;
+    *claims = NULL;
+    int found = find(v, cookie, clen, authz, alen, &toklen, seen, err);
+    if (found <= 0)
+        return found;
+    return decode(v, v->tokbuf, toklen, now, NULL, claims, err) < 0 ? -1 : 1;
 }
 
 int na_uuid_v4(char out[37])

@@ -26,6 +26,8 @@ typedef struct {
     char cookie_name[NA_COOKIE_NAME_MAX + 1];
     char *tokbuf;               /* NA_TOKEN_MAX bytes: the joined cookie or bearer token */
     unsigned char *scratch;     /* 2 × NA_TOKEN_MAX bytes: decoded ciphertext + plaintext */
+    unsigned char *held;        /* the payload a view points into (in scratch), or NULL */
+    size_t held_len;
 } na_verifier;
 
 /* Build *v from cfg: format, keys (derived here, once), cookie name, time rules.
@@ -52,6 +54,23 @@ int na_token_decode(na_verifier *v, const char *tok, size_t len, long long now,
 int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                  size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
                  na_err *err);
+
+/* getToken for a reader of a few top-level claims (the guard), without a tree
+ * when possible: as na_token_get (without seen), but on 1 either *claims is a
+ * tree as there, or *claims is NULL and *view (fastjson.h) describes the claims
+ * in place, over the decrypted payload that v then holds. The same tokens are
+ * valid with the same errors either way (the view takes only payloads whose
+ * tree it represents exactly, and checks them by the same rules). Call
+ * na_token_release(v) when done with the view: it wipes the payload. */
+int na_token_get_view(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                      size_t alen, long long now, na_jview *view, json_t **claims, na_err *err);
+
+/* The held payload (after na_token_get_view gave a view) as a tree, for a reader
+ * that needs more than the view: a new reference, or NULL with err filled. */
+json_t *na_token_held_claims(na_verifier *v, na_err *err);
+
+/* Wipe the payload held for a view; the view is then invalid. Safe to repeat. */
+void na_token_release(na_verifier *v);
 
 /* encode: set iat = now, exp = now + max_age and a fresh UUID v4 jti in claims (an
  * existing key keeps its position, missing ones are appended in that order, as
