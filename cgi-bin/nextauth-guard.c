@@ -75,6 +75,7 @@ int main(void)
     }
     const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
     int rc = na_serve_n(handle, &a, limit ? strtoul(limit, NULL, 10) : 0);
+    na_guard_free(&a.g);
     na_verifier_free(&a.v);
     na_config_free(&a.cfg);
     return rc;

@@ -21,6 +21,7 @@ void na_config_init(na_config *cfg)
     cfg->require_exp = 1;
     cfg->session_max_age = 2592000;  /* B2: 30 days */
     cfg->jwt_max_age = -1;
+    cfg->token_cache = NA_TOKEN_CACHE_DEFAULT;
     /* B11.1 step 1: hard-coded defaults, even when NEXTAUTH_URL has another path. */
     snprintf(cfg->sign_in, sizeof cfg->sign_in, "/api/auth/signin");
     snprintf(cfg->error_page, sizeof cfg->error_page, "/api/auth/error");
@@ -570,6 +571,9 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
                 return -1;
         } else if (strcmp(k, "identity") == 0) {
             if (load_identity(cfg, v, err) < 0)
+                return -1;
+        } else if (strcmp(k, "tokenCache") == 0) {
+            if (get_seconds(v, "tokenCache", 0, NA_TOKEN_CACHE_MAX, &cfg->token_cache, err) < 0)
                 return -1;
         } else {
             return unknown_key(err, "", k);

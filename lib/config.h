@@ -29,6 +29,9 @@
  *   rules             [{"matcher":[…],"authorized":{…}}, …]: first match wins over
  *                     the top-level authorized
  *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend
+ *   tokenCache        how many verified tokens' allow answers a guard process keeps,
+ *                     0 to 1024, default 32; 0 checks every request from scratch
+ *                     (guard.h says what is kept and when it is used)
  * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, when the file names no secret
  * (an empty variable counts as set, and so means "no secret": fail closed, as
  * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth); NEXTAUTH_URL when
@@ -51,6 +54,8 @@
 #define NA_MAX_IDENTITY 32
 #define NA_MAX_RULES 64
 #define NA_PAGE_MAX 512
+#define NA_TOKEN_CACHE_DEFAULT 32
+#define NA_TOKEN_CACHE_MAX 1024
 
 typedef struct {
     na_patterns matcher;
@@ -89,6 +94,7 @@ typedef struct {
     char *identity_var[NA_MAX_IDENTITY]; /* identity: variable (owned) … */
     char *identity_claim[NA_MAX_IDENTITY]; /* … and its claim (owned) */
     size_t nidentity;
+    long token_cache;                    /* tokenCache: answers kept (guard.h), 0: none */
 } na_config;
 
 /* Fill *cfg with the defaults (no file, no secret). Never fails. */

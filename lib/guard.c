@@ -1,10 +1,13 @@
 /* guard.c — the guard's decision and answer (see guard.h). */
 #include "guard.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <openssl/crypto.h>
 
 #include "log.h"
 #include "sjson.h"
@@ -17,6 +20,101 @@
 #define IDENTITY_VALUE_MAX 4096
 
 typedef enum { ROLE_AUTHORIZER, ROLE_AUTH_REQUEST, ROLE_RESPONDER } role_t;
+
+/* ---- the token cache (guard.h) ---- */
+
+#define CACHE_TOKEN_MAX 2048
+#define CACHE_ANSWER_MAX 2048
+
+typedef struct {
+    int used;
+    role_t role;
+    int has_exp, has_nbf;
+    double exp, nbf;
+    size_t toklen, anslen;
+    char tok[CACHE_TOKEN_MAX];
+    char ans[CACHE_ANSWER_MAX];
+} cache_slot;
+
+struct na_guard_cache {
+    size_t n;
+    cache_slot slot[];
+};
+
+/* A token's slot, from its last 8 bytes: the base64url of its MAC tag (a JWE's
+ * GCM or HMAC tag, a JWS's signature), which an attacker cannot aim without
+ * the secret. Which slot a token lands in tells nothing about another's bytes. */
+static cache_slot *cache_slot_of(na_guard_cache *c, const char *tok, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = n > 8 ? n - 8 : 0; i < n; i++)
+        h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
+    return &c->slot[h % c->n];
+}
+
+static void cache_wipe(cache_slot *s)
+{
+    OPENSSL_cleanse(s, sizeof *s);
+}
+
+void na_guard_free(na_guard *g)
+{
+    if (g->cache == NULL)
+        return;
+    OPENSSL_cleanse(g->cache->slot, g->cache->n * sizeof(cache_slot));
+    free(g->cache);
+    g->cache = NULL;
+}
+
+/* The kept answer for this token and role, when there is one and the token is
+ * still within its time (claims.c's rules over the kept exp and nbf): written
+ * to r, returns 1. Else 0, r untouched. */
+static int cache_answer(na_guard *g, role_t role, const char *tok, size_t n, long long now,
+                        na_resp *r)
+{
+    if (g->cache == NULL || n > CACHE_TOKEN_MAX)
+        return 0;
+    cache_slot *s = cache_slot_of(g->cache, tok, n);
+    if (!s->used || s->role != role || s->toklen != n || CRYPTO_memcmp(s->tok, tok, n) != 0)
+        return 0;
+    double dn = (double)now, tol = (double)g->v->tolerance;
+    if ((s->has_exp && !(s->exp > dn - tol)) || (s->has_nbf && !(s->nbf <= dn + tol))) {
+        cache_wipe(s); /* expired: the full check says so, and logs it */
+        return 0;
+    }
+    na_resp_status(r, 200);
+    na_resp_head_copy(r, s->ans, s->anslen);
+    return 1;
+}
+
+/* Keep r's allow answer for this token (read through view). */
+static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
+                        const na_jview *view, const na_resp *r)
+{
+    size_t slots = (size_t)g->cfg->token_cache;
+    if (slots == 0 || n > CACHE_TOKEN_MAX || r->head.len > CACHE_ANSWER_MAX || r->failed ||
+        r->status != 200 || r->body.len != 0)
+        return;
+    if (g->cache == NULL) {
+        g->cache = calloc(1, sizeof *g->cache + slots * sizeof(cache_slot));
+        if (g->cache == NULL)
+            return; /* no cache: every request is checked in full */
+        g->cache->n = slots;
+    }
+    cache_slot *s = cache_slot_of(g->cache, tok, n);
+    const na_jv_member *exp = na_jview_get(view, "exp"), *nbf = na_jview_get(view, "nbf");
+    cache_wipe(s);
+    s->role = role;
+    s->has_exp = exp != NULL; /* the view took the token: exp and nbf are integers */
+    s->exp = exp ? (double)exp->i : 0;
+    s->has_nbf = nbf != NULL;
+    s->nbf = nbf ? (double)nbf->i : 0;
+    s->toklen = n;
+    memcpy(s->tok, tok, n);
+    s->anslen = r->head.len;
+    memcpy(s->ans, r->head.p, r->head.len);
+    s->used = 1;
+}
 
 int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err)
 {
@@ -294,10 +392,11 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
     }
 }
 
-/* The identity from a view of the claims (token.h: na_token_get_view), written
- * exactly as allow() writes it from the tree. Returns 0, or -1 before writing
- * anything when a claim to write is neither absent, null nor a string of at
- * most IDENTITY_VALUE_MAX raw bytes: allow() then writes it from the tree. */
+/* The identity from a view of the claims (token.h: na_token_decode_view), written
+ * exactly as allow() writes it from the tree. Returns 0, 1 when it also logged
+ * a line, or -1 before writing anything when a claim to write is neither
+ * absent, null nor a string of at most IDENTITY_VALUE_MAX raw bytes: allow()
+ * then writes it from the tree. */
 static int view_claim_ok(const na_jview *v, const char *claim)
 {
     const na_jv_member *m = na_jview_get(v, claim);
@@ -332,10 +431,13 @@ static int allow_view(na_guard *g, role_t role, const na_jview *claims, na_resp 
     const char *user_claim =
         email && email->type == NA_JV_STRING && email->slen > 0 ? "email" : "sub";
     const na_jv_member *user = na_jview_get(claims, user_claim);
-    if (user && user->type == NA_JV_STRING && user->slen > 0)
+    int logged = 0;
+    if (user && user->type == NA_JV_STRING && user->slen > 0) {
         emit_view_claim(&e, "REMOTE_USER", claims, user_claim);
-    else
+    } else {
         na_log("valid session without email or sub: no REMOTE_USER for the backend");
+        logged = 1;
+    }
     emit(&e, "AUTH_TYPE", "NextAuth");
     emit_view_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
     emit_view_claim(&e, "NEXTAUTH_NAME", claims, "name");
@@ -351,7 +453,7 @@ static int allow_view(na_guard *g, role_t role, const na_jview *claims, na_resp 
     }
     for (size_t i = 0; i < c->nidentity; i++)
         emit_view_claim(&e, c->identity_var[i], claims, c->identity_claim[i]);
-    return 0;
+    return logged;
 }
 
 /* Is the token authorized for this path? When the path could not be normalized
@@ -456,17 +558,28 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     na_jview view;
     size_t clen = rq->cookie ? strlen(rq->cookie) : 0;
     size_t alen = rq->authorization ? strlen(rq->authorization) : 0;
-    int got = viewable ? na_token_get_view(g->v, rq->cookie, clen, rq->authorization, alen, now,
-                                           &view, &claims, &err)
-                       : na_token_get(g->v, rq->cookie, clen, rq->authorization, alen, now,
-                                      &claims, NULL, &err);
+    const char *tok = NULL;
+    size_t toklen = 0;
+    int got;
+    if (viewable) {
+        got = na_token_find(g->v, rq->cookie, clen, rq->authorization, alen, &tok, &toklen, &err);
+        if (got > 0 && cache_answer(g, role, tok, toklen, now, r))
+            return NA_GUARD_ALLOW;
+        if (got > 0 && na_token_decode_view(g->v, tok, toklen, now, &view, &claims, &err) < 0)
+            got = -1;
+    } else {
+        got = na_token_get(g->v, rq->cookie, clen, rq->authorization, alen, now, &claims, NULL,
+                           &err);
+    }
     int ok = got > 0;
     if (ok && viewable && claims == NULL) {
-        int done = allow_view(g, role, &view, r) == 0;
-        if (!done) /* a claim to write needs the tree */
+        int rc = allow_view(g, role, &view, r);
+        if (rc == 0)
+            cache_store(g, role, tok, toklen, &view, r);
+        else if (rc < 0) /* a claim to write needs the tree */
             claims = na_token_held_claims(g->v, &err);
         na_token_release(g->v);
-        if (done)
+        if (rc >= 0)
             return NA_GUARD_ALLOW;
         if (claims == NULL) {
             na_log("%s", err.msg);

@@ -24,7 +24,20 @@
  *   6. token valid, `authorized` says no: 403 JSON on API paths, the sign-in
  *      redirect on pages (as withAuth);
  *   7. allow, with the identity.
- * Every denial carries Cache-Control: no-store. */
+ * Every denial carries Cache-Control: no-store.
+ *
+ * The token cache (config tokenCache, default 32 slots per process): an allow
+ * answer read through a view of the claims (no rules, not the responder) is
+ * kept with the token's exact bytes, the role and the token's exp and nbf. A
+ * later request of the same role whose token is the same — compared in
+ * constant time over its whole length — gets that answer after the same time
+ * rules, instead of decrypting and reading the claims again: the answer is
+ * what they would give, byte for byte. Kept only: tokens and answers of at
+ * most 2048 bytes, answers built without a log line. One slot per token (by
+ * its last bytes, its MAC tag), overwritten by the next token there; the kept
+ * bytes are wiped when overwritten, expired, or by na_guard_free. The process
+ * already holds the secret that makes every token, so keeping tokens adds no
+ * exposure; tokenCache 0 turns it off. */
 #ifndef NA_GUARD_H
 #define NA_GUARD_H
 
@@ -33,6 +46,8 @@
 #include "respond.h"
 #include "token.h"
 
+typedef struct na_guard_cache na_guard_cache;
+
 /* A guard serves one thread at a time, like its verifier (token.h). */
 typedef struct {
     const na_config *cfg;
@@ -40,6 +55,7 @@ typedef struct {
     na_url url;     /* origin (may be empty: relative Locations) and auth path */
     long long exp_ms;  /* the last expiry date written, and its text */
     char exp_iso[25];
+    na_guard_cache *cache; /* the token cache, allocated at its first use */
 } na_guard;
 
 /* What the guard reads of a request (any may be NULL). */
@@ -69,6 +85,10 @@ typedef enum {
 /* Prepare g from cfg and v (v NULL: no secret). Fails (-1, err filled) when the
  * configured url is unusable: every Location is built from it. */
 int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err);
+
+/* Wipe and free the token cache. Safe twice; g can be used again (with an
+ * empty cache). */
+void na_guard_free(na_guard *g);
 
 /* Decide and answer one request into r at time now (unix seconds). Logs a line
  * for a bad token or a configuration problem. Returns the outcome. */

@@ -93,6 +93,7 @@ void nextauth_app_free(nextauth_app *a)
 {
     if (a == NULL)
         return;
+    na_guard_free(&a->g);
     na_verifier_free(&a->v);
     na_config_free(&a->cfg);
     na_resp_free(&a->cookies);

@@ -69,6 +69,15 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
     return 0;
 }
 
+int na_resp_head_copy(na_resp *r, const char *p, size_t n)
+{
+    if (sb_append(&r->head, p, n) < 0) {
+        r->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 int na_resp_body(na_resp *r, const char *p, size_t n)
 {
     if (sb_append(&r->body, p, n) < 0) {

@@ -40,6 +40,11 @@ void na_resp_status(na_resp *r, int status);
  * when value has a control byte other than HT, or memory runs out. */
 int na_resp_header(na_resp *r, const char *name, const char *value);
 
+/* Append header lines that na_resp_header wrote before (a copy of an earlier
+ * r->head: "Name: value\r\n" each, already checked). Returns 0, or -1 with
+ * r->failed set when out of memory. */
+int na_resp_head_copy(na_resp *r, const char *p, size_t n);
+
 /* Append n bytes to the body. Returns 0, or -1 (r failed) when out of memory. */
 int na_resp_body(na_resp *r, const char *p, size_t n);
 

@@ -72,7 +72,7 @@ void na_token_release(na_verifier *v)
 }
 
 /* na_token_decode; with view non-NULL, a payload the view takes is checked and
- * kept in v for it (na_token_get_view). */
+ * kept in v for it (na_token_decode_view). */
 static int decode(na_verifier *v, const char *tok, size_t len, long long now, na_jview *view,
                   json_t **claims, na_err *err)
 {
@@ -138,8 +138,6 @@ json_t *na_token_held_claims(na_verifier *v, na_err *err)
     return na_json_parse_object((const char *)v->held, v->held_len, "payload", err);
 }
 
-/* getToken's lookup (B10.1): the session cookie, else the Bearer token, into
- * v->tokbuf. Returns 1 found (*toklen), 0 none (err NA_E_NO_TOKEN), -1 bad. */
 static int find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                 size_t alen, size_t *toklen, na_cookie_seen *seen, na_err *err)
 {
@@ -166,17 +164,20 @@ static int find(na_verifier *v, const char *cookie, size_t clen, const char *aut
     return 1;
 }
 
-int na_token_get_view(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                      size_t alen, long long now, na_jview *view, json_t **claims, na_err *err)
+int na_token_find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                  size_t alen, const char **tok, size_t *toklen, na_err *err)
 {
-    size_t toklen = 0;
-    *claims = NULL;
-    na_token_release(v);
-    int found = find(v, cookie, clen, authz, alen, &toklen, NULL, err);
-    if (found <= 0)
-        return found;
-    return decode(v, v->tokbuf, toklen, now, view, claims, err) < 0 ? -1 : 1;
+    *tok = v->tokbuf;
+    *toklen = 0;
+    return find(v, cookie, clen, authz, alen, toklen, NULL, err);
 }
+
+int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long now,
+                         na_jview *view, json_t **claims, na_err *err)
+{
+    return decode(v, tok, len, now, view, claims, err);
+}
+
 
 int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                  size_t alen, long long now, json_t **claims, na_cookie_seen *seen,

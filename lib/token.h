@@ -55,17 +55,26 @@ int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *au
                  size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
                  na_err *err);
 
-/* getToken for a reader of a few top-level claims (the guard), without a tree
- * when possible: as na_token_get (without seen), but on 1 either *claims is a
- * tree as there, or *claims is NULL and *view (fastjson.h) describes the claims
- * in place, over the decrypted payload that v then holds. The same tokens are
- * valid with the same errors either way (the view takes only payloads whose
- * tree it represents exactly, and checks them by the same rules). Call
- * na_token_release(v) when done with the view: it wipes the payload. */
-int na_token_get_view(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                      size_t alen, long long now, na_jview *view, json_t **claims, na_err *err);
+/* getToken in two steps, for a reader of a few top-level claims (the guard),
+ * which may look at the token in between (its cache) and wants no tree when it
+ * can do without.
+ * na_token_find puts the request's token (the session cookie, else the Bearer
+ * token, as na_token_get) in v's buffer and points *tok at it (*toklen bytes,
+ * valid until the next call); returns 1, 0 (no token: err NA_E_NO_TOKEN) or -1
+ * (err filled).
+ * na_token_decode_view decodes and checks it as na_token_decode; on 0 either
+ * *claims is a tree as there, or *claims is NULL and *view (fastjson.h)
+ * describes the claims in place, over the decrypted payload that v then holds.
+ * The same tokens are valid with the same errors either way (the view takes
+ * only payloads whose tree it represents exactly, and checks them by the same
+ * rules). Call na_token_release(v) when done with the view: it wipes the
+ * payload. Returns -1 with err filled for a bad token. */
+int na_token_find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
+                  size_t alen, const char **tok, size_t *toklen, na_err *err);
+int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long now,
+                         na_jview *view, json_t **claims, na_err *err);
 
-/* The held payload (after na_token_get_view gave a view) as a tree, for a reader
+/* The held payload (after na_token_decode_view gave a view) as a tree, for a reader
  * that needs more than the view: a new reference, or NULL with err filled. */
 json_t *na_token_held_claims(na_verifier *v, na_err *err);
 

@@ -292,6 +292,7 @@ int main(int argc, char **argv)
     na_resp_free(&ga.r);
     na_resp_free(&g401.r);
     na_resp_free(&g307.r);
+    na_guard_free(&guard);
     na_verifier_free(&v4v);
     na_verifier_free(&v5v);
     na_verifier_free(&jwsv);

@@ -127,6 +127,7 @@ static void use(na_config *cfg)
         na_guard_outcome o = na_guard_respond(&g, &rq, FUZZ_NOW, &r);
         FUZZ_CHECK(o != NA_GUARD_ALLOW, "a request without a token was allowed");
         na_resp_free(&r);
+        na_guard_free(&g);
     }
     if (vp)
         na_verifier_free(vp);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "unit.h"
 
 #define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
@@ -58,6 +59,7 @@ static int deploy(struct deployment *d, const char *json)
 
 static void undeploy(struct deployment *d)
 {
+    na_guard_free(&d->g);
     na_verifier_free(&d->v);
     na_config_free(&d->cfg);
 }
@@ -79,8 +81,11 @@ static char *cookie_for(struct deployment *d, const char *claims_json, long max_
     return h;
 }
 
-/* The guard's whole answer for a request as the given role; a cookie argument
- * that starts with "Bearer " goes in the Authorization header instead. */
+static long long clock_now = NOW;
+
+/* The guard's whole answer for a request as the given role at clock_now; a
+ * cookie argument that starts with "Bearer " goes in the Authorization header
+ * instead. */
 static na_guard_outcome ask(struct deployment *d, const char *uri, const char *cookie,
                             const char *role, struct out *o)
 {
@@ -95,7 +100,7 @@ static na_guard_outcome ask(struct deployment *d, const char *uri, const char *c
     else if (strcmp(role, "auth_request") == 0)
         rq.mode = "auth_request";
     na_resp_init(&r);
-    na_guard_outcome out = na_guard_respond(&d->g, &rq, NOW, &r);
+    na_guard_outcome out = na_guard_respond(&d->g, &rq, clock_now, &r);
     o->n = 0;
     o->b[0] = '\0';
     if (na_resp_write(&r, collect, o) < 0)
@@ -279,9 +284,115 @@ static void test_view_and_tree_agree(void)
     undeploy(&b);
 }
 
+static int log_lines;
+static void count_log(void *ctx, const char *line)
+{
+    (void)ctx, (void)line;
+    log_lines++;
+}
+
+/* The token cache (guard.h): a kept answer is the answer, and is used only for
+ * the same token, role and time rules. */
+static void test_token_cache(void)
+{
+    static const char cfg[] = "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                              "\"url\":\"http://127.0.0.1\"%s}";
+    char json[256];
+    struct deployment d, other;
+    snprintf(json, sizeof json, cfg, "");
+    if (deploy(&d, json) < 0) {
+        CHECK(0);
+        return;
+    }
+    snprintf(json, sizeof json, "{\"secret\":\"another-secret-0123456789abcdefghij\","
+                                "\"url\":\"http://127.0.0.1\"}");
+    CHECK(deploy(&other, json) == 0);
+    struct out first, o;
+    char *c1 = cookie_for(&d, ADA, 100); /* exp = NOW + 100 */
+    CHECK_EQ_INT(ask(&d, "/a", c1, "authorizer", &first), NA_GUARD_ALLOW);
+
+    /* Kept: with the guard's verifier swapped for one with another secret, a
+     * full check would fail; the kept answer is given, byte for byte. */
+    na_verifier *mine = d.g.v;
+    d.g.v = &other.v;
+    CHECK_EQ_INT(ask(&d, "/b", c1, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, first.b);
+    /* not for another role: that one is checked, and fails with the other secret */
+    CHECK_EQ_INT(ask(&d, "/b", c1, "auth_request", &o), NA_GUARD_SIGNIN);
+    /* not for the same token with one byte changed, even in the middle, even
+     * when its last bytes (the slot) are the same */
+    char *t = strdup(c1);
+    char *mid = t + strlen(t) / 2;
+    *mid = *mid == 'A' ? 'B' : 'A';
+    CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
+    free(t);
+    size_t n1 = strlen(c1); /* nor a longer one that starts with it */
+    t = malloc(n1 + 2);
+    memcpy(t, c1, n1);
+    memcpy(t + n1, "A", 2);
+    CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
+    free(t);
+    d.g.v = mine;
+
+    /* the time rules hold for a kept answer: valid until exp + 15 s of tolerance */
+    clock_now = NOW + 114;
+    CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_STR(o.b, first.b);
+    clock_now = NOW + 115;
+    d.g.v = &other.v; /* the kept answer must not be used now, whatever the secret */
+    CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_SIGNIN);
+    d.g.v = mine;
+    CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_SIGNIN); /* expired */
+    clock_now = NOW;
+
+    /* an answer that logged a line is not kept: the line comes every time */
+    char *nouser = cookie_for(&d, "{\"name\":\"nobody\"}", 3600);
+    na_log_set_sink(count_log, NULL);
+    log_lines = 0;
+    CHECK_EQ_INT(ask(&d, "/d", nouser, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_INT(ask(&d, "/d", nouser, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_INT(log_lines, 2);
+    na_log_set_sink(NULL, NULL);
+
+    /* one slot for every token: they take turns, each answer stays its own */
+    undeploy(&d);
+    snprintf(json, sizeof json, cfg, ",\"tokenCache\":1");
+    CHECK(deploy(&d, json) == 0);
+    free(c1);
+    c1 = cookie_for(&d, ADA, 3600);
+    char *c2 = cookie_for(&d, "{\"email\":\"bob@example.com\"}", 3600);
+    struct out a1, a2;
+    CHECK_EQ_INT(ask(&d, "/e", c1, "authorizer", &a1), NA_GUARD_ALLOW);
+    CHECK_EQ_INT(ask(&d, "/e", c2, "authorizer", &a2), NA_GUARD_ALLOW);
+    CHECK(strstr(a1.b, "ada@example.com") && strstr(a2.b, "bob@example.com"));
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(ask(&d, "/e", c1, "authorizer", &o), NA_GUARD_ALLOW);
+        CHECK_EQ_STR(o.b, a1.b);
+        CHECK_EQ_INT(ask(&d, "/e", c2, "authorizer", &o), NA_GUARD_ALLOW);
+        CHECK_EQ_STR(o.b, a2.b);
+    }
+
+    /* tokenCache 0: nothing kept, every request checked */
+    undeploy(&d);
+    snprintf(json, sizeof json, cfg, ",\"tokenCache\":0");
+    CHECK(deploy(&d, json) == 0);
+    CHECK_EQ_INT(ask(&d, "/f", c1, "authorizer", &o), NA_GUARD_ALLOW);
+    mine = d.g.v;
+    d.g.v = &other.v;
+    CHECK_EQ_INT(ask(&d, "/f", c1, "authorizer", &o), NA_GUARD_SIGNIN);
+    d.g.v = mine;
+    CHECK(d.g.cache == NULL);
+    free(c1);
+    free(c2);
+    free(nouser);
+    undeploy(&d);
+    undeploy(&other);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
     RUN(test_view_and_tree_agree);
+    RUN(test_token_cache);
     return unit_done();
 }
