@@ -63,11 +63,28 @@ static void test_defaults(void)
     CHECK_EQ_INT(c.clock_tolerance, 15);
     CHECK_EQ_INT(c.require_exp, 1);
     CHECK_EQ_INT(c.session_max_age, 2592000);
+    CHECK_EQ_INT(c.token_cache, 32);
     CHECK_EQ_INT(na_config_token_max_age(&c), 2592000);
     CHECK(c.url == NULL && c.cookie_name == NULL && c.path == NULL);
     CHECK_EQ_STR(na_config_cookie_name(&c), "next-auth.session-token");
     na_config_free(&c);
     na_config_free(&c); /* safe twice */
+}
+
+static void test_token_cache_key(void)
+{
+    static const struct {
+        const char *text;
+        long want;
+    } ok[] = {{"{\"tokenCache\":0}", 0}, {"{\"tokenCache\":1}", 1}, {"{\"tokenCache\":1024}", 1024}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        na_config c;
+        na_err e;
+        const char *path;
+        CHECK_EQ_INT(load(ok[i].text, &c, &e, &path), 0);
+        CHECK_EQ_INT(c.token_cache, ok[i].want);
+        na_config_free(&c);
+    }
 }
 
 static void test_every_key(void)
@@ -168,6 +185,11 @@ static void test_wrong_types(void)
     ERR("{\"jwt\":{\"algorithms\":[\"none\"]}}", "\"jwt.algorithms\"");
     ERR("{\"jwt\":{\"algorithms\":[]}}", "\"jwt.algorithms\"");
     ERR("{\"jwt\":{\"algorithms\":\"HS256\"}}", "\"jwt.algorithms\"");
+    ERR("{\"tokenCache\":-1}", "\"tokenCache\"");
+    ERR("{\"tokenCache\":1025}", "\"tokenCache\"");
+    ERR("{\"tokenCache\":1.5}", "\"tokenCache\"");
+    ERR("{\"tokenCache\":\"32\"}", "\"tokenCache\"");
+    ERR("{\"tokenCache\":true}", "\"tokenCache\"");
     ERR("{\"jwt\":{\"clockTolerance\":\"15\"}}", "\"jwt.clockTolerance\"");
     ERR("{\"jwt\":{\"clockTolerance\":1.5}}", "\"jwt.clockTolerance\"");
     ERR("{\"jwt\":{\"clockTolerance\":-1}}", "\"jwt.clockTolerance\"");
@@ -550,6 +572,7 @@ int main(void)
     clear_env();
     RUN(test_defaults);
     RUN(test_every_key);
+    RUN(test_token_cache_key);
     RUN(test_unknown_keys);
     RUN(test_wrong_types);
     RUN(test_guard_keys);
