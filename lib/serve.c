@@ -11,32 +11,39 @@
 
 extern char **environ;
 
+/* The value of entry e when its name is name ("NAME=value"), else NULL. A byte
+ * loop rather than strncmp/strchr: the request path calls it for every param,
+ * and a guard runs with cold caches, where each libc routine is more code to
+ * fetch (BENCHMARKS.md). */
+static const char *value_of(const char *e, const char *name)
+{
+    size_t k = 0;
+    while (name[k] != '\0' && e[k] == name[k])
+        k++;
+    return name[k] == '\0' && e[k] == '=' ? e + k + 1 : NULL;
+}
+
 const char *na_env(na_envp envp, const char *name)
 {
-    size_t n = strlen(name);
-    for (; envp && *envp; envp++)
-        if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-            return *envp + n + 1;
+    for (; envp && *envp; envp++) {
+        const char *v = value_of(*envp, name);
+        if (v != NULL)
+            return v;
+    }
     return NULL;
 }
 
 void na_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n)
 {
-    size_t len[NA_ENV_PICK_MAX];
     if (n > NA_ENV_PICK_MAX)
         n = NA_ENV_PICK_MAX;
-    for (size_t i = 0; i < n; i++) {
-        len[i] = strlen(names[i]);
+    for (size_t i = 0; i < n; i++)
         vals[i] = NULL;
-    }
     for (; envp && *envp; envp++) {
-        const char *e = *envp, *eq = strchr(e, '=');
-        if (eq == NULL)
-            continue;
-        size_t k = (size_t)(eq - e);
+        const char *e = *envp, *v;
         for (size_t i = 0; i < n; i++)
-            if (len[i] == k && vals[i] == NULL && memcmp(e, names[i], k) == 0) {
-                vals[i] = eq + 1;
+            if (vals[i] == NULL && e[0] == names[i][0] && (v = value_of(e, names[i])) != NULL) {
+                vals[i] = v;
                 break;
             }
     }
@@ -44,13 +51,12 @@ void na_env_pick(na_envp envp, const char *const *names, const char **vals, size
 
 const char *na_env_cookie(na_envp envp, char *buf, size_t cap)
 {
-    static const char name[] = "HTTP_COOKIE=";
     const char *first = NULL;
     size_t n = 0, count = 0;
     for (na_envp e = envp; e && *e; e++) {
-        if (strncmp(*e, name, sizeof name - 1) != 0)
+        const char *v = (*e)[0] == 'H' ? value_of(*e, "HTTP_COOKIE") : NULL;
+        if (v == NULL)
             continue;
-        const char *v = *e + sizeof name - 1;
         if (count++ == 0) {
             first = v;
             continue;

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # End-to-end benchmark (`make bench` runs it after the micro-benchmarks): a private
 # lighttpd on loopback serving one small file plainly, behind the guard (with a
-# valid cookie: allow; without: 307; an API path without: 401), behind a trivial
-# always-allow authorizer (the ceiling), behind the same authorizer doing one
-# AES-256-GCM decryption per request (the floor of any OpenSSL-based check), and
-# the session endpoint. wrk drives
-# each case for BENCH_SECONDS (default 5) with 2 threads and 32 connections,
-# bounded by timeout. Prints one line per case:
+# valid cookie: allow; the same with a different token on every request, so
+# that none is a repeat the guard's token cache knows; without a cookie: 307; an
+# API path without: 401), behind a trivial always-allow authorizer (the
+# ceiling), behind the same authorizer doing one AES-256-GCM decryption per
+# request (the floor of any OpenSSL-based check), and the session endpoint. wrk
+# drives each case for BENCH_SECONDS (default 5) with 2 threads and 32
+# connections, bounded by timeout. The ceiling, the floor and the two guard
+# allow cases run BENCH_ROUNDS times (default 3) in turn, so that a slow spell
+# of the machine hits them alike; their line gives the median round and the
+# ratios are medians of the per-round ratios. Prints one line per case:
 #   e2e <case> <req/s> p50=<ms> p99=<ms> non2xx=<n>
-# then the guard/ceiling ratio and the guard processes' RSS before and after.
+# then the ratios and the guard processes' RSS before and after.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 secs=${BENCH_SECONDS:-5}
 procs=${BENCH_PROCS:-4}
+rounds=${BENCH_ROUNDS:-3}
 . tests/lib/lighttpd.sh
 
 command -v wrk >/dev/null || { echo "e2e: wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -26,6 +31,10 @@ export NEXTAUTH_SECRET=$(bin/nextauth-token secret)
 export NEXTAUTH_URL=http://127.0.0.1
 tok=$(bin/nextauth-token encode '{"name":"Ada Lovelace","email":"ada.lovelace@example.com","picture":"https://lh3.googleusercontent.com/a/ACg8ocJ4kLm2Qz7Xv9pT3sR8wYbN1cD6eF0gH5iJ2kL7mN9o=s96-c","sub":"112233445566778899001"}')
 cookie="next-auth.session-token=$tok"
+# 256 different sessions of the same shape (8 times the default tokenCache)
+for i in $(seq 256); do
+    printf 'next-auth.session-token=%s\n' "$(bin/nextauth-token encode "{\"name\":\"User $i\",\"email\":\"user$i@example.com\",\"picture\":\"https://lh3.googleusercontent.com/a/ACg8ocJ4kLm2Qz7Xv9pT3sR8wYbN1cD6eF0gH5iJ2kL7mN9o=s96-c\",\"sub\":\"1122334455667788990$i\"}")"
+done >"$dir/cookies.txt"
 
 lt_start "$dir" tests/bench/e2e.lighttpd.conf GUARD="$root/cgi-bin/nextauth-guard" \
     TRIVIAL="$root/tests/bench/allow-authorizer" SESSION="$root/cgi-bin/nextauth-session" \
@@ -51,25 +60,51 @@ done
 echo "e2e: lighttpd $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1), $procs process(es) per backend, $(nproc) cores, wrk -t2 -c32 -d${secs}s"
 echo "e2e: guard RSS before: $(rss)"
 
-# wrk_case NAME PATH [HEADER] — run wrk, print the case line, keep req/s in $last
-declare -A result
-wrk_case() {
-    local name=$1 path=$2 hdr=${3:-} out rps p50 p99 non
+# measure NAME PATH [HEADER|@rotate] — run wrk once; sets rps, p50, p99, non
+measure() {
+    local name=$1 path=$2 hdr=${3:-} out
     local args=(-t2 -c32 -d"${secs}s" --latency)
-    [ -n "$hdr" ] && args+=(-H "$hdr")
-    out=$(timeout $((secs + 25)) wrk "${args[@]}" "$url/$path")
+    if [ "$hdr" = @rotate ]; then
+        args+=(-s tests/bench/rotate.lua)
+    elif [ -n "$hdr" ]; then
+        args+=(-H "$hdr")
+    fi
+    out=$(BENCH_COOKIES="$dir/cookies.txt" timeout $((secs + 25)) wrk "${args[@]}" "$url/$path")
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     non=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    printf 'e2e %s %.0f p50=%s p99=%s non2xx=%s\n' "$name" "$rps" "$p50" "$p99" "${non:-0}"
-    result[$name]=$rps
+    non=${non:-0}
 }
+line() { printf 'e2e %s %.0f p50=%s p99=%s non2xx=%s%s\n' "$1" "$rps" "$p50" "$p99" "$non" "${2:-}"; }
+# wrk_case NAME PATH [HEADER] — one run, one line
+wrk_case() { measure "$@"; line "$1"; }
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 wrk_case static-unguarded plain/file.txt
-wrk_case authorizer-trivial-allow trivial/file.txt "Cookie: $cookie"
-wrk_case authorizer-aes-floor-allow aesfloor/file.txt "Cookie: $cookie"
-wrk_case guard-allow guarded/file.txt "Cookie: $cookie"
+
+# The ratios: ceiling, floor and guard in turn, BENCH_ROUNDS times.
+declare -A runs=() lines=()
+ratios_guard="" ratios_distinct="" ratios_aes=""
+for ((r = 1; r <= rounds; r++)); do
+    declare -A this=()
+    for c in "authorizer-trivial-allow trivial/file.txt" "authorizer-aes-floor-allow aesfloor/file.txt" \
+        "guard-allow guarded/file.txt" "guard-allow-distinct guarded/file.txt"; do
+        set -- $c
+        if [ "$1" = guard-allow-distinct ]; then measure "$1" "$2" @rotate; else measure "$1" "$2" "Cookie: $cookie"; fi
+        this[$1]=$rps
+        runs[$1]+="$rps "
+        lines[$1,$rps]="$p50 $p99 $non"
+    done
+    ratios_guard+="$(awk -v a="${this[guard-allow]}" -v b="${this[authorizer-trivial-allow]}" 'BEGIN {printf "%.3f", a / b}') "
+    ratios_distinct+="$(awk -v a="${this[guard-allow-distinct]}" -v b="${this[authorizer-trivial-allow]}" 'BEGIN {printf "%.3f", a / b}') "
+    ratios_aes+="$(awk -v a="${this[authorizer-aes-floor-allow]}" -v b="${this[authorizer-trivial-allow]}" 'BEGIN {printf "%.3f", a / b}') "
+done
+for c in authorizer-trivial-allow authorizer-aes-floor-allow guard-allow guard-allow-distinct; do
+    rps=$(tr ' ' '\n' <<<"${runs[$c]}" | grep . | median)
+    read -r p50 p99 non <<<"${lines[$c,$rps]}"
+    line "$c" " (median of $rounds: ${runs[$c]% })"
+done
 wrk_case guard-307 guarded/file.txt
 wrk_case guard-api-401 api/x
 wrk_case session-valid auth/session "Cookie: $cookie"
@@ -77,20 +112,25 @@ wrk_case session-valid auth/session "Cookie: $cookie"
 echo "e2e: guard RSS after: $(rss)"
 
 # RSS over a long run: allowed requests until BENCH_SOAK_REQUESTS (default 1 000 000)
-# have been answered, in wrk runs of 20 s, at most 240 s in all.
+# have been answered, in wrk runs of 20 s, at most 240 s in all; the 256 sessions
+# in turn, so that the token cache is full and every slot is overwritten again
+# and again.
 soak=${BENCH_SOAK_REQUESTS:-1000000}
 if [ "$soak" -gt 0 ]; then
     total=0
     start=$SECONDS
     before=$(rss)
     while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 240 ]; do
-        out=$(timeout 45 wrk -t2 -c32 -d20s -H "Cookie: $cookie" "$url/guarded/file.txt")
+        out=$(BENCH_COOKIES="$dir/cookies.txt" timeout 45 wrk -t2 -c32 -d20s \
+            -s tests/bench/rotate.lua "$url/guarded/file.txt")
         total=$((total + $(awk '/requests in/ {print $1}' <<<"$out")))
     done
     echo "e2e soak: $total allowed requests in $((SECONDS - start)) s; guard RSS before: $before; after: $(rss)"
 fi
-awk -v g="${result[guard-allow]}" -v t="${result[authorizer-trivial-allow]}" \
-    -v a="${result[authorizer-aes-floor-allow]}" 'BEGIN {
-    printf "ratio authorizer-aes-floor-allow/authorizer-trivial-allow %.2f (what one AES-GCM costs)\n", a / t
-    printf "ratio guard-allow/authorizer-aes-floor-allow %.2f\n", g / a
-    printf "ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90)\n", g / t }'
+m() { tr ' ' '\n' <<<"$1" | grep . | median; }
+printf 'ratio authorizer-aes-floor-allow/authorizer-trivial-allow %.2f (what one AES-GCM costs; rounds: %s)\n' \
+    "$(m "$ratios_aes")" "${ratios_aes% }"
+printf 'ratio guard-allow-distinct/authorizer-trivial-allow %.2f (a new token every request; rounds: %s)\n' \
+    "$(m "$ratios_distinct")" "${ratios_distinct% }"
+printf 'ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90; rounds: %s)\n' \
+    "$(m "$ratios_guard")" "${ratios_guard% }"
