@@ -10,7 +10,11 @@
  *     json_equal and dump to the same bytes (key order, integer vs real); when
  *     jansson accepts a tree deeper than the limit, the error is NA_E_TOO_BIG;
  *   - an accepted tree, written back by na_json_dumps_js, parses to an equal tree;
- *   - na_json_depth agrees with the depth of an accepted tree. */
+ *   - na_json_depth agrees with the depth of an accepted tree;
+ *   - the view (na_fastjson_view_object) takes only texts the tree parser
+ *     accepts, and then gives the tree's top-level members, in order, with the
+ *     same types and values. */
+#include "fastjson.h"
 #include "sjson.h"
 
 #include "fuzz.h"
@@ -39,12 +43,57 @@ static size_t tree_depth(const json_t *v)
     return 0;
 }
 
+/* The view of buf against the tree got (NULL when the tree parser refused). */
+static void check_view(const char *buf, size_t size, const json_t *got)
+{
+    na_jview v;
+    if (na_fastjson_view_object(buf, size, NA_JSON_MAX_DEPTH, &v) < 0) {
+        FUZZ_CHECK(v.n == 0, "a declined view kept %zu members", v.n);
+        return;
+    }
+    FUZZ_CHECK(got != NULL, "the view took a text the tree parser refused");
+    FUZZ_CHECK(v.n == json_object_size(got), "view %zu members, tree %zu", v.n,
+               json_object_size(got));
+    size_t i = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)got, key, val) {
+        const na_jv_member *m = &v.m[i++];
+        FUZZ_CHECK(m->klen == strlen(key) && memcmp(m->key, key, m->klen) == 0,
+                   "member %zu: another key", i - 1);
+        FUZZ_CHECK(na_jview_get(&v, key) == m, "member %zu: lookup finds another", i - 1);
+        switch (json_typeof(val)) {
+        case JSON_STRING: {
+            FUZZ_CHECK(m->type == NA_JV_STRING, "member %zu: not a string", i - 1);
+            char *out = malloc(m->slen + 1);
+            size_t n = out ? na_jview_string(m, out) : 0;
+            FUZZ_CHECK(out && n == json_string_length(val) &&
+                           memcmp(out, json_string_value(val), n) == 0,
+                       "member %zu: another string", i - 1);
+            free(out);
+            break;
+        }
+        case JSON_INTEGER:
+            FUZZ_CHECK(m->type == NA_JV_INT && m->i == json_integer_value(val),
+                       "member %zu: another integer", i - 1);
+            break;
+        case JSON_OBJECT: FUZZ_CHECK(m->type == NA_JV_OBJECT, "member %zu", i - 1); break;
+        case JSON_ARRAY: FUZZ_CHECK(m->type == NA_JV_ARRAY, "member %zu", i - 1); break;
+        case JSON_TRUE: FUZZ_CHECK(m->type == NA_JV_TRUE, "member %zu", i - 1); break;
+        case JSON_FALSE: FUZZ_CHECK(m->type == NA_JV_FALSE, "member %zu", i - 1); break;
+        case JSON_NULL: FUZZ_CHECK(m->type == NA_JV_NULL, "member %zu", i - 1); break;
+        default: FUZZ_CHECK(0, "member %zu: the view took a real", i - 1);
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *buf = (const char *)data;
     na_err err;
     na_err_clear(&err);
     json_t *got = na_json_parse_object(buf, size, "payload", &err);
+    check_view(buf, size, got);
     if (got == NULL)
         FUZZ_CHECK(err.code == NA_E_MALFORMED || err.code == NA_E_TOO_BIG, "code %d",
                    (int)err.code);
