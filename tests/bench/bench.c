@@ -275,12 +275,22 @@ int main(int argc, char **argv)
     struct guard_ctx ga = {&guard, {.request_uri = "/dashboard?tab=1", .cookie = c4,
                                     .accept = "text/html,application/xhtml+xml,*/*;q=0.8",
                                     .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_ALLOW, {0}};
+    /* the same deployment without the token cache: the full check every time,
+     * what the first request of a session costs */
+    na_guard guard_full;
+    na_config gcfg_full = gcfg;
+    gcfg_full.token_cache = 0;
+    if (na_guard_init(&guard_full, &gcfg_full, &v4v, &err) < 0)
+        die("guard", &err);
+    struct guard_ctx gfull = ga;
+    gfull.g = &guard_full;
     struct guard_ctx g401 = {&guard, {.request_uri = "/api/data", .accept = "application/json",
                                       .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_401, {0}};
     struct guard_ctx g307 = {&guard, {.request_uri = "/dashboard?tab=1",
                                       .accept = "text/html,*/*;q=0.8",
                                       .fcgi_role = "AUTHORIZER"}, now, NA_GUARD_SIGNIN, {0}};
     run("guard-decision-allow", guard_fn, &ga);
+    run("guard-decision-allow-full", guard_fn, &gfull);
     run("guard-decision-401", guard_fn, &g401);
     run("guard-decision-307", guard_fn, &g307);
 
@@ -290,9 +300,11 @@ int main(int argc, char **argv)
     EVP_CIPHER_CTX_free(f.c);
     na_resp_free(&s.r);
     na_resp_free(&ga.r);
+    na_resp_free(&gfull.r);
     na_resp_free(&g401.r);
     na_resp_free(&g307.r);
     na_guard_free(&guard);
+    na_guard_free(&guard_full);
     na_verifier_free(&v4v);
     na_verifier_free(&v5v);
     na_verifier_free(&jwsv);
