@@ -8,7 +8,7 @@
 # request (the floor of any OpenSSL-based check), and the session endpoint. wrk
 # drives each case for BENCH_SECONDS (default 5) with 2 threads and 32
 # connections, bounded by timeout. The ceiling, the floor and the two guard
-# allow cases run BENCH_ROUNDS times (default 3) in turn, so that a slow spell
+# allow cases run BENCH_ROUNDS times (default 5) in turn, so that a slow spell
 # of the machine hits them alike; their line gives the median round and the
 # ratios are medians of the per-round ratios. Prints one line per case:
 #   e2e <case> <req/s> p50=<ms> p99=<ms> non2xx=<n>
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 secs=${BENCH_SECONDS:-5}
 procs=${BENCH_PROCS:-4}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 . tests/lib/lighttpd.sh
 
 command -v wrk >/dev/null || { echo "e2e: wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -112,7 +112,7 @@ wrk_case session-valid auth/session "Cookie: $cookie"
 echo "e2e: guard RSS after: $(rss)"
 
 # RSS over a long run: allowed requests until BENCH_SOAK_REQUESTS (default 1 000 000)
-# have been answered, in wrk runs of 20 s, at most 240 s in all; the 256 sessions
+# have been answered, in wrk runs of 20 s, at most 150 s in all; the 256 sessions
 # in turn, so that the token cache is full and every slot is overwritten again
 # and again.
 soak=${BENCH_SOAK_REQUESTS:-1000000}
@@ -120,7 +120,7 @@ if [ "$soak" -gt 0 ]; then
     total=0
     start=$SECONDS
     before=$(rss)
-    while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 240 ]; do
+    while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 150 ]; do
         out=$(BENCH_COOKIES="$dir/cookies.txt" timeout 45 wrk -t2 -c32 -d20s \
             -s tests/bench/rotate.lua "$url/guarded/file.txt")
         total=$((total + $(awk '/requests in/ {print $1}' <<<"$out")))
