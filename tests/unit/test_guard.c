@@ -319,15 +319,22 @@ static void test_token_cache(void)
     CHECK_EQ_STR(o.b, first.b);
     /* not for another role: that one is checked, and fails with the other secret */
     CHECK_EQ_INT(ask(&d, "/b", c1, "auth_request", &o), NA_GUARD_SIGNIN);
-    /* not for the same token with one byte changed, even in the middle, even
-     * when its last bytes (the slot) are the same */
-    char *t = strdup(c1);
-    char *mid = t + strlen(t) / 2;
-    *mid = *mid == 'A' ? 'B' : 'A';
+    /* not for the same token with one byte changed anywhere — first, middle,
+     * in the last 8 that pick the slot, last — nor one byte shorter */
+    size_t at0 = (size_t)(strchr(c1, '=') + 1 - c1), n1 = strlen(c1);
+    size_t where[] = {at0, at0 + 7, (at0 + n1) / 2, n1 - 8, n1 - 1};
+    char *t;
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        t = strdup(c1);
+        t[where[i]] = t[where[i]] == 'A' ? 'B' : 'A';
+        CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
+        free(t);
+    }
+    t = strdup(c1);
+    t[n1 - 1] = '\0';
     CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
     free(t);
-    size_t n1 = strlen(c1); /* nor a longer one that starts with it */
-    t = malloc(n1 + 2);
+    t = malloc(n1 + 2); /* nor a longer one that starts with it */
     memcpy(t, c1, n1);
     memcpy(t + n1, "A", 2);
     CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
