@@ -8,9 +8,9 @@
 # request (the floor of any OpenSSL-based check), and the session endpoint. wrk
 # drives each case for BENCH_SECONDS (default 5) with 2 threads and 32
 # connections, bounded by timeout. The ceiling, the floor and the two guard
-# allow cases run BENCH_ROUNDS times (default 5) in turn, so that a slow spell
-# of the machine hits them alike; their line gives the median round and the
-# ratios are medians of the per-round ratios. Prints one line per case:
+# allow cases run in BENCH_ROUNDS rounds (default 5; see below), so that a slow
+# spell of the machine hits them alike; their line gives the median round and
+# the ratios are medians of the per-round ratios. Prints one line per case:
 #   e2e <case> <req/s> p50=<ms> p99=<ms> non2xx=<n>
 # then the ratios and the guard processes' RSS before and after.
 set -euo pipefail
@@ -83,15 +83,30 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 wrk_case static-unguarded plain/file.txt
 
-# The ratios: ceiling, floor and guard in turn, BENCH_ROUNDS times.
+# The ratios: ceiling, floor and guard, BENCH_ROUNDS rounds. A round runs the
+# four cases forth and back (T A G D D G A T, BENCH_RATIO_SECONDS each, default
+# 3) and takes each case's mean of its two runs: every case then sits at the
+# same mean time in the round, so a machine that speeds up or slows down during
+# the round (a VM's neighbours) shifts them all alike and not the ratios.
+rsecs=${BENCH_RATIO_SECONDS:-3}
 declare -A runs=() lines=()
 ratios_guard="" ratios_distinct="" ratios_aes=""
+cases=("authorizer-trivial-allow trivial/file.txt" "authorizer-aes-floor-allow aesfloor/file.txt"
+    "guard-allow guarded/file.txt" "guard-allow-distinct guarded/file.txt")
 for ((r = 1; r <= rounds; r++)); do
     declare -A this=()
-    for c in "authorizer-trivial-allow trivial/file.txt" "authorizer-aes-floor-allow aesfloor/file.txt" \
-        "guard-allow guarded/file.txt" "guard-allow-distinct guarded/file.txt"; do
-        set -- $c
-        if [ "$1" = guard-allow-distinct ]; then measure "$1" "$2" @rotate; else measure "$1" "$2" "Cookie: $cookie"; fi
+    for i in 0 1 2 3 3 2 1 0; do
+        set -- ${cases[$i]}
+        if [ "$1" = guard-allow-distinct ]; then
+            secs=$rsecs measure "$1" "$2" @rotate
+        else
+            secs=$rsecs measure "$1" "$2" "Cookie: $cookie"
+        fi
+        if [ -z "${this[$1]:-}" ]; then
+            this[$1]=$rps
+            continue
+        fi
+        rps=$(awk -v a="${this[$1]}" -v b="$rps" 'BEGIN {printf "%.0f", (a + b) / 2}')
         this[$1]=$rps
         runs[$1]+="$rps "
         lines[$1,$rps]="$p50 $p99 $non"
