@@ -6,12 +6,20 @@
  * Tokens are minted here with a fixed secret and claims shaped like a real
  * Google sign-in (the 465-byte cookie of the vectors).
  *
+ * The floor is the cheapest EVP sequence for one AES-256-GCM decryption (the
+ * one lib/jwe.c uses: one init with IV and tag, then EVP_Cipher). verify-*
+ * check a Cookie header the way the guard does (na_token_find, then
+ * na_token_decode_view: claims read in place where the view takes them);
+ * verify-v4-cookie-tree the way the session endpoint and the page API do
+ * (na_token_get: a jansson tree).
+ *
  * `bench CASE...` runs only those cases (and the floor), e.g. under perf. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 
 #include "b64url.h"
@@ -92,7 +100,8 @@ static void die(const char *what, const na_err *e)
     exit(1);
 }
 
-/* ---- floor: bare AES-256-GCM decrypt of the same ciphertext ---- */
+/* ---- floor: bare AES-256-GCM decrypt of the same ciphertext, the cheapest
+ * EVP way (lib/jwe.c gcm_decrypt) ---- */
 struct floor_ctx {
     EVP_CIPHER_CTX *c;
     unsigned char iv[12], tag[16], ct[1024], pt[1024];
@@ -104,12 +113,12 @@ struct floor_ctx {
 static void floor_fn(void *p)
 {
     struct floor_ctx *f = p;
-    int n;
-    if (EVP_DecryptInit_ex(f->c, NULL, NULL, NULL, f->iv) != 1 ||
-        EVP_DecryptUpdate(f->c, NULL, &n, (const unsigned char *)f->aad, (int)f->aadlen) != 1 ||
-        EVP_DecryptUpdate(f->c, f->pt, &n, f->ct, (int)f->ctlen) != 1 ||
-        EVP_CIPHER_CTX_ctrl(f->c, EVP_CTRL_GCM_SET_TAG, 16, f->tag) != 1 ||
-        EVP_DecryptFinal_ex(f->c, f->pt + n, &n) != 1)
+    OSSL_PARAM tagp[] = {OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, f->tag, 16),
+                      OSSL_PARAM_END};
+    if (EVP_DecryptInit_ex2(f->c, NULL, NULL, f->iv, tagp) != 1 ||
+        EVP_Cipher(f->c, NULL, (const unsigned char *)f->aad, (unsigned)f->aadlen) != (int)f->aadlen ||
+        EVP_Cipher(f->c, f->pt, f->ct, (unsigned)f->ctlen) != (int)f->ctlen ||
+        EVP_Cipher(f->c, NULL, NULL, 0) != 0)
         die("floor decrypt", NULL);
 }
 
@@ -120,7 +129,22 @@ struct get_ctx {
     long long now;
 };
 
-static void get_fn(void *p)
+static void get_fn(void *p) /* the guard's way */
+{
+    struct get_ctx *g = p;
+    json_t *claims;
+    na_jview view;
+    na_err err;
+    const char *tok;
+    size_t n;
+    if (na_token_find(g->v, g->cookie, strlen(g->cookie), NULL, 0, &tok, &n, &err) != 1 ||
+        na_token_decode_view(g->v, tok, n, g->now, &view, &claims, &err) < 0)
+        die("verify", &err);
+    json_decref(claims);
+    na_token_release(g->v);
+}
+
+static void get_tree_fn(void *p)
 {
     struct get_ctx *g = p;
     json_t *claims;
@@ -254,6 +278,7 @@ int main(int argc, char **argv)
     struct get_ctx g4 = {&v4v, c4, now}, g5 = {&v5v, c5, now}, gj = {&jwsv, cj, now},
                    gc = {&v4v, cchunk, now};
     double v4_ns = run("verify-v4-cookie", get_fn, &g4);
+    run("verify-v4-cookie-tree", get_tree_fn, &g4);
     run("verify-v5-cookie", get_fn, &g5);
     run("verify-jws-hs256", get_fn, &gj);
     run("verify-v4-chunked", get_fn, &gc);

@@ -6,7 +6,7 @@
 # API path without: 401), behind a trivial always-allow authorizer (the
 # ceiling), behind the same authorizer doing one AES-256-GCM decryption per
 # request (the floor of any OpenSSL-based check), and the session endpoint. wrk
-# drives each case for BENCH_SECONDS (default 5) with 2 threads and 32
+# drives each case for BENCH_SECONDS (default 4) with 2 threads and 32
 # connections, bounded by timeout. The ceiling, the floor and the two guard
 # allow cases run in BENCH_ROUNDS rounds (default 5; see below), so that a slow
 # spell of the machine hits them alike; their line gives the median round and
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-secs=${BENCH_SECONDS:-5}
+secs=${BENCH_SECONDS:-4}
 procs=${BENCH_PROCS:-4}
 rounds=${BENCH_ROUNDS:-5}
 . tests/lib/lighttpd.sh
@@ -127,7 +127,7 @@ wrk_case session-valid auth/session "Cookie: $cookie"
 echo "e2e: guard RSS after: $(rss)"
 
 # RSS over a long run: allowed requests until BENCH_SOAK_REQUESTS (default 1 000 000)
-# have been answered, in wrk runs of 20 s, at most 150 s in all; the 256 sessions
+# have been answered, in wrk runs of 10 s, at most 150 s in all; the 256 sessions
 # in turn, so that the token cache is full and every slot is overwritten again
 # and again.
 soak=${BENCH_SOAK_REQUESTS:-1000000}
@@ -136,7 +136,7 @@ if [ "$soak" -gt 0 ]; then
     start=$SECONDS
     before=$(rss)
     while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 150 ]; do
-        out=$(BENCH_COOKIES="$dir/cookies.txt" timeout 45 wrk -t2 -c32 -d20s \
+        out=$(BENCH_COOKIES="$dir/cookies.txt" timeout 35 wrk -t2 -c32 -d10s \
             -s tests/bench/rotate.lua "$url/guarded/file.txt")
         total=$((total + $(awk '/requests in/ {print $1}' <<<"$out")))
     done
