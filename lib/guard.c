@@ -104,9 +104,19 @@ static int cache_answer(na_guard *g, role_t role, const char *tok, size_t n, lon
         cache_wipe(s); /* expired: the full check says so, and logs it */
         return 0;
     }
-    na_resp_status(r, 200);
-    na_resp_head_copy(r, s->ans, s->anslen);
+    na_resp_whole(r, 200, s->ans, s->anslen);
     return 1;
+}
+
+/* Collects an answer into a cache slot (na_resp_write's writer). */
+static int slot_write(void *ctx, const char *p, size_t n)
+{
+    cache_slot *s = ctx;
+    if (n > CACHE_ANSWER_MAX - s->anslen)
+        return -1;
+    memcpy(s->ans + s->anslen, p, n);
+    s->anslen += n;
+    return 0;
 }
 
 /* Keep r's allow answer for this token (read through view). */
@@ -114,8 +124,7 @@ static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
                         const na_jview *view, const na_resp *r)
 {
     size_t slots = (size_t)g->cfg->token_cache;
-    if (slots == 0 || n > CACHE_TOKEN_MAX || r->head.len > CACHE_ANSWER_MAX || r->failed ||
-        r->status != 200 || r->body.len != 0)
+    if (slots == 0 || n > CACHE_TOKEN_MAX || r->failed || r->status != 200 || r->body.len != 0)
         return;
     if (g->cache == NULL) {
         g->cache = calloc(1, sizeof *g->cache + slots * sizeof(cache_slot));
@@ -133,8 +142,11 @@ static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
     s->nbf = nbf ? (double)nbf->i : 0;
     s->toklen = n;
     memcpy(s->tok, tok, n);
-    s->anslen = r->head.len;
-    memcpy(s->ans, r->head.p, r->head.len);
+    /* the answer's bytes exactly as na_resp_write writes them */
+    if (na_resp_write(r, slot_write, s) < 0) {
+        cache_wipe(s); /* longer than a slot keeps */
+        return;
+    }
     s->used = 1;
 }
 

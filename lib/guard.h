@@ -91,7 +91,9 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err
 void na_guard_free(na_guard *g);
 
 /* Decide and answer one request into r at time now (unix seconds). Logs a line
- * for a bad token or a configuration problem. Returns the outcome. */
+ * for a bad token or a configuration problem. Returns the outcome. A kept
+ * answer (the token cache) is not copied: r then points into g's cache, so
+ * write r before the next na_guard_respond or na_guard_free on g. */
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
                                   na_resp *r);
 

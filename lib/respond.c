@@ -36,6 +36,15 @@ void na_resp_reset(na_resp *r)
     r->failed = 0;
     r->head.len = 0;
     r->body.len = 0;
+    r->whole = NULL;
+    r->whole_len = 0;
+}
+
+void na_resp_whole(na_resp *r, int status, const char *p, size_t n)
+{
+    na_resp_status(r, status);
+    r->whole = p;
+    r->whole_len = n;
 }
 
 void na_resp_free(na_resp *r)
@@ -63,15 +72,6 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
         }
     if (sb_append(&r->head, name, strlen(name)) < 0 || sb_append(&r->head, ": ", 2) < 0 ||
         sb_append(&r->head, value, strlen(value)) < 0 || sb_append(&r->head, "\r\n", 2) < 0) {
-        r->failed = 1;
-        return -1;
-    }
-    return 0;
-}
-
-int na_resp_head_copy(na_resp *r, const char *p, size_t n)
-{
-    if (sb_append(&r->head, p, n) < 0) {
         r->failed = 1;
         return -1;
     }
@@ -121,6 +121,8 @@ int na_resp_write(const na_resp *r, na_write_fn w, void *ctx)
         "Cache-Control: no-store\r\n"
         "\r\n"
         "{\"message\":\"Internal Server Error\"}";
+    if (!r->failed && r->whole != NULL)
+        return w(ctx, r->whole, r->whole_len);
     if (r->failed || r->status == 0)
         return w(ctx, fallback, r->head_only ? (size_t)(strstr(fallback, "\r\n\r\n") + 4 - fallback)
                                              : sizeof fallback - 1);

@@ -22,6 +22,8 @@ typedef struct {
     int failed;       /* a refused header or no memory: answer 500 */
     na_strbuf head;   /* "Name: value\r\n" lines */
     na_strbuf body;
+    const char *whole; /* na_resp_whole: the answer's bytes as they are, or NULL */
+    size_t whole_len;
 } na_resp;
 
 /* Writes n bytes somewhere (a FastCGI stream, stdout); returns 0 or -1. */
@@ -33,17 +35,18 @@ void na_resp_init(na_resp *r);
 void na_resp_reset(na_resp *r);
 void na_resp_free(na_resp *r);
 
+/* Answer with n bytes that na_resp_write wrote for another response (status
+ * line, headers, blank line, body): na_resp_write then writes them as they are,
+ * unless r is marked failed. p is not copied: it must stay valid until then.
+ * na_resp_reset forgets it. */
+void na_resp_whole(na_resp *r, int status, const char *p, size_t n);
+
 /* Set the status (100..599). */
 void na_resp_status(na_resp *r, int status);
 
 /* Append the header line "name: value". Returns 0, or -1 (and marks r failed)
  * when value has a control byte other than HT, or memory runs out. */
 int na_resp_header(na_resp *r, const char *name, const char *value);
-
-/* Append header lines that na_resp_header wrote before (a copy of an earlier
- * r->head: "Name: value\r\n" each, already checked). Returns 0, or -1 with
- * r->failed set when out of memory. */
-int na_resp_head_copy(na_resp *r, const char *p, size_t n);
 
 /* Append n bytes to the body. Returns 0, or -1 (r failed) when out of memory. */
 int na_resp_body(na_resp *r, const char *p, size_t n);

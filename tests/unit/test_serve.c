@@ -88,6 +88,22 @@ static void test_resp_write(void)
     na_resp_reset(&r);
     CHECK_ANSWER(&r, fallback);
 
+    /* a whole answer written before goes out as it is, once; reset forgets it */
+    static const char kept[] = "Status: 200 OK\r\nVariable-REMOTE_USER: a@example.com\r\n\r\n";
+    na_resp_reset(&r);
+    na_resp_whole(&r, 200, kept, sizeof kept - 1);
+    CHECK_EQ_INT(r.status, 200);
+    struct out ow = {.n = 0};
+    CHECK_EQ_INT(na_resp_write(&r, collect, &ow), 0);
+    CHECK_EQ_MEM(ow.b, ow.n, kept, sizeof kept - 1);
+    CHECK_EQ_INT(ow.calls, 1);
+    r.failed = 1; /* a failure still wins: the fixed 500 */
+    CHECK_ANSWER(&r, fallback);
+    na_resp_reset(&r);
+    CHECK(r.whole == NULL);
+    na_resp_status(&r, 204);
+    CHECK_ANSWER(&r, "Status: 204 No Content\r\n\r\n");
+
     /* a failing writer is reported */
     na_resp_reset(&r);
     na_resp_status(&r, 200);
