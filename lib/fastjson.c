@@ -90,6 +90,24 @@ static void fj_skip_ws(fj_parser *ps)
     ps->p = p;
 }
 
+/* After a member or an element: skip space, then a ',' (returns 1, with the space
+ * after it skipped too), the closing byte (returns 0, consumed) or anything else
+ * (returns -1, ps->p at it). */
+static int fj_after_item(fj_parser *ps, unsigned char close)
+{
+    fj_skip_ws(ps);
+    if (ps->p < ps->end && *ps->p == ',') {
+        ps->p++;
+        fj_skip_ws(ps);
+        return 1;
+    }
+    if (ps->p < ps->end && *ps->p == close) {
+        ps->p++;
+        return 0;
+    }
+    return -1;
+}
+
 /* Allocation through jansson's functions, so json_set_alloc_funcs covers it. */
 static void *fj_malloc(size_t n)
 {
@@ -509,16 +527,11 @@ static json_t *fj_object(fj_parser *ps, size_t depth)
             fj_fail(ps, NA_E_MALFORMED, "duplicate key");
             goto fail;
         }
-        fj_skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            fj_skip_ws(ps);
+        int next = fj_after_item(ps, '}');
+        if (next > 0)
             continue;
-        }
-        if (ps->p < ps->end && *ps->p == '}') {
-            ps->p++;
+        if (next == 0)
             return obj;
-        }
         fj_fail(ps, NA_E_MALFORMED, "expected ',' or '}'");
         goto fail;
     }
@@ -551,16 +564,11 @@ static json_t *fj_array(fj_parser *ps, size_t depth)
             fj_fail(ps, NA_E_NOMEM, NULL);
             goto fail;
         }
-        fj_skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            fj_skip_ws(ps);
+        int next = fj_after_item(ps, ']');
+        if (next > 0)
             continue;
-        }
-        if (ps->p < ps->end && *ps->p == ']') {
-            ps->p++;
+        if (next == 0)
             return arr;
-        }
         fj_fail(ps, NA_E_MALFORMED, "expected ',' or ']'");
         goto fail;
     }
@@ -692,17 +700,9 @@ static int fjv_object(fj_parser *ps, size_t depth, na_jview *top)
             m->klen = klen;
             top->n++;
         }
-        fj_skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            fj_skip_ws(ps);
-            continue;
-        }
-        if (ps->p < ps->end && *ps->p == '}') {
-            ps->p++;
-            return 0;
-        }
-        return -1;
+        int next = fj_after_item(ps, '}');
+        if (next <= 0)
+            return next;
     }
 }
 
@@ -718,17 +718,9 @@ static int fjv_array(fj_parser *ps, size_t depth)
     for (;;) {
         if (fjv_value(ps, depth + 1, NULL) < 0)
             return -1;
-        fj_skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            fj_skip_ws(ps);
-            continue;
-        }
-        if (ps->p < ps->end && *ps->p == ']') {
-            ps->p++;
-            return 0;
-        }
-        return -1;
+        int next = fj_after_item(ps, ']');
+        if (next <= 0)
+            return next;
     }
 }
 
