@@ -358,7 +358,47 @@ static void emit(emit_t *e, const char *var, const char *value)
 
 /* Emit var = the claim's value: strings as they are (made header-safe), other
  * JSON as compact JSON; absent claims and null are left out. */
-static void emit_claim(emit_t *e, const char *var, const json_t *claims, const char *claim)
+/* Writes variable var from a claim of claims (a tree or a view). */
+typedef void (*claim_writer)(emit_t *e, const char *var, const void *claims, const char *claim);
+
+/* The date of exp (ms) as written; one session's requests share their exp, so
+ * the text is made once per exp and kept in g. */
+static const char *expires_text(na_guard *g, long long ms)
+{
+    if (ms != g->exp_ms) {
+        na_fmt_iso_ms(ms, g->exp_iso);
+        g->exp_ms = ms;
+    }
+    return g->exp_iso;
+}
+
+/* The identity, in its order, for allow() and allow_view(): REMOTE_USER from
+ * user_claim (NULL: none, and a log line; Apache's UserExpr then answers 500:
+ * fail closed), AUTH_TYPE, e-mail, name, subject, the expiry (exp_ms -1: none),
+ * the configured extra variables. Returns 1 when it logged a line, else 0. */
+static int write_identity(na_guard *g, emit_t *e, const void *claims, claim_writer w,
+                          const char *user_claim, long long exp_ms)
+{
+    const na_config *c = g->cfg;
+    int logged = 0;
+    if (user_claim != NULL) {
+        w(e, "REMOTE_USER", claims, user_claim);
+    } else {
+        na_log("valid session without email or sub: no REMOTE_USER for the backend");
+        logged = 1;
+    }
+    emit(e, "AUTH_TYPE", "NextAuth");
+    w(e, "NEXTAUTH_EMAIL", claims, "email");
+    w(e, "NEXTAUTH_NAME", claims, "name");
+    w(e, "NEXTAUTH_SUB", claims, "sub");
+    if (exp_ms >= 0)
+        emit(e, "NEXTAUTH_EXPIRES", expires_text(g, exp_ms));
+    for (size_t i = 0; i < c->nidentity; i++)
+        w(e, c->identity_var[i], claims, c->identity_claim[i]);
+    return logged;
+}
+
+static void emit_claim(emit_t *e, const char *var, const void *claims, const char *claim)
 {
     const json_t *v = json_object_get(claims, claim);
     char buf[IDENTITY_VALUE_MAX + 1];
@@ -387,42 +427,24 @@ static void emit_claim(emit_t *e, const char *var, const json_t *claims, const c
 
 static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
 {
-    const na_config *c = g->cfg;
     emit_t e = {role, r, NULL};
-    const char *iso = NULL;
 
     na_resp_status(r, 200);
-    /* REMOTE_USER: the e-mail, else the subject (Apache's UserExpr needs one; a
-     * token with neither gets none, and Apache then answers 500: fail closed). */
+    /* REMOTE_USER: the e-mail, else the subject (a string or a number). */
     const json_t *email = json_object_get(claims, "email");
     const char *user_claim =
         json_is_string(email) && json_string_length(email) > 0 ? "email" : "sub";
     const json_t *sub = json_object_get(claims, user_claim);
-    if (json_is_string(sub) ? json_string_length(sub) > 0 : json_is_number(sub))
-        emit_claim(&e, "REMOTE_USER", claims, user_claim);
-    else
-        na_log("valid session without email or sub: no REMOTE_USER for the backend");
-    emit(&e, "AUTH_TYPE", "NextAuth");
-    emit_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
-    emit_claim(&e, "NEXTAUTH_NAME", claims, "name");
-    emit_claim(&e, "NEXTAUTH_SUB", claims, "sub");
+    if (!(json_is_string(sub) ? json_string_length(sub) > 0 : json_is_number(sub)))
+        user_claim = NULL;
     /* exp is any JSON number in a valid token (1e300 included): only a date
      * between 1970 and 9999 is written, and the conversion never overflows. */
     const json_t *exp = json_object_get(claims, "exp");
     double expv = json_is_number(exp) ? json_number_value(exp) : -1;
     int has_exp = expv >= 0 && expv <= 253402300799.0;
-    if (has_exp) {
-        /* one session's requests share their exp: format it once */
-        long long ms = (long long)(expv * 1000.0);
-        if (ms != g->exp_ms) {
-            na_fmt_iso_ms(ms, g->exp_iso);
-            g->exp_ms = ms;
-        }
-        iso = g->exp_iso;
-        emit(&e, "NEXTAUTH_EXPIRES", iso);
-    }
-    for (size_t i = 0; i < c->nidentity; i++)
-        emit_claim(&e, c->identity_var[i], claims, c->identity_claim[i]);
+    long long exp_ms = has_exp ? (long long)(expv * 1000.0) : -1;
+    write_identity(g, &e, claims, emit_claim, user_claim, exp_ms);
+    const char *iso = has_exp ? expires_text(g, exp_ms) : NULL;
 
     if (role == ROLE_RESPONDER) {
         /* The "who am I" answer: the session's user object and the token's expiry. */
@@ -465,7 +487,7 @@ static int view_claim_ok(const na_jview *v, const char *claim)
            (m->type == NA_JV_STRING && m->slen <= IDENTITY_VALUE_MAX);
 }
 
-static void emit_view_claim(emit_t *e, const char *var, const na_jview *v, const char *claim)
+static void emit_view_claim(emit_t *e, const char *var, const void *v, const char *claim)
 {
     const na_jv_member *m = na_jview_get(v, claim);
     char buf[IDENTITY_VALUE_MAX + 1];
@@ -492,29 +514,13 @@ static int allow_view(na_guard *g, role_t role, const na_jview *claims, na_resp 
     const char *user_claim =
         email && email->type == NA_JV_STRING && email->slen > 0 ? "email" : "sub";
     const na_jv_member *user = na_jview_get(claims, user_claim);
-    int logged = 0;
-    if (user && user->type == NA_JV_STRING && user->slen > 0) {
-        emit_view_claim(&e, "REMOTE_USER", claims, user_claim);
-    } else {
-        na_log("valid session without email or sub: no REMOTE_USER for the backend");
-        logged = 1;
-    }
-    emit(&e, "AUTH_TYPE", "NextAuth");
-    emit_view_claim(&e, "NEXTAUTH_EMAIL", claims, "email");
-    emit_view_claim(&e, "NEXTAUTH_NAME", claims, "name");
-    emit_view_claim(&e, "NEXTAUTH_SUB", claims, "sub");
+    if (!(user && user->type == NA_JV_STRING && user->slen > 0))
+        user_claim = NULL; /* a number would be a tree's to write: declined above */
     const na_jv_member *exp = na_jview_get(claims, "exp");
-    if (exp && exp->type == NA_JV_INT && exp->i >= 0 && exp->i <= 253402300799LL) {
-        long long ms = (long long)exp->i * 1000;
-        if (ms != g->exp_ms) {
-            na_fmt_iso_ms(ms, g->exp_iso);
-            g->exp_ms = ms;
-        }
-        emit(&e, "NEXTAUTH_EXPIRES", g->exp_iso);
-    }
-    for (size_t i = 0; i < c->nidentity; i++)
-        emit_view_claim(&e, c->identity_var[i], claims, c->identity_claim[i]);
-    return logged;
+    long long exp_ms = exp && exp->type == NA_JV_INT && exp->i >= 0 && exp->i <= 253402300799LL
+                           ? (long long)exp->i * 1000
+                           : -1;
+    return write_identity(g, &e, claims, emit_view_claim, user_claim, exp_ms);
 }
 
 /* Is the token authorized for this path? When the path could not be normalized
