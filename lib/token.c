@@ -138,6 +138,8 @@ json_t *na_token_held_claims(na_verifier *v, na_err *err)
     return na_json_parse_object((const char *)v->held, v->held_len, "payload", err);
 }
 
+/* getToken's lookup (B10.1): the session cookie, else the Bearer token, into
+ * v->tokbuf. Returns 1 found (*toklen bytes), 0 none (err NA_E_NO_TOKEN), -1 bad. */
 static int find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                 size_t alen, size_t *toklen, na_cookie_seen *seen, na_err *err)
 {
@@ -177,7 +179,6 @@ int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long 
 {
     return decode(v, tok, len, now, view, claims, err);
 }
-
 
 int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                  size_t alen, long long now, json_t **claims, na_cookie_seen *seen,
