@@ -127,7 +127,7 @@ wrk_case session-valid auth/session "Cookie: $cookie"
 echo "e2e: guard RSS after: $(rss)"
 
 # RSS over a long run: allowed requests until BENCH_SOAK_REQUESTS (default 1 000 000)
-# have been answered, in wrk runs of 10 s, at most 150 s in all; the 256 sessions
+# have been answered, in wrk runs of 10 s, at most 110 s in all; the 256 sessions
 # in turn, so that the token cache is full and every slot is overwritten again
 # and again.
 soak=${BENCH_SOAK_REQUESTS:-1000000}
@@ -135,7 +135,7 @@ if [ "$soak" -gt 0 ]; then
     total=0
     start=$SECONDS
     before=$(rss)
-    while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 150 ]; do
+    while [ "$total" -lt "$soak" ] && [ $((SECONDS - start)) -lt 110 ]; do
         out=$(BENCH_COOKIES="$dir/cookies.txt" timeout 35 wrk -t2 -c32 -d10s \
             -s tests/bench/rotate.lua "$url/guarded/file.txt")
         total=$((total + $(awk '/requests in/ {print $1}' <<<"$out")))
