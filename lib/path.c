@@ -15,27 +15,60 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-static int unreserved(unsigned char c)
+/* In the canonical form these three stay escaped (upper-case hex): decoded,
+ * they would end a path ('?', '#') or start an escape ('%') where none was. */
+static int kept_escaped(unsigned char d)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return d == '%' || d == '#' || d == '?';
 }
 
-long na_path_normalize(const char *p, size_t n, char *out)
+/* s[0..n) is well-formed UTF-8 (RFC 3629): no overlong form, no surrogate,
+ * nothing above U+10FFFF. */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf)
+            len = 2;
+        else if (c >= 0xe0 && c <= 0xef)
+            len = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        else if (c >= 0xf0 && c <= 0xf4)
+            len = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        else
+            return 0;
+        if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* The escapes of p[0..n) decoded into out (at most n bytes: an escape stays 3
+ * bytes or becomes 1). Returns the length, or -1 for what the canonical form
+ * cannot hold: a raw control byte, '\', '#' or '?', a malformed escape, an escaped
+ * NUL, control byte, '/' or '\', or bytes that are not UTF-8 once decoded. */
+static long decode(const char *p, size_t n, char *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char tmp[NA_PATH_MAX + 1];
     size_t t = 0;
-
-    if (n == 0 || n > NA_PATH_MAX || p[0] != '/')
-        return -1;
-    /* Pass 1: escapes. Output never grows: %XX stays 3 bytes or becomes 1. */
+    int high = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x20 || c == 0x7f || c == '\\')
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '#' || c == '?')
             return -1;
+        high |= c;
         if (c != '%') {
-            tmp[t++] = (char)c;
+            out[t++] = (char)c;
             continue;
         }
         int h, l;
@@ -44,17 +77,71 @@ long na_path_normalize(const char *p, size_t n, char *out)
             return -1;
         unsigned char d = (unsigned char)(h << 4 | l);
         /* %2F, %5C and %00 mean different paths to different servers. */
-        if (d == '/' || d == '\\' || d == 0)
+        if (d < 0x20 || d == 0x7f || d == '/' || d == '\\')
             return -1;
-        if (unreserved(d)) {
-            tmp[t++] = (char)d;
+        high |= d;
+        if (kept_escaped(d)) {
+            out[t++] = '%';
+            out[t++] = hex[d >> 4];
+            out[t++] = hex[d & 15];
         } else {
-            tmp[t++] = '%';
-            tmp[t++] = hex[d >> 4];
-            tmp[t++] = hex[d & 15];
+            out[t++] = (char)d;
         }
         i += 2;
     }
+    if ((high & 0x80) && !utf8_ok((const unsigned char *)out, t))
+        return -1;
+    return (long)t;
+}
+
+long na_path_canon_text(const char *p, size_t n, char *out, size_t cap)
+{
+    if (n >= cap || n > NA_PATH_MAX)
+        return -1;
+    long t = decode(p, n, out);
+    if (t >= 0)
+        out[t] = '\0';
+    return t;
+}
+
+const char *na_path_of_target(const char *target, size_t *len)
+{
+    const char *p = target;
+    static const char scheme[] = "http";
+    size_t k = 0;
+    while (k < 4 && (p[k] | 0x20) == scheme[k])
+        k++;
+    if (k == 4) {
+        if ((p[k] | 0x20) == 's')
+            k++;
+        if (p[k] != ':' || p[k + 1] != '/' || p[k + 2] != '/')
+            return NULL; /* neither origin- nor absolute-form */
+        p += k + 3;
+        while (*p != '\0' && *p != '/' && *p != '?') {
+            if (*p == '#')
+                return NULL;
+            p++;
+        }
+        if (*p != '/')
+            return NULL;
+    }
+    size_t n = 0;
+    while (p[n] != '\0' && p[n] != '?')
+        n++;
+    *len = n;
+    return p;
+}
+
+long na_path_normalize(const char *p, size_t n, char *out)
+{
+    char tmp[NA_PATH_MAX + 1];
+
+    if (n == 0 || n > NA_PATH_MAX || p[0] != '/')
+        return -1;
+    long dl = decode(p, n, tmp);
+    if (dl < 0)
+        return -1;
+    size_t t = (size_t)dl;
     /* Pass 2: segments. o is the output length; every segment starts after a '/'. */
     size_t o = 0, i = 0;
     while (i < t) {

@@ -136,7 +136,7 @@ static void test_normalize_table(void)
         {"/%2e%2e/admin", NULL},
         {"/.%2e/admin", NULL},
         {"/x/%2e%2e/%2e%2e/admin", NULL},
-        /* encoded unreserved bytes are decoded (RFC 3986 §2.3, §6.2.2.2) */
+        /* every escape is decoded but %25 %23 %3F: the bytes a server looks up */
         {"/%41%5a%61%7a%30%39%2d%2e%5f%7e", "/AZaz09-._~"},
         {"/%61dmin", "/admin"},
         {"/adm%69n/x", "/admin/x"},
@@ -147,20 +147,52 @@ static void test_normalize_table(void)
         {"/public/.%2e/admin", "/admin"},
         {"/admin/%2e", "/admin/"},
         {"/%2e%2e%2e", "/..."},
-        /* other escapes stay, with upper-case hex (§6.2.2.1) */
-        {"/%3a%3A%40%25%20", "/%3A%3A%40%25%20"},
-        {"/caf%c3%a9", "/caf%C3%A9"},
-        {"/x%0d%0a", "/x%0D%0A"},
+        {"/%3a%3A%40%25%20", "/::@%25 "},
+        {"/%40admin/s.txt", "/@admin/s.txt"},
+        {"/caf%c3%a9", "/caf\xc3\xa9"},
+        {"/caf%C3%A9/x", "/caf\xc3\xa9/x"},
+        {"/%3B/a%3bb", "/;/a;b"},
+        {"/%e2%82%ac%F0%9F%98%80", "/\xe2\x82\xac\xf0\x9f\x98\x80"},
+        /* '%', '#' and '?' stay escaped (upper-case hex): decoded they would end
+         * the path or start an escape */
         {"/%25", "/%25"},
         {"/%252e%252e", "/%252e%252e"},
+        {"/%2541", "/%2541"},
         {"/a%3fb", "/a%3Fb"},
         {"/a%23b", "/a%23b"},
+        {"/a%23/../b", "/b"},
         /* raw bytes that are not controls stay */
         {"/caf\xc3\xa9", "/caf\xc3\xa9"},
         {"/a b", "/a b"},
-        {"/a?b", "/a?b"},
-        {"/a#b", "/a#b"},
         {"/~user", "/~user"},
+        {"/a;x=1", "/a;x=1"},
+        /* a raw '#': lighttpd and nginx serve the part before it, so the guard
+         * cannot say which path is served; a raw '?' never reaches here */
+        {"/a#b", NULL},
+        {"/a#", NULL},
+        {"/#", NULL},
+        {"/dashboard/secret.txt#x", NULL},
+        {"/docs/page.txt#/../../api/auth/x", NULL},
+        {"/a?b", NULL},
+        /* escaped controls, and bytes that are not UTF-8 once decoded */
+        {"/x%0d%0a", NULL},
+        {"/x%09", NULL},
+        {"/x%7f", NULL},
+        {"/x%1F", NULL},
+        {"/%C0%AE%C0%AE/admin", NULL},
+        {"/%c0%af", NULL},
+        {"/%E0%80%AE", NULL},
+        {"/%F0%80%80%AE", NULL},
+        {"/%ED%A0%80", NULL},
+        {"/%F4%90%80%80", NULL},
+        {"/%F5%80%80%80", NULL},
+        {"/%C3", NULL},
+        {"/%C3/", NULL},
+        {"/%C3%28", NULL},
+        {"/caf\xc3", NULL},
+        {"/\xff", NULL},
+        {"/\xc3\xa9%A9", NULL},
+        {"/%80", NULL},
         /* refused: encoded '/', '\\', NUL; raw '\\' and controls; bad escapes;
          * no leading '/'; empty */
         {"/admin%2Fx", NULL},
@@ -223,15 +255,15 @@ static void test_normalize_every_byte(void)
             char in[16], want[16];
             snprintf(in, sizeof in, "/x%%%c%cy", h[b >> 4], h[b & 15]);
             const char *got = norm(in);
-            if (b == 0 || b == '/' || b == '\\') {
+            if (b < 0x20 || b == 0x7f || b == '/' || b == '\\' || b >= 0x80) {
                 if (!CHECK(got == NULL))
                     printf("    byte 0x%02x (%s) should be refused\n", b, in);
-            } else if (unreserved((unsigned char)b)) {
-                snprintf(want, sizeof want, "/x%cy", b);
+            } else if (b == '%' || b == '#' || b == '?') {
+                snprintf(want, sizeof want, "/x%%%c%cy", HX[b >> 4], HX[b & 15]);
                 if (!CHECK_EQ_STR(got, want))
                     printf("    byte 0x%02x (%s)\n", b, in);
             } else {
-                snprintf(want, sizeof want, "/x%%%c%cy", HX[b >> 4], HX[b & 15]);
+                snprintf(want, sizeof want, "/x%cy", b);
                 if (!CHECK_EQ_STR(got, want))
                     printf("    byte 0x%02x (%s)\n", b, in);
             }
@@ -239,7 +271,7 @@ static void test_normalize_every_byte(void)
         /* raw */
         char in[4] = {'/', 'x', (char)b, 'y'};
         const char *got = norm_n(in, 4, NULL);
-        if (b < 0x20 || b == 0x7f || b == '\\' || b == '%') {
+        if (b < 0x20 || b == 0x7f || b == '\\' || b == '%' || b == '#' || b == '?' || b >= 0x80) {
             if (!CHECK(got == NULL))
                 printf("    raw byte 0x%02x should be refused\n", b);
         } else {
@@ -277,6 +309,34 @@ static void test_normalize_bad_escapes(void)
 
 /* --- a reference implementation over random paths --------------------------- */
 
+/* Is s[0..n) UTF-8? Decodes each code point and checks it, rather than
+ * path.c's table of lead and continuation ranges. */
+static int ref_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], len = 0;
+        while (len < 8 && (c & (0x80u >> len)))
+            len++;
+        if (len == 0) {
+            i++;
+            continue;
+        }
+        if (len == 1 || len > 4 || n - i < len)
+            return 0;
+        unsigned long cp = c & (0x7fu >> len);
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 /* RFC 3986 §5.2.4 with a stack of segments, refusing ".." above the root; escapes
  * as path.h says. Returns the length or -1. */
 static long ref_normalize(const char *p, size_t n, char *out)
@@ -288,7 +348,7 @@ static long ref_normalize(const char *p, size_t n, char *out)
         return -1;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x20 || c == 0x7f || c == '\\')
+        if (c < 0x20 || c == 0x7f || c == '\\' || c == '#' || c == '?')
             return -1;
         if (c != '%') {
             dec[d++] = (char)c;
@@ -298,18 +358,20 @@ static long ref_normalize(const char *p, size_t n, char *out)
             return -1;
         char hx[3] = {p[i + 1], p[i + 2], 0};
         unsigned v = (unsigned)strtoul(hx, NULL, 16);
-        if (v == 0 || v == '/' || v == '\\')
+        if (v < 0x20 || v == 0x7f || v == '/' || v == '\\')
             return -1;
-        if (isalnum((int)v) || v == '-' || v == '.' || v == '_' || v == '~') {
-            dec[d++] = (char)v;
-        } else {
+        if (v == '%' || v == '#' || v == '?') {
             dec[d++] = '%';
             dec[d++] = HX[v >> 4];
             dec[d++] = HX[v & 15];
+        } else {
+            dec[d++] = (char)v;
         }
         i += 2;
     }
     dec[d] = '\0';
+    if (!ref_utf8((const unsigned char *)dec, d))
+        return -1;
     /* segments */
     const char *seg[4096];
     size_t segl[4096], ns = 0;
@@ -365,6 +427,8 @@ static void test_normalize_random(void)
         "/", "/", "/", "a", "b", "c", ".", "..", "%2e", "%2E", "%2e%2e", "%41", "%3f",
         "%3F", "%7e", "~", "%25", "%2f", "%5C", "%00", "%", "%z", "\\", ";", "=", "\xc3",
         "//", "/./", "/../", "/%2e/", "/%2e%2e/", ".a", "a.", "-", "_", "?", "#", "%c3%a9",
+        "\xa9", "%C3", "%A9", "%40", "@", "%C0%AE", "%e0%80%ae", "%23", "%ED%A0%80",
+        "\xf0\x9f\x98\x80", "%F0", "%9F", "%20",
     };
     const size_t np = sizeof piece / sizeof piece[0];
     char in[512], want[NA_PATH_MAX + 1];
@@ -424,16 +488,16 @@ static void test_normalize_length(void)
         big[i] = "/a/"[i % 3];
     got = norm_n(big, NA_PATH_MAX, &len);
     CHECK(got != NULL && len > 0 && len <= NA_PATH_MAX);
-    /* escapes that stay escaped: "/" then "%3a" as often as it fits */
+    /* escapes that stay escaped: "/" then "%3f" as often as it fits */
     size_t n = 1;
     big[0] = '/';
     while (n + 3 <= NA_PATH_MAX) {
-        memcpy(big + n, "%3a", 3);
+        memcpy(big + n, "%3f", 3);
         n += 3;
     }
     got = norm_n(big, n, &len);
-    CHECK(got != NULL && (size_t)len == n && strncmp(got, "/%3A%3A", 7) == 0 &&
-          got[n - 1] == 'A');
+    CHECK(got != NULL && (size_t)len == n && strncmp(got, "/%3F%3F", 7) == 0 &&
+          got[n - 1] == 'F');
     /* deep nesting then back to the root */
     size_t o = 0;
     for (int i = 0; i < 1600; i++) {
@@ -627,6 +691,80 @@ static void test_url_caps(void)
     CHECK_EQ_INT(url(s, &u), -1);
 }
 
+/* --- request targets and configured text -------------------------------------- */
+
+static void test_path_of_target(void)
+{
+    static const struct {
+        const char *in, *path; /* path NULL: refused */
+    } t[] = {
+        {"/a/b?q=1", "/a/b"},
+        {"/a#b?q", "/a#b"}, /* the '#' is normalization's to refuse */
+        {"/", "/"},
+        {"", ""},
+        {"?x", ""},
+        {"*", "*"},
+        {"http://h.test/a/b?q", "/a/b"},
+        {"https://h.test:8443/a", "/a"},
+        {"HTTP://h.test/a", "/a"},
+        {"HtTpS://u@h.test/a/", "/a/"},
+        {"http://h.test/", "/"},
+        {"http://h.test", NULL},
+        {"http://h.test?x", NULL},
+        {"http://h#/a", NULL},
+        {"http:/a", NULL},
+        {"http:a", NULL},
+        {"httpx://h/a", NULL},
+        {"https:///a", "/a"},
+        {"http://h.test/a#/../b", "/a#/../b"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        size_t n = 99;
+        const char *in = unit_guarded(t[i].in, strlen(t[i].in) + 1);
+        const char *p = na_path_of_target(in, &n);
+        char got[256];
+        if (p != NULL)
+            snprintf(got, sizeof got, "%.*s", (int)n, p);
+        if (!CHECK_EQ_STR(p ? got : NULL, t[i].path))
+            printf("    target \"%s\"\n", t[i].in);
+    }
+}
+
+static void test_canon_text(void)
+{
+    static const struct {
+        const char *in, *out;
+    } t[] = {
+        {"/%40admin/", "/@admin/"},
+        {"/caf%c3%a9", "/caf\xc3\xa9"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"%2e%2E", ".."},
+        {"/100%25", "/100%25"},
+        {"%23%3f", "%23%3F"},
+        {"", ""},
+        {"/a%2f", NULL},
+        {"/a#", NULL},
+        {"/a?", NULL},
+        {"/a\\", NULL},
+        {"/%c0%ae", NULL},
+        {"/%e9", NULL},
+        {"%", NULL},
+        {"/a%0D", NULL},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char *out = guarded_out(64);
+        size_t n = strlen(t[i].in);
+        long r = na_path_canon_text(unit_guarded(t[i].in, n), n, out, 64);
+        if (!CHECK_EQ_STR(r >= 0 ? out : NULL, t[i].out) ||
+            !CHECK(r < 0 || (size_t)r == strlen(out)))
+            printf("    text \"%s\"\n", t[i].in);
+    }
+    /* the output must fit: n bytes need n + 1 */
+    char *out = guarded_out(4);
+    CHECK(na_path_canon_text("abcd", 4, out, 4) == -1);
+    CHECK(na_path_canon_text("abc", 3, out, 4) == 3);
+}
+
 int main(void)
 {
     RUN(test_normalize_table);
@@ -635,6 +773,8 @@ int main(void)
     RUN(test_normalize_bad_escapes);
     RUN(test_normalize_random);
     RUN(test_normalize_length);
+    RUN(test_path_of_target);
+    RUN(test_canon_text);
     RUN(test_form_every_byte);
     RUN(test_form_examples);
     RUN(test_url_parse);
