@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
+
 typedef enum {
     T_LIT,      /* exact text */
     T_SEG,      /* "/" + one segment ([^/#?]+) */
@@ -54,6 +56,21 @@ static int push(na_pattern *p, tok_kind k, const char *text, size_t len, size_t 
         t[p->n].text[len] = '\0';
     }
     p->n++;
+    return 0;
+}
+
+/* Bring literal text to the canonical form request paths are compared in
+ * (path.h: escapes decoded but %25 %23 %3F, UTF-8 checked), in place; len is
+ * updated. Returns 0, or -1 when the text cannot be compared safely, or could
+ * never match a normalized path ("//", "/./", "/../"). */
+static int canon_lit(char *text, size_t *len)
+{
+    char tmp[NA_PATH_MAX + 1];
+    long n = na_path_canon_text(text, *len, tmp, sizeof tmp);
+    if (n < 0 || strstr(tmp, "//") || strstr(tmp, "/./") || strstr(tmp, "/../"))
+        return -1;
+    memcpy(text, tmp, (size_t)n + 1);
+    *len = (size_t)n;
     return 0;
 }
 
@@ -188,6 +205,33 @@ na_pattern *na_pattern_compile(const char *src, na_err *err)
                 i++;
             if (push_lit(p, src + s, i - s) < 0)
                 goto nomem;
+        }
+    }
+    /* Literal text in the request paths' canonical form (matcher.h). */
+    for (size_t k = 0; k < p->n; k++) {
+        tok *t = &p->toks[k];
+        int bad = 0;
+        if (t->kind == T_LIT) {
+            bad = canon_lit(t->text, &t->len) < 0;
+        } else if (t->kind == T_NOT_ANY) {
+            /* each '\0'-separated alternative, rewritten in place (never longer) */
+            char *rd = t->text, *wr = t->text;
+            for (size_t a = 0; a < t->len && !bad; a++) {
+                size_t al = strlen(rd);
+                char *next = rd + al + 1;
+                bad = canon_lit(rd, &al) < 0;
+                memmove(wr, rd, al + 1);
+                wr += al + 1;
+                rd = next;
+            }
+        }
+        if (bad) {
+            na_err_set(err, NA_E_CONFIG,
+                       "matcher \"%.80s\": its literal text cannot be compared with request "
+                       "paths safely (a malformed escape; an escaped '/', '\\', NUL or control "
+                       "byte; a raw '#'; bytes that are not UTF-8; or '//', '/./', '/../')",
+                       src);
+            goto fail;
         }
     }
     return p;

@@ -8,7 +8,14 @@
  * literal). Next.js wraps each pattern: an optional `.json`, `.rsc` or
  * `.segments/….segment.rsc` suffix and one optional trailing '/' match too, and
  * basePath is prepended. Matching is case-sensitive. Other regular-expression
- * syntax is refused when the configuration is loaded, with the reason. */
+ * syntax is refused when the configuration is loaded, with the reason.
+ *
+ * Literal text is brought to the canonical form of request paths (path.h) when
+ * it is compiled, so "/%40admin", "/@admin" and "/caf%c3%a9", "/café" name the
+ * paths a server serves for them. Literal text that form cannot hold (an
+ * escaped '/', '\', NUL or control byte, a raw '#', a malformed escape, bytes
+ * that are not UTF-8), or that no normalized path has ("//", "/./", "/../"),
+ * is refused with the pattern named. */
 #ifndef NA_MATCHER_H
 #define NA_MATCHER_H
 

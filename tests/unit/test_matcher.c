@@ -117,10 +117,22 @@ static void test_params(void)
     M("/a/:p", "/a/x?y", 0);
     M("/a/:p", "/a/x#", 1);
     M("/a/:p/b", "/a/x?y/b", 0);
-    /* case-sensitive, raw bytes */
+    /* case-sensitive; literals in the paths' canonical form (path.h): escapes
+     * decoded but %25 %23 %3F, so a literal matches however it was written */
     M("/Admin", "/admin", 0);
-    M("/caf%C3%A9", "/caf%C3%A9", 1);
-    M("/caf%C3%A9", "/caf%c3%a9", 0);
+    M("/caf%C3%A9", "/caf\xc3\xa9", 1);
+    M("/caf%c3%a9", "/caf\xc3\xa9", 1);
+    M("/caf\xc3\xa9/:p*", "/caf\xc3\xa9/x", 1);
+    M("/caf%C3%A9", "/caf%C3%A9", 0); /* not a canonical path */
+    M("/%40admin/:p*", "/@admin/s.txt", 1);
+    M("/@admin/:p*", "/@admin/s.txt", 1);
+    M("/%61dmin", "/admin", 1);
+    M("/100%25/:p", "/100%25/x", 1);
+    M("/a%3fb", "/a%3Fb", 1);
+    M("/a%23b", "/a%23b", 1);
+    M("/((?!%40admin|caf%C3%A9).*)", "/@admin/x", 0);
+    M("/((?!%40admin|caf%C3%A9).*)", "/caf\xc3\xa9", 0);
+    M("/((?!%40admin|caf%C3%A9).*)", "/docs", 1);
 }
 
 static void test_wrapping(void)
@@ -171,6 +183,22 @@ static void test_compile_errors(void)
         const char *src, *msg; /* a substring of err.msg */
     } t[] = {
         {"dashboard", "must start with '/'"},
+        /* literal text the canonical form cannot hold, or that no normalized
+         * path can have */
+        {"/a%2Fb", "its literal text cannot be compared"},
+        {"/a%5c", "its literal text cannot be compared"},
+        {"/a%00", "its literal text cannot be compared"},
+        {"/a%0a/:p", "its literal text cannot be compared"},
+        {"/a%zz", "its literal text cannot be compared"},
+        {"/a%4", "its literal text cannot be compared"},
+        {"/a#b", "its literal text cannot be compared"},
+        {"/%C0%AE", "its literal text cannot be compared"},
+        {"/caf%C3", "its literal text cannot be compared"},
+        {"/a//b", "its literal text cannot be compared"},
+        {"/a/./b", "its literal text cannot be compared"},
+        {"/a/../b/:p*", "its literal text cannot be compared"},
+        {"/a/%2e%2e/b", "its literal text cannot be compared"},
+        {"/((?!api|a%2Fb).*)", "its literal text cannot be compared"},
         {"", "must start with '/'"},
         {"(.*)", "must start with '/'"},
         {"/:", "':' without a name"},
