@@ -1,6 +1,7 @@
 /* guard.c — the guard's decision and answer (see guard.h). */
 #include "guard.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,27 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err
     g->exp_ms = -1;
     if (na_url_parse(cfg->url, &g->url) < 0)
         return na_err_set(err, NA_E_CONFIG, "url/NEXTAUTH_URL is not a usable http(s) URL");
+    /* Request paths are compared in their canonical form (path.h): so are these. */
+    static const struct {
+        const char *key;
+        size_t off;
+    } page[] = {{"basePath", offsetof(na_config, base_path)},
+                {"pages.signIn", offsetof(na_config, sign_in)},
+                {"pages.error", offsetof(na_config, error_page)}};
+    char *dst[] = {g->base_path, g->sign_in, g->error_page};
+    for (size_t i = 0; i < 3; i++) {
+        const char *src = (const char *)cfg + page[i].off;
+        char canon[NA_PATH_MAX + 1];
+        long n = *src ? na_path_normalize(src, strlen(src), canon) : 0;
+        if (n < 0 || (size_t)n >= NA_PAGE_MAX)
+            return na_err_set(err, NA_E_CONFIG,
+                              "key \"%s\" cannot be compared with request paths safely (a "
+                              "malformed or unsafe escape, a '..' above the root, or bytes "
+                              "that are not UTF-8)",
+                              page[i].key);
+        memcpy(dst[i], canon, (size_t)n);
+        dst[i][n] = '\0';
+    }
     return 0;
 }
 
@@ -199,12 +221,12 @@ static int under(const char *path, const char *prefix)
 }
 
 /* The path without basePath, or NULL when the path is not under basePath. */
-static const char *strip_base(const na_config *cfg, const char *full)
+static const char *strip_base(const na_guard *g, const char *full)
 {
-    size_t n = strlen(cfg->base_path);
+    size_t n = strlen(g->base_path);
     if (n == 0)
         return full;
-    if (!under(full, cfg->base_path))
+    if (!under(full, g->base_path))
         return NULL;
     return full[n] ? full + n : "/";
 }
@@ -218,7 +240,7 @@ static int exempt(const na_guard *g, const char *full, const char *rel)
         return 0;
     /* /_next/data/… is a page's data (Next.js runs middleware on it as on the
      * page itself): not exempt. */
-    return str_eq(rel, g->cfg->sign_in) || str_eq(rel, g->cfg->error_page) ||
+    return str_eq(rel, g->sign_in) || str_eq(rel, g->error_page) ||
            (under(rel, "/_next") && !under(rel, "/_next/data")) ||
            str_eq(rel, "/favicon.ico");
 }
@@ -563,14 +585,32 @@ static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location
     (void)g;
 }
 
+/* The request's path: raw gets the target from its path on (absolute-form:
+ * after the authority), *pathlen the path's length; the canonical path goes to
+ * norm. Returns 1, or 0 when the path cannot be read with certainty (path.h):
+ * the request is then guarded under every rule. */
+static int request_path(const char *request_uri, const char **raw, size_t *pathlen,
+                        char *norm)
+{
+    const char *uri = request_uri ? request_uri : "";
+    const char *p = na_path_of_target(uri, pathlen);
+    if (p == NULL) {
+        *raw = uri;
+        *pathlen = 0;
+        while (uri[*pathlen] != '\0' && uri[*pathlen] != '?')
+            (*pathlen)++;
+        return 0;
+    }
+    *raw = p;
+    return na_path_normalize(p, *pathlen, norm) >= 0;
+}
+
 char *na_guard_signin_location(const na_guard *g, const char *request_uri)
 {
-    const char *raw = request_uri ? request_uri : "";
-    size_t pathlen = 0;
-    while (raw[pathlen] != '\0' && raw[pathlen] != '?')
-        pathlen++;
+    const char *raw;
+    size_t pathlen;
     char norm[NA_PATH_MAX + 1];
-    int ok = na_path_normalize(raw, pathlen, norm) >= 0;
+    int ok = request_path(request_uri, &raw, &pathlen, norm);
     return signin_location(g, raw, pathlen, ok ? norm : NULL);
 }
 
@@ -579,13 +619,11 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
 {
     const na_config *c = g->cfg;
     role_t role = role_of(rq);
-    const char *raw = rq->request_uri ? rq->request_uri : "";
-    size_t pathlen = 0;
-    while (raw[pathlen] != '\0' && raw[pathlen] != '?')
-        pathlen++;
+    const char *raw;
+    size_t pathlen;
     char norm[NA_PATH_MAX + 1];
-    int norm_ok = na_path_normalize(raw, pathlen, norm) >= 0;
-    const char *rel = norm_ok ? strip_base(c, norm) : NULL;
+    int norm_ok = request_path(rq->request_uri, &raw, &pathlen, norm);
+    const char *rel = norm_ok ? strip_base(g, norm) : NULL;
 
     if (norm_ok && exempt(g, norm, rel))
         goto pass;
@@ -597,10 +635,14 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     if (!api && rel != NULL)
         api = na_patterns_first(&c->api, rel) != -1;
     if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
-        /* judge the raw path, for the JSON-or-redirect choice only */
+        /* judge the raw path before any '#', for the JSON-or-redirect choice
+         * only (both deny) */
         char rawpath[NA_PATH_MAX + 1];
-        memcpy(rawpath, raw, pathlen);
-        rawpath[pathlen] = '\0';
+        size_t n = 0;
+        while (n < pathlen && raw[n] != '#')
+            n++;
+        memcpy(rawpath, raw, n);
+        rawpath[n] = '\0';
         api = na_patterns_first(&c->api, rawpath) != -1;
     }
 

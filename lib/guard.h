@@ -53,6 +53,9 @@ typedef struct {
     const na_config *cfg;
     na_verifier *v; /* NULL when there is no usable secret */
     na_url url;     /* origin (may be empty: relative Locations) and auth path */
+    /* basePath, pages.signIn and pages.error in canonical form (path.h), as
+     * request paths are compared with them */
+    char base_path[NA_PAGE_MAX], sign_in[NA_PAGE_MAX], error_page[NA_PAGE_MAX];
     long long exp_ms;  /* the last expiry date written, and its text */
     char exp_iso[25];
     na_guard_cache *cache; /* the token cache, allocated at its first use */

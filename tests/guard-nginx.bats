@@ -505,10 +505,11 @@ refute_forged_identity() {
 }
 
 @test "nginx: CR/LF injection never reaches a header" {
-    # nginx passes encoded CR/LF in the path on: callbackUrl encodes them again
+    # nginx passes encoded CR/LF in the path on; an escaped control byte has no
+    # canonical form, so the path is guarded and callbackUrl is "/"
     gc_get "$BASE/docs/page.txt%0d%0aSet-Cookie:%20evil=1"
     assert_http 307
-    assert_header Location "${GC_SIGNIN}%2Fdocs%2Fpage.txt%250D%250ASet-Cookie%3A%2520evil%3D1"
+    assert_header Location "${GC_SIGNIN}%2F"
     refute_header Set-Cookie
     assert_clean_headers
     # in the query they are dropped from callbackUrl

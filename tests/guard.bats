@@ -837,8 +837,9 @@ dup_names() {
     expect_signin '%2F'
     guard $'/x\nLocation: http://evil/'
     expect_signin '%2F'
+    # an escaped control byte has no canonical form: guarded, callbackUrl "/"
     guard '/x%0d%0aSet-Cookie:%20a=b'
-    expect_signin '%2Fx%250D%250ASet-Cookie%3A%2520a%3Db'
+    expect_signin '%2F'
     guard '/x?a=%0d%0aLocation:%20http://evil/'
     expect_signin '%2Fx'
     guard $'/x?a=\r\nSet-Cookie: a=b'

@@ -393,10 +393,159 @@ static void test_token_cache(void)
     undeploy(&other);
 }
 
+/* The path the guard judges is the path the server serves: a raw '#' (lighttpd
+ * and nginx serve the part before it) guards the request under every rule;
+ * configured literals and request paths meet in one canonical form, so
+ * "/%40admin", "/caf%C3%A9" and "/caf%c3%a9" are the paths the rules name; an
+ * absolute-form target is judged by its path. */
+static void test_paths(void)
+{
+    struct deployment m, w;
+    struct out o;
+    static const char rules[] =
+        "\"rules\":[{\"matcher\":[\"/admin/:path*\",\"/@admin/:path*\",\"/caf%C3%A9/:path*\","
+        "\"/api/admin/:path*\"],\"authorized\":{\"role\":\"admin\"}}],"
+        "\"pages\":{\"signIn\":\"/log%69n\"}";
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\",\"url\":\"http://h.test\","
+             "\"matcher\":[\"/dashboard/:path*\",\"/api/:path*\",\"/%%40admin/:path*\","
+             "\"/caf\xc3\xa9/:path*\",\"/admin/:path*\"],%s}",
+             rules);
+    if (deploy(&m, json) < 0) {
+        CHECK(0);
+        return;
+    }
+    snprintf(json, sizeof json,
+             "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\",\"url\":\"http://h.test\",%s}",
+             rules);
+    if (deploy(&w, json) < 0) {
+        CHECK(0);
+        undeploy(&m);
+        return;
+    }
+    char *user = cookie_for(&m, "{\"email\":\"u@x.test\",\"role\":\"user\"}", 3600);
+    char *admin = cookie_for(&m, "{\"email\":\"a@x.test\",\"role\":\"admin\"}", 3600);
+    static const struct {
+        const char *uri;
+        int who; /* 0 no cookie, 1 role user, 2 role admin */
+        int matcher; /* 1: the deployment with a matcher, 0: the whole site */
+        na_guard_outcome want;
+    } t[] = {
+        /* a raw '#' in the path: guarded, under every rule */
+        {"/dashboard/secret.txt#x", 0, 1, NA_GUARD_SIGNIN},
+        {"/dashboard/secret.txt#x", 1, 1, NA_GUARD_SIGNIN},
+        {"/dashboard/secret.txt#x", 2, 1, NA_GUARD_ALLOW},
+        {"/api/data.json#x", 0, 1, NA_GUARD_401},
+        {"/api/data.json#x", 1, 1, NA_GUARD_403},
+        {"/docs/page.txt#/../../api/auth/x", 0, 0, NA_GUARD_SIGNIN},
+        {"/api/auth/x#/../../../docs/page.txt", 0, 0, NA_GUARD_401},
+        {"/other#/../dashboard/x", 0, 1, NA_GUARD_SIGNIN},
+        {"/admin/a.txt#x", 1, 0, NA_GUARD_SIGNIN},
+        {"/admin/a.txt#x", 2, 0, NA_GUARD_ALLOW},
+        {"/public/#/../admin/a.txt", 1, 1, NA_GUARD_SIGNIN},
+        /* outside the matcher, and the query may hold a '#' */
+        {"/other", 0, 1, NA_GUARD_PASS},
+        {"/other?q=#/../dashboard", 0, 1, NA_GUARD_PASS},
+        /* one canonical form: escapes and raw UTF-8 are the same path */
+        {"/%40admin/s.txt", 0, 1, NA_GUARD_SIGNIN},
+        {"/%40admin/s.txt", 1, 1, NA_GUARD_SIGNIN},
+        {"/@admin/s.txt", 1, 1, NA_GUARD_SIGNIN},
+        {"/%40admin/s.txt", 2, 1, NA_GUARD_ALLOW},
+        {"/%40admin/s.txt", 1, 0, NA_GUARD_SIGNIN},
+        {"/caf%C3%A9/x", 0, 1, NA_GUARD_SIGNIN},
+        {"/caf%C3%A9/x", 1, 0, NA_GUARD_SIGNIN},
+        {"/caf%c3%a9/x", 1, 0, NA_GUARD_SIGNIN},
+        {"/caf\xc3\xa9/x", 1, 0, NA_GUARD_SIGNIN},
+        {"/caf\xc3\xa9/x", 2, 0, NA_GUARD_ALLOW},
+        {"/%61dmin/a.txt", 1, 1, NA_GUARD_SIGNIN},
+        {"/api/%61dmin/x", 1, 1, NA_GUARD_403},
+        /* overlong UTF-8 and other unreadable paths: guarded, every rule */
+        {"/%C0%AE%C0%AE/admin/a.txt", 1, 1, NA_GUARD_SIGNIN},
+        {"/public/%C0%AE%C0%AE/dashboard/x", 0, 1, NA_GUARD_SIGNIN},
+        {"/public/..%2Fadmin/a.txt", 1, 1, NA_GUARD_SIGNIN},
+        /* the sign-in page, written "/log%69n" in the configuration */
+        {"/login", 0, 0, NA_GUARD_PASS},
+        {"/log%69n", 0, 0, NA_GUARD_PASS},
+        {"/login#x", 0, 0, NA_GUARD_SIGNIN},
+        /* absolute-form (Apache passes it on as REQUEST_URI): judged by its path */
+        {"http://h.test/api/data", 0, 0, NA_GUARD_401},
+        {"HTTP://h.test:80/api/admin/x", 1, 0, NA_GUARD_403},
+        {"https://h.test/api/admin/x", 2, 0, NA_GUARD_ALLOW},
+        {"http://h.test/other", 0, 1, NA_GUARD_PASS},
+        {"http://h.test/login?x=1", 0, 0, NA_GUARD_PASS},
+        {"http://h.test", 0, 1, NA_GUARD_SIGNIN},
+        {"http://h.test#/other", 0, 1, NA_GUARD_SIGNIN},
+        {"http:/other", 0, 1, NA_GUARD_SIGNIN},
+        {"httpx://h.test/other", 0, 1, NA_GUARD_SIGNIN},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        const char *cookie = t[i].who == 0 ? NULL : t[i].who == 1 ? user : admin;
+        na_guard_outcome got = ask(t[i].matcher ? &m : &w, t[i].uri, cookie, "authorizer", &o);
+        if (!CHECK_EQ_INT(got, t[i].want))
+            printf("    %s, cookie %d, %s\n", t[i].uri, t[i].who,
+                   t[i].matcher ? "matcher" : "whole site");
+    }
+    /* the callbackUrl of an unreadable path is "/"; of an absolute-form one, its path */
+    CHECK_EQ_INT(ask(&m, "/dashboard/secret.txt#x", NULL, "authorizer", &o), NA_GUARD_SIGNIN);
+    CHECK(strstr(o.b, "Location: http://h.test/log%69n?callbackUrl=%2F\r\n") != NULL);
+    CHECK_EQ_INT(ask(&w, "http://h.test/docs/a?b=1", NULL, "authorizer", &o), NA_GUARD_SIGNIN);
+    CHECK(strstr(o.b, "Location: http://h.test/log%69n?callbackUrl=%2Fdocs%2Fa%3Fb%3D1\r\n") !=
+          NULL);
+    free(user);
+    free(admin);
+    undeploy(&m);
+    undeploy(&w);
+
+    /* what cannot be compared safely is refused at load, naming the key */
+    static const struct {
+        const char *json, *msg;
+    } bad[] = {
+        {"\"pages\":{\"signIn\":\"/%C0%AElogin\"}", "key \"pages.signIn\" cannot be compared"},
+        {"\"pages\":{\"error\":\"/e%FF\"}", "key \"pages.error\" cannot be compared"},
+        {"\"basePath\":\"/a%00\"", "key \"basePath\" cannot be compared"},
+        {"\"matcher\":\"/a%2Fb/:p*\"", "key \"matcher\": matcher \"/a%2Fb/:p*\": its literal"},
+        {"\"matcher\":\"/a#b\"", "key \"matcher\": matcher \"/a#b\": its literal"},
+        {"\"matcher\":\"/%zz\"", "key \"matcher\": matcher \"/%zz\": its literal"},
+        {"\"matcher\":\"/a//b\"", "key \"matcher\": matcher \"/a//b\": its literal"},
+        {"\"matcher\":\"/a/%2e%2e/b\"", "key \"matcher\": matcher \"/a/%2e%2e/b\": its literal"},
+        {"\"matcher\":\"/((?!api|%C0%AE).*)\"", "its literal text cannot be compared"},
+        {"\"api\":\"/caf%C3/:p\"", "key \"api\": matcher \"/caf%C3/:p\": its literal"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[] = "/tmp/test_guard_XXXXXX";
+        na_config cfg;
+        na_verifier v;
+        na_guard g;
+        na_err err;
+        err.msg[0] = '\0';
+        snprintf(json, sizeof json,
+                 "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\",%s}", bad[i].json);
+        int fd = mkstemp(path);
+        if (!CHECK(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json)))
+            return;
+        close(fd);
+        int rc = na_config_load(&cfg, path, &err);
+        unlink(path);
+        if (rc == 0) {
+            if (na_verifier_init(&v, &cfg, NULL, &err) == 0) {
+                rc = na_guard_init(&g, &cfg, &v, &err);
+                if (rc == 0)
+                    na_guard_free(&g);
+                na_verifier_free(&v);
+            }
+            na_config_free(&cfg);
+        }
+        if (!CHECK(rc < 0 && strstr(err.msg, bad[i].msg) != NULL))
+            printf("    %s: got \"%s\"\n", bad[i].json, err.msg);
+    }
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
     RUN(test_view_and_tree_agree);
     RUN(test_token_cache);
+    RUN(test_paths);
     return unit_done();
 }
