@@ -102,6 +102,8 @@ write_config() { # FILE a|b
   $matcher
   "rules": [
     { "matcher": ["/admin/:path*", "/@admin/:path*", "/caf$E/:path*", "/api/admin/:path*"],
+      "authorized": { "role": "admin" } },
+    { "matcher": ["/r%c3%a9sum%c3%a9/:path*", "/%40team/:path*"],
       "authorized": { "role": "admin" } }
   ],
   "identity": { "NEXTAUTH_ROLE": "role" }
@@ -114,14 +116,17 @@ JSON
 # The docroot folders, and what each holds in each deployment: GUARDED (a
 # valid session opens it), ADMIN (only role admin), PUBLIC (may be served to
 # anyone; in deployment a the guard is not asked outside its matcher).
-FOLDERS=(root docs dashboard api api/admin admin @admin "caf$E" public api/auth _next)
+# /résumé/ and /@team/ are named by their rule in percent-encoded form (with
+# lower-case hex): the rule must hold for every spelling of those names.
+FOLDERS=(root docs dashboard api api/admin admin @admin "caf$E" "r${E}sum$E" @team public
+    api/auth _next)
 
 # class_of DEPLOY FOLDER sets CLASS (no subshell: it runs for every file).
 class_of() {
     case $2 in
     public | api/auth | _next) CLASS=PUBLIC ;;
     api/admin | @admin | "caf$E") CLASS=ADMIN ;;
-    admin) [ "$1" = b ] && CLASS=ADMIN || CLASS=PUBLIC ;;
+    admin | "r${E}sum$E" | @team) [ "$1" = b ] && CLASS=ADMIN || CLASS=PUBLIC ;;
     dashboard | api) CLASS=GUARDED ;;
     root | docs) [ "$1" = b ] && CLASS=GUARDED || CLASS=PUBLIC ;;
     esac
@@ -147,7 +152,8 @@ marker() {
 extra_file() {
     case $1 in
     dashboard) echo secret.txt ;; api) echo data.json ;; api/admin) echo x.json ;;
-    admin) echo a.txt ;; @admin | "caf$E") echo s.txt ;; docs) echo page.txt ;;
+    admin) echo a.txt ;; @admin | "caf$E" | "r${E}sum$E" | @team) echo s.txt ;;
+    docs) echo page.txt ;;
     public) echo p.txt ;; api/auth) echo providers.json ;; root) echo favicon.ico ;;
     esac
 }

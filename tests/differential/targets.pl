@@ -30,6 +30,7 @@ my @locations = (
     '/@admin/s.txt', '/@admin/canary.cgi',
     "/caf$E/s.txt", "/caf$E/canary.cgi",
     '/docs/page.txt', '/docs/canary.cgi',
+    "/r${E}sum$E/s.txt", "/r${E}sum$E/canary.cgi", '/@team/s.txt', '/@team/canary.cgi',
     '/', '/canary.txt', '/dashboard/',
 );
 
@@ -141,7 +142,7 @@ for my $p ('/admin/a.txt', '/dashboard/secret.txt', '/api/admin/x.json', '/@admi
 # joined by '/' (now and then '%2F' or '\'), then a canary file.
 srand($seed);
 my @dirs = ('dashboard', 'api', 'admin', '@admin', "caf$E", 'docs', 'api/admin', 'public',
-    'api/auth', '_next', 'favicon.ico');
+    'api/auth', '_next', 'favicon.ico', "r${E}sum$E", '@team');
 my @spell = (
     sub { $_[0] }, sub { uc $_[0] }, sub { ucfirst $_[0] },
     sub { (enc_first("/$_[0]", 0) // "/$_[0]") =~ s{^/}{}r },
