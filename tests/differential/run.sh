@@ -69,8 +69,13 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/differential.XXXXXX") || die "mktemp failed"
 chmod 0755 "$tmp"
 
+pids=() # the clients still running (each under timeout, which passes a SIGTERM on)
 cleanup() {
-    local d
+    local d p
+    for p in "${pids[@]}"; do
+        # only that process: still ours (its command line names our folder)
+        grep -qF "$tmp/" "/proc/$p/cmdline" 2>/dev/null && kill -TERM "$p"
+    done
     for d in a b; do
         lt_stop "$tmp/lighttpd-$d"
         ap_stop "$tmp/apache-$d"
@@ -363,14 +368,16 @@ for s in $SERVERS; do
 done
 echo "differential: servers up after $((SECONDS - t0)) s; $(wc -l <"$tmp/corpus") corpus checks per server and deployment"
 
-pids=()
 for n in "${names[@]}"; do
     dir=$tmp/$n
     port=$(sed 's/.*://' "$dir/url")
     timeout "$TIMEOUT" perl "$here/client.pl" "$n" "$port" "$dir/checks" >"$dir/out" 2>&1 &
     pids+=($!)
 done
-for p in "${pids[@]}"; do wait "$p"; done
+for i in "${!pids[@]}"; do
+    wait "${pids[$i]}"
+    unset "pids[$i]"
+done
 
 passed=0
 failed=0
