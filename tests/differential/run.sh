@@ -8,8 +8,9 @@
 #   a   "matcher": /dashboard/…, /api/…, /@admin/…, /café/… guarded, the rest not
 #   b   no matcher: everything guarded but the guard's exempt paths and the
 #       server's public carve-outs (/public/, /api/auth/, …)
-# both with a rule: /admin/…, /@admin/…, /café/…, /api/admin/… only for role
-# admin. Every guarded folder of the docroot holds canaries (static files and a
+# both with rules: /admin/…, /@admin/…, /café/…, /api/admin/… only for role
+# admin, and so /r%c3%a9sum%c3%a9/… and /%40team/… (the names percent-encoded
+# in the config, in lower-case hex). Every guarded folder of the docroot holds canaries (static files and a
 # CGI): GUARDED-CANARY-… must never reach a client without a valid session,
 # ADMIN-CANARY-… never without an admin session.
 #
