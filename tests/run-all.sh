@@ -92,6 +92,10 @@ done
 #             through the CLI and the guard/session programs as CGI
 #   fuzz      tests/fuzz/replay.sh: every seed corpus and regression file of
 #             every fuzz target, replayed by a plain driver (no libFuzzer)
+#   differential  tests/differential/run.sh: lighttpd, Apache and nginx on the
+#             example configs, two guard deployments each; thousands of raw
+#             request targets without and with a role=user cookie: no guarded
+#             or admin-only canary may come back (about 40 s)
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
 #             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
 #             content without a valid token, 5xx only in fault windows, flat RSS
@@ -100,13 +104,15 @@ done
 #   sanitize  make sanitize-build (ASan+UBSan into build/san), then
 #             tests/valgrind/sanitize.sh: unit tests, the CGI-level bats suites
 #             and the corpus against that build
-# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 leave
-# those out (each takes from 20 s to a few minutes); CI sets none.
-for suite in corpus fuzz load valgrind sanitize; do
+# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 /
+# NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes from 20 s to a few
+# minutes); CI sets none.
+for suite in corpus fuzz differential load valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
     load) skip=${NEXTAUTH_SKIP_LOAD:-} var=NEXTAUTH_SKIP_LOAD ;;
+    differential) skip=${NEXTAUTH_SKIP_DIFFERENTIAL:-} var=NEXTAUTH_SKIP_DIFFERENTIAL ;;
     *) skip='' var='' ;;
     esac
     if [ "$skip" = 1 ]; then
@@ -118,6 +124,7 @@ for suite in corpus fuzz load valgrind sanitize; do
     case $suite in
     corpus) tests/corpus/run.sh >"$log/$suite" 2>&1 ;;
     fuzz) tests/fuzz/replay.sh >"$log/$suite" 2>&1 ;;
+    differential) tests/differential/run.sh >"$log/$suite" 2>&1 ;;
     load) tests/load/run.sh >"$log/$suite" 2>&1 ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;
     sanitize)
@@ -126,7 +133,7 @@ for suite in corpus fuzz load valgrind sanitize; do
         ;;
     esac
     rc=$?
-    grep -E '^not ok|^# crashed|^== san/.* [1-9][0-9]* failed|^== san/report |^corpus: |^load: [0-9]' "$log/$suite" | head -n 40
+    grep -E '^not ok|^# crashed|^== san/.* [1-9][0-9]* failed|^== san/report |^corpus: |^load: [0-9]|^differential: seed' "$log/$suite" | head -n 40
     [ "$rc" -ne 0 ] && tail -n 5 "$log/$suite"
     tally "$suite" "$rc" "$log/$suite"
     echo "   ($suite: $((SECONDS - t0)) s)"
