@@ -139,17 +139,19 @@ static int under(const char *path, const char *prefix)
 static int may_pass(const deployment *d, const char *uri)
 {
     const na_config *c = &d->cfg;
-    size_t pathlen = strcspn(uri, "?");
+    size_t pathlen;
     char norm[NA_PATH_MAX + 1];
-    if (na_path_normalize(uri, pathlen, norm) < 0)
+    const char *p = na_path_of_target(uri, &pathlen); /* absolute-form: its path */
+    if (p == NULL || na_path_normalize(p, pathlen, norm) < 0)
         return 0; /* a path that cannot be normalized is guarded */
     const char *rel = norm;
-    size_t bl = strlen(c->base_path);
+    /* the configured paths in canonical form, as the guard compares them */
+    size_t bl = strlen(d->g.base_path);
     if (bl > 0)
-        rel = under(norm, c->base_path) ? (norm[bl] ? norm + bl : "/") : NULL;
+        rel = under(norm, d->g.base_path) ? (norm[bl] ? norm + bl : "/") : NULL;
     if (under(norm, d->g.url.path))
         return 1;
-    if (rel != NULL && (strcmp(rel, c->sign_in) == 0 || strcmp(rel, c->error_page) == 0 ||
+    if (rel != NULL && (strcmp(rel, d->g.sign_in) == 0 || strcmp(rel, d->g.error_page) == 0 ||
                         (under(rel, "/_next") && !under(rel, "/_next/data")) ||
                         strcmp(rel, "/favicon.ico") == 0))
         return 1;
@@ -380,7 +382,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *tail = tokbuf + tl - 24;
         const char *uri = rq.request_uri ? rq.request_uri : "";
         char norm[NA_PATH_MAX + 1];
-        long nl = na_path_normalize(uri, strcspn(uri, "?"), norm);
+        size_t pl;
+        const char *pp = na_path_of_target(uri, &pl);
+        long nl = pp ? na_path_normalize(pp, pl, norm) : -1;
         if (fuzz_memmem(uri, strlen(uri), tail, 24) == NULL &&
             (nl < 0 || fuzz_memmem(norm, (size_t)nl, tail, 24) == NULL))
             FUZZ_CHECK(fuzz_memmem(logs.text, logs.len, tail, 24) == NULL,

@@ -8,8 +8,8 @@
  * (also with a trailing '/' and as .json). The whole input
  * also goes through:
  *   na_path_normalize — a result starts with '/', has no "//", no "." or ".."
- *     segment, no %2F/%5C/%00 (any case), no '\' or control byte, only upper-case
- *     escapes of reserved bytes; normalizing it again changes nothing; a path
+ *     segment, no '\', '#', '?' or control byte, no escape but %25, %23 and %3F
+ *     (upper case), and is UTF-8; normalizing it again changes nothing; a path
  *     that is already normal comes back unchanged;
  *   na_form_urlencode — only A-Z a-z 0-9 * - . _ + and %XX, and decoding gives
  *     the input back;
@@ -20,10 +20,32 @@
 
 #include "fuzz.h"
 
-static int unreserved(int c)
+/* s[0..n) is UTF-8: each code point decoded and checked (shortest form, no
+ * surrogate, at most U+10FFFF). */
+static int utf8(const unsigned char *s, size_t n)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    for (size_t i = 0; i < n;) {
+        unsigned len = 0;
+        while (len < 8 && (s[i] & (0x80u >> len)))
+            len++;
+        if (len == 0) {
+            i++;
+            continue;
+        }
+        if (len == 1 || len > 4 || n - i < len)
+            return 0;
+        unsigned long cp = s[i] & (0x7fu >> len);
+        for (unsigned k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
 }
 
 static void check_normal(const char *out, long n, const char *what)
@@ -33,7 +55,8 @@ static void check_normal(const char *out, long n, const char *what)
     FUZZ_CHECK(out[0] == '/', "%s: does not start with '/'", what);
     for (long i = 0; i < n; i++) {
         unsigned char c = (unsigned char)out[i];
-        FUZZ_CHECK(c >= 0x20 && c != 0x7f && c != '\\', "%s: byte 0x%02x at %ld", what, c, i);
+        FUZZ_CHECK(c >= 0x20 && c != 0x7f && c != '\\' && c != '#' && c != '?',
+                   "%s: byte 0x%02x at %ld", what, c, i);
         if (c == '/') {
             FUZZ_CHECK(out[i + 1] != '/', "%s: \"//\" at %ld", what, i);
             const char *seg = out + i + 1;
@@ -49,20 +72,21 @@ static void check_normal(const char *out, long n, const char *what)
                            !(out[i + 2] >= 'a' && out[i + 2] <= 'f'),
                        "%s: lower-case escape at %ld", what, i);
             int d = h << 4 | l;
-            FUZZ_CHECK(d != '/' && d != '\\' && d != 0, "%s: %%%02X survived", what, d);
-            FUZZ_CHECK(!unreserved(d), "%s: escaped unreserved byte %%%02X", what, d);
+            FUZZ_CHECK(d == '%' || d == '#' || d == '?', "%s: %%%02X survived", what, d);
         }
     }
+    FUZZ_CHECK(utf8((const unsigned char *)out, (size_t)n), "%s: not UTF-8", what);
 }
 
-/* Already normal: '/' first, no "//", no dot segment, no '%', '\' or control. */
+/* Already normal: '/' first, no "//", no dot segment, printable ASCII but '%',
+ * '\', '#' and '?'. */
 static int is_normal(const char *p, size_t n)
 {
     if (n == 0 || n > NA_PATH_MAX || p[0] != '/')
         return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x20 || c == 0x7f || c == '\\' || c == '%')
+        if (c < 0x20 || c >= 0x7f || c == '\\' || c == '%' || c == '#' || c == '?')
             return 0;
         if (c == '/') {
             size_t sl = 0;
@@ -151,9 +175,14 @@ static void url(const char *s)
                    "auth path has byte 0x%02x", (unsigned char)*c);
 }
 
+/* Syntax, or text whose canonical form differs from it (an escape, a '#',
+ * non-ASCII): such a pattern need not match its own text. */
 static int has_special(const char *s)
 {
-    return strpbrk(s, "():*+?{}[]\\|^$") != NULL;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c >= 0x80)
+            return 1;
+    return strpbrk(s, "():*+?{}[]\\|^$%#") != NULL;
 }
 
 static void pattern(const char *pat, const char *path, size_t pathlen)
