@@ -443,6 +443,27 @@ assert_log() {
     refute_body_has 'guarded page'
 }
 
+@test "apache: absolute-form targets are judged by their path (Apache passes them on whole): API 401/403 JSON, pages 307 with the path, admin 200; a raw '#' is Apache's 400" {
+    get / --request-target "http://127.0.0.1/api/data.json"
+    assert_json_401
+    get / --request-target "HTTP://app.example.test/api/admin/x.json" -H "Cookie: $(gc_cookie "$BOB")"
+    assert_http 403
+    assert_header Content-Type application/json
+    body_is "$GC_JSON_403"
+    get / --request-target "http://127.0.0.1/docs/page.txt?a=1"
+    assert_signin '%2Fdocs%2Fpage.txt%3Fa%3D1'
+    refute_body_has 'guarded page'
+    get / --request-target "http://127.0.0.1/public/../admin/a.txt" -H "Cookie: $(gc_cookie "$BOB")"
+    assert_signin '%2Fadmin%2Fa.txt'
+    refute_body_has 'admin only'
+    get / --request-target "http://127.0.0.1/api/admin/x.json" -H "Cookie: $(gc_cookie "$ADA")"
+    assert_http 200
+    body_is $'{"data":"admin api"}\n'
+    get / --request-target '/docs/page.txt#x'
+    assert_http 400
+    refute_body_has 'guarded page'
+}
+
 # --- sizes ---------------------------------------------------------------------
 
 @test "apache: a 3-chunk session cookie: 400 with Apache's default LimitRequestFieldSize, works with the snippet's 16384" {
