@@ -2,9 +2,10 @@
 # nextauth-guard as Apache 2.4's FastCGI authorizer (mod_authnz_fcgi), end to
 # end: a private Apache (event MPM, mod_cgid) on a free loopback port includes
 # examples/apache-guard.conf unchanged (tests/fixtures-apache/httpd.conf); the
-# guard runs under spawn-fcgi -F 2 on another free port; a static docroot and an
-# env-printing CGI (tests/fixtures) stand behind them. Everything is checked
-# with curl, exactly. SERVERS.md §3 has the measurements this builds on.
+# guard runs under spawn-fcgi -F 2 on another free port; a static docroot, an
+# env-printing CGI (tests/fixtures) and, under /service/ and /public/service/,
+# a proxied echo of the request headers stand behind them. Everything is
+# checked with curl, exactly. SERVERS.md §3 has the measurements this builds on.
 #
 # A second Apache ("defaults") includes the same snippet less the three lines
 # it adds for the guard's sake (LimitRequestFieldSize, the Content-Type fix,
@@ -18,6 +19,8 @@ load helpers
 . "$BATS_TEST_DIRNAME/lib/guard-common.sh"
 # shellcheck source=tests/lib/apache.sh
 . "$BATS_TEST_DIRNAME/lib/apache.sh"
+# shellcheck source=tests/lib/spawn-fcgi.sh
+. "$BATS_TEST_DIRNAME/lib/spawn-fcgi.sh"
 
 AG_CONF="$BATS_TEST_DIRNAME/fixtures-apache/httpd.conf"
 AG_SNIPPET="$REPO_ROOT/examples/apache-guard.conf"
@@ -94,6 +97,34 @@ ag_mint_len() {
     return 1
 }
 
+# write_echo_app FILE — a proxied application for /service/: a tiny HTTP
+# server (perl, on the socket spawn-fcgi hands over as fd 0) that answers every
+# request with the request's own header block, as it arrived (CR removed).
+write_echo_app() {
+    cat >"$1" <<'EOF'
+#!/usr/bin/perl
+use strict;
+use warnings;
+open(my $listen, '<&=', 0) or die "echo-app: fd 0 is not a socket: $!\n";
+$SIG{PIPE} = 'IGNORE';
+while (1) {
+    my $conn;
+    next unless accept($conn, $listen);
+    binmode $conn;
+    my $head = '';
+    while (defined(my $line = <$conn>)) {
+        last if $line eq "\r\n" || $line eq "\n";
+        $head .= $line;
+    }
+    $head =~ s/\r//g;
+    print $conn "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n",
+        "Content-Length: ", length($head), "\r\n\r\n", $head;
+    close $conn;
+}
+EOF
+    chmod 0755 "$1"
+}
+
 setup_file() {
     local t
     for t in apache2 spawn-fcgi curl jq; do
@@ -135,7 +166,9 @@ setup_file() {
         GUARD_CONF="$AG_ROOT/defaults/apache-guard-defaults.conf" || return 1
     export AG_DEFAULTS_URL=$AP_URL
 
-    ap_start "$AG_ROOT" "$AG_CONF" GUARD_PORT="$AG_GUARD_PORT" || return 1
+    write_echo_app "$AG_ROOT/echo-app.pl" &&
+        sf_start "$AG_ROOT/echo-app" "$AG_ROOT/echo-app.pl" || return 1
+    ap_start "$AG_ROOT" "$AG_CONF" GUARD_PORT="$AG_GUARD_PORT" APP_PORT="$SF_PORT" || return 1
 
     gc_mint ADA "$GC_ADMIN_CLAIMS" &&
         gc_mint BOB "$GC_USER_CLAIMS" &&
@@ -152,6 +185,7 @@ teardown_file() {
     [ -n "${AG_ROOT-}" ] || return 0
     ap_stop "$AG_ROOT"
     ap_stop "$AG_ROOT/defaults"
+    sf_stop "$AG_ROOT/echo-app"
     ag_guard_down
     rm -rf "$AG_ROOT"
 }
@@ -188,6 +222,11 @@ body_is() {
     local got=''
     IFS= read -r -d '' got <"$gc_body_file" || true
     [ "$got" = "$1" ] || _gc_show "expected the body (exactly, ${#1} bytes): $1"
+}
+
+# body_has_line TEXT — one line of the last body is exactly TEXT.
+body_has_line() {
+    grep -qxF -- "$1" "$gc_body_file" || _gc_show "expected the line: $1"
 }
 
 # No Variable-* header of the guard reaches the client.
@@ -336,6 +375,64 @@ assert_log() {
     refute_env AUTH_TYPE
     refute_env NEXTAUTH_EMAIL
     refute_env NEXTAUTH_ROLE
+}
+
+# A client's own identity headers: dashes or underscores, any case, the config's
+# "identity" name with a role the token lacks.
+CLIENT_IDENTITY=(
+    -H 'X-Nextauth-Role: admin' -H 'X_Nextauth_Role: admin' -H 'x-NEXTAUTH-role: admin'
+    -H 'X-NEXTAUTH-USER: evil' -H 'X_Nextauth_User: evil'
+    -H 'X-Nextauth-Email: evil' -H 'X_NEXTAUTH_EMAIL: evil'
+    -H 'X-Nextauth-Name: evil' -H 'x_nextauth_name: evil'
+    -H 'X-Nextauth-Sub: evil' -H 'X_Nextauth_Sub: evil'
+    -H 'X-Nextauth-Expires: evil' -H 'X_Nextauth_Expires: evil'
+    -H 'Remote-User: evil' -H 'Remote_User: evil'
+)
+
+# The CGI's environment has no HTTP_* copy of an identity header and no value
+# the client sent.
+refute_client_identity_env() {
+    local bad
+    bad=$(grep -E '^HTTP_(X_NEXTAUTH_|REMOTE_USER=)|=(evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the CGI:" "$bad"
+}
+
+# The proxied application received no identity header (the snippet gives it
+# none) and no value the client sent.
+refute_client_identity_headers() {
+    local bad
+    bad=$(grep -iE '^(x[-_]nextauth[-_]|remote[-_]user:)|: (evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the proxied application:" "$bad"
+}
+
+@test "apache: client-sent identity headers never reach the CGI: no HTTP_X_NEXTAUTH_* or HTTP_REMOTE_USER" {
+    get /app/env.cgi -H "Cookie: $(gc_cookie "$BOB")" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity_env
+    assert_env REMOTE_USER bob@example.com
+    assert_env AUTH_TYPE NextAuth
+    assert_env NEXTAUTH_ROLE user
+    assert_env NEXTAUTH_EMAIL bob@example.com
+    # unguarded: no identity at all
+    get /public/env.cgi "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity_env
+    refute_env REMOTE_USER
+    refute_env NEXTAUTH_ROLE
+}
+
+@test "apache: client-sent identity headers never reach a proxied application, guarded or not" {
+    get /service/x -H "Cookie: $(gc_cookie "$BOB")" "${CLIENT_IDENTITY[@]}" -H 'X-Probe: kept'
+    assert_http 200
+    body_has_line 'GET /x HTTP/1.1'
+    body_has_line 'X-Probe: kept'
+    refute_client_identity_headers
+    get /service/x "${CLIENT_IDENTITY[@]}"
+    assert_signin '%2Fservice%2Fx'
+    get /public/service/x "${CLIENT_IDENTITY[@]}" -H 'X-Probe: kept'
+    assert_http 200
+    body_has_line 'X-Probe: kept'
+    refute_client_identity_headers
 }
 
 @test "apache: expired and tampered tokens count as none; the guard's reason is in Apache's error log (AH02507)" {

@@ -3,10 +3,11 @@
 # private lighttpd per file, on a free loopback port, configured by including
 # examples/lighttpd-guard.conf itself (the guard as a FastCGI authorizer, its
 # "max-procs" processes spawned by lighttpd). It guards a static docroot
-# (tests/fixtures/www) and a CGI backend (tests/fixtures/env.cgi, which prints
-# its environment). The guard's configuration (tests/lib/guard-common.sh):
-# origin http://app.example.test, sign-in page /login, /admin/… and
-# /api/admin/… for role admin only, NEXTAUTH_ROLE from the role claim.
+# (tests/fixtures/www), a CGI backend (tests/fixtures/env.cgi, which prints
+# its environment) and a proxied echo of the request headers (/echo/). The
+# guard's configuration (tests/lib/guard-common.sh): origin
+# http://app.example.test, sign-in page /login, /admin/… and /api/admin/… for
+# role admin only, NEXTAUTH_ROLE from the role claim.
 # Extra servers, each started and stopped inside its own test: a lighttpd with
 # the default header limit (431) and one whose guard has no secret.
 
@@ -16,6 +17,8 @@ load helpers
 . "$BATS_TEST_DIRNAME/lib/guard-common.sh"
 # shellcheck source=tests/lib/lighttpd.sh
 . "$BATS_TEST_DIRNAME/lib/lighttpd.sh"
+# shellcheck source=tests/lib/spawn-fcgi.sh
+. "$BATS_TEST_DIRNAME/lib/spawn-fcgi.sh"
 
 EXAMPLE="$REPO_ROOT/examples/lighttpd-guard.conf"
 
@@ -29,9 +32,12 @@ server.port = @PORT@
 server.pid-file = "@DIR@/run/lighttpd.pid"
 server.errorlog = "@DIR@/logs/error.log"
 # mod_proxy listed before mod_fastcgi on purpose (the example must still put
-# the authorizer first); /service/… is proxied to this server's /public/….
+# the authorizer first); /service/… is proxied to this server's /public/…,
+# /echo/… (guarded) and /public/echo/… (not) to the header echo (below).
 server.modules = ( "mod_access", "mod_proxy", "mod_cgi" )
-proxy.server = ( "/service/" => (( "host" => "127.0.0.1", "port" => @PORT@ )) )
+proxy.server = ( "/service/" => (( "host" => "127.0.0.1", "port" => @PORT@ )),
+                 "/echo/" => (( "host" => "127.0.0.1", "port" => @ECHO_PORT@ )),
+                 "/public/echo/" => (( "host" => "127.0.0.1", "port" => @ECHO_PORT@ )) )
 proxy.header = ( "map-urlpath" => ( "/service/" => "/public/" ) )
 index-file.names = ( "index.html" )
 mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".json" => "application/json" )
@@ -57,8 +63,36 @@ start_lighttpd() {
         export NEXTAUTH_CONFIG="$dir/guard.json"
         for kv in "$@"; do export "${kv?}"; done
         lt_start "$dir" "$BATS_FILE_TMPDIR/lighttpd.conf.in" GUARD="$GC_GUARD_BIN" \
-            EXAMPLE="$EXAMPLE" && echo "$LT_URL" >"$dir/url"
+            EXAMPLE="$EXAMPLE" ECHO_PORT="$ECHO_PORT" && echo "$LT_URL" >"$dir/url"
     )
+}
+
+# write_echo_app FILE — the proxied application behind /echo/: a tiny HTTP
+# server (perl, on the socket spawn-fcgi hands over as fd 0) that answers every
+# request with the request's own header block, as it arrived (CR removed).
+write_echo_app() {
+    cat >"$1" <<'EOF'
+#!/usr/bin/perl
+use strict;
+use warnings;
+open(my $listen, '<&=', 0) or die "echo-app: fd 0 is not a socket: $!\n";
+$SIG{PIPE} = 'IGNORE';
+while (1) {
+    my $conn;
+    next unless accept($conn, $listen);
+    binmode $conn;
+    my $head = '';
+    while (defined(my $line = <$conn>)) {
+        last if $line eq "\r\n" || $line eq "\n";
+        $head .= $line;
+    }
+    $head =~ s/\r//g;
+    print $conn "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n",
+        "Content-Length: ", length($head), "\r\n\r\n", $head;
+    close $conn;
+}
+EOF
+    chmod 0755 "$1"
 }
 
 setup_file() {
@@ -66,6 +100,9 @@ setup_file() {
         echo "build first (make): $GC_GUARD_BIN, $GC_TOKEN_BIN" >&2
         return 1
     fi
+    write_echo_app "$BATS_FILE_TMPDIR/echo-app.pl" &&
+        sf_start "$BATS_FILE_TMPDIR/echo-app" "$BATS_FILE_TMPDIR/echo-app.pl" || return 1
+    export ECHO_PORT=$SF_PORT
     export LTDIR="$BATS_FILE_TMPDIR/lt"
     start_lighttpd "$LTDIR" NEXTAUTH_SECRET="$GC_SECRET" || return 1
     BASE=$(<"$LTDIR/url")
@@ -88,6 +125,7 @@ setup_file() {
 
 teardown_file() {
     local d
+    sf_stop "$BATS_FILE_TMPDIR/echo-app"
     for d in "$BATS_FILE_TMPDIR"/*/; do
         [ -f "$d/run/lt.pid" ] && lt_stop "$d"
     done
@@ -320,9 +358,7 @@ refute_forged_identity() {
     assert_env REQUEST_URI /public/env.cgi
     assert_env HTTP_X_FORWARDED_FOR 127.0.0.1
     refute_forged_identity
-    # the example's setenv.set-request-header removes these names (an
-    # underscore variant such as Remote_User is another header name: it
-    # still arrives, and a CGI-style backend sees it as HTTP_REMOTE_USER)
+    # the example's setenv.set-request-header removes these names
     gc_get "$BASE/service/env.cgi" -H "Cookie: $(gc_cookie "$TOK_USER")" \
         -H 'X-Nextauth-User: evil' -H 'X-Nextauth-Email: evil' -H 'X-Nextauth-Role: evil' \
         -H 'Remote-User: evil' -H 'REMOTE-USER: evil'
@@ -335,6 +371,93 @@ refute_forged_identity() {
     gc_get "$BASE/public/env.cgi" -H 'X-Nextauth-User: evil' -H 'Remote-User: evil'
     refute_env HTTP_X_NEXTAUTH_USER
     refute_env HTTP_REMOTE_USER
+}
+
+# --- client-sent identity headers ---------------------------------------------
+
+# A client's own identity headers, in every spelling the example removes (dashes
+# or underscores, any case; the config's "identity" name with a role the token
+# lacks). lighttpd turns each of them into HTTP_X_NEXTAUTH_* / HTTP_REMOTE_USER
+# for a CGI or FastCGI backend.
+CLIENT_IDENTITY=(
+    -H 'X-Nextauth-Role: admin' -H 'X_Nextauth_Role: admin' -H 'x_NEXTAUTH_role: admin'
+    -H 'X-NEXTAUTH-USER: evil' -H 'X_Nextauth_User: evil'
+    -H 'X-Nextauth-Email: evil' -H 'X_NEXTAUTH_EMAIL: evil'
+    -H 'X-Nextauth-Name: evil' -H 'x_nextauth_name: evil'
+    -H 'X-Nextauth-Sub: evil' -H 'X_Nextauth_Sub: evil'
+    -H 'X-Nextauth-Expires: evil' -H 'X_Nextauth_Expires: evil'
+    -H 'Remote-User: evil' -H 'Remote_User: evil'
+)
+
+# The backend's environment has no HTTP_* copy of an identity header and no
+# value the client sent.
+refute_client_identity() {
+    local bad
+    bad=$(grep -E '^HTTP_(X_NEXTAUTH_|REMOTE_USER=)|=(evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the backend:" "$bad"
+}
+
+@test "lighttpd: client-sent identity headers, dashes or underscores, never reach the CGI backend" {
+    gc_get "$BASE/app/env.cgi" -H "Cookie: $(gc_cookie "$TOK_USER")" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity
+    assert_env REMOTE_USER bob@example.com
+    assert_env AUTH_TYPE NextAuth
+    assert_env NEXTAUTH_ROLE user
+    assert_env NEXTAUTH_EMAIL bob@example.com
+
+    # unguarded: no identity at all
+    gc_get "$BASE/public/env.cgi" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity
+    refute_env REMOTE_USER
+    refute_env AUTH_TYPE
+    refute_env NEXTAUTH_ROLE
+}
+
+# The proxied echo received no identity header (lighttpd gives it none) and no
+# value the client sent.
+refute_client_identity_headers() {
+    local bad
+    bad=$(grep -iE '^(x[-_]nextauth[-_]|remote[-_]user:)|: (evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the proxied application:" "$bad"
+}
+
+# body_has_line TEXT — one line of the last body is exactly TEXT.
+body_has_line() {
+    grep -qxF -- "$1" "$gc_body_file" || _gc_show "expected the line: $1"
+}
+
+@test "lighttpd: client-sent identity headers, dashes or underscores, never reach a proxied application" {
+    gc_get "$BASE/echo/x" -H "Cookie: $(gc_cookie "$TOK_USER")" "${CLIENT_IDENTITY[@]}" -H 'X-Probe: kept'
+    assert_http 200
+    body_has_line 'GET /echo/x HTTP/1.1'
+    body_has_line 'X-Probe: kept'
+    refute_client_identity_headers
+    gc_get "$BASE/echo/x" "${CLIENT_IDENTITY[@]}"
+    assert_http 307
+    gc_get "$BASE/public/echo/x" "${CLIENT_IDENTITY[@]}" -H 'X-Probe: kept'
+    assert_http 200
+    body_has_line 'X-Probe: kept'
+    refute_client_identity_headers
+    # through this server's own CGI (/service/ → /public/env.cgi)
+    gc_get "$BASE/service/env.cgi" -H "Cookie: $(gc_cookie "$TOK_USER")" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    assert_env REQUEST_URI /public/env.cgi
+    refute_client_identity
+}
+
+@test "lighttpd: other separators (or a mix) cannot all be listed: they still reach the backends" {
+    # lighttpd maps every byte but letters and digits to "_" in variable names;
+    # mod_setenv only matches whole names. Backends must read REMOTE_USER and
+    # NEXTAUTH_*, never HTTP_X_NEXTAUTH_* (INSTALL says so).
+    gc_get "$BASE/public/env.cgi" -H 'X.Nextauth.Role: dotted' -H 'X_Nextauth-User: mixed'
+    assert_http 200
+    assert_env HTTP_X_NEXTAUTH_ROLE dotted
+    assert_env HTTP_X_NEXTAUTH_USER mixed
+    # and a proxied application gets them as they are
+    gc_get "$BASE/public/echo/x" -H 'X.Nextauth.Role: dotted'
+    body_has_line 'X.Nextauth.Role: dotted'
 }
 
 # --- bad sessions -------------------------------------------------------------

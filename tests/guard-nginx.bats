@@ -327,9 +327,10 @@ refute_forged_identity() {
     assert_env REMOTE_USER bob@example.com
     assert_env AUTH_TYPE NextAuth
     assert_env NEXTAUTH_ROLE user
-    # Remote-User and REMOTE-USER both become HTTP_REMOTE_USER; no other
-    # parameter is sent twice
-    assert_env FCGI_DUPLICATE_PARAMS HTTP_REMOTE_USER
+    # Remote-User and REMOTE-USER are not passed (the example's empty
+    # HTTP_REMOTE_USER parameter); no parameter is sent twice
+    refute_env HTTP_REMOTE_USER
+    refute_env FCGI_DUPLICATE_PARAMS
 
     gc_get "$BASE/service/x" -H "Cookie: $(gc_cookie "$TOK_USER")" "${FORGED[@]}"
     assert_http 200
@@ -344,6 +345,62 @@ refute_forged_identity() {
         -H 'X-Nextauth-Role: admin'
     assert_http 307
     assert_header Location "${GC_SIGNIN}%2Fadmin%2Fenv.cgi"
+}
+
+# --- client-sent identity headers ---------------------------------------------
+
+# A client's own identity headers: dashes or underscores, any case, the config's
+# "identity" name with a role the token lacks. nginx drops the underscore
+# spellings and other separators itself (underscores_in_headers off and
+# ignore_invalid_headers on, the defaults).
+CLIENT_IDENTITY=(
+    -H 'X.Nextauth.Role: admin' -H 'X_Nextauth-User: evil'
+    -H 'X-Nextauth-Role: admin' -H 'X_Nextauth_Role: admin' -H 'x-NEXTAUTH-role: admin'
+    -H 'X-NEXTAUTH-USER: evil' -H 'X_Nextauth_User: evil'
+    -H 'X-Nextauth-Email: evil' -H 'X_NEXTAUTH_EMAIL: evil'
+    -H 'X-Nextauth-Name: evil' -H 'x_nextauth_name: evil'
+    -H 'X-Nextauth-Sub: evil' -H 'X_Nextauth_Sub: evil'
+    -H 'X-Nextauth-Expires: evil' -H 'X_Nextauth_Expires: evil'
+    -H 'Remote-User: evil' -H 'Remote_User: evil'
+)
+
+# No value the client sent reached the backend, and no parameter came twice.
+refute_client_values() {
+    local bad
+    bad=$(grep -E '=(evil|admin)$|^FCGI_DUPLICATE_PARAMS=' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the backend:" "$bad"
+}
+
+# ... and no HTTP_* copy of an identity header at all.
+refute_client_identity() {
+    local bad
+    refute_client_values || return 1
+    bad=$(grep -E '^HTTP_(X_NEXTAUTH_|REMOTE_USER=)' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "an identity header reached the backend:" "$bad"
+}
+
+@test "nginx: client-sent identity headers never reach a backend: FastCGI gets no HTTP_X_NEXTAUTH_*, a proxied one the guard's values only" {
+    gc_get "$BASE/app/env.cgi" -H "Cookie: $(gc_cookie "$TOK_USER")" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity
+    assert_env REMOTE_USER bob@example.com
+    assert_env AUTH_TYPE NextAuth
+    assert_env NEXTAUTH_ROLE user
+    assert_env NEXTAUTH_EMAIL bob@example.com
+
+    gc_get "$BASE/service/x" -H "Cookie: $(gc_cookie "$TOK_USER")" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_values
+    assert_env HTTP_X_NEXTAUTH_ROLE user
+    assert_env HTTP_X_NEXTAUTH_USER bob@example.com
+    assert_env HTTP_X_NEXTAUTH_EMAIL bob@example.com
+    assert_env HTTP_REMOTE_USER bob@example.com
+
+    # /api/auth/ is proxied without a check: no identity header at all
+    gc_get "$BASE/api/auth/env.cgi" "${CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity
+    refute_env REMOTE_USER
 }
 
 # --- bad sessions -------------------------------------------------------------
