@@ -605,6 +605,27 @@ static int request_path(const char *request_uri, const char **raw, size_t *pathl
     return na_path_normalize(p, *pathlen, norm) >= 0;
 }
 
+const char *na_guard_client_identity(char **envp)
+{
+    static const char pre[] = "HTTP_X_NEXTAUTH_", ru[] = "HTTP_REMOTE_USER=";
+    for (; envp && *envp; envp++) {
+        const char *e = *envp;
+        if (e[0] != 'H')
+            continue;
+        size_t k = 0;
+        while (pre[k] != '\0' && e[k] == pre[k])
+            k++;
+        if (pre[k] == '\0' && e[k] != '=' && e[k] != '\0')
+            return e;
+        k = 0;
+        while (ru[k] != '\0' && e[k] == ru[k])
+            k++;
+        if (ru[k] == '\0')
+            return e;
+    }
+    return NULL;
+}
+
 char *na_guard_signin_location(const na_guard *g, const char *request_uri)
 {
     const char *raw;
@@ -630,6 +651,19 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     /* outside the matcher list: pass (a matcher that cannot decide guards) */
     if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1))
         goto pass;
+
+    if (rq->client_identity != NULL && role == ROLE_AUTHORIZER && rq->apache_role == NULL) {
+        size_t n = 0;
+        while (n < 64 && rq->client_identity[n] != '\0' && rq->client_identity[n] != '=')
+            n++;
+        na_log("client-sent identity header (%.*s) on a guarded request: refused, as the "
+               "server would hand it on to the backend",
+               (int)n, rq->client_identity);
+        na_respond_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
+                                "by the client.\"}");
+        na_resp_header(r, "Cache-Control", "no-store");
+        return NA_GUARD_400;
+    }
 
     int api = wants_json(rq);
     if (!api && rel != NULL)

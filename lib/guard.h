@@ -26,6 +26,18 @@
  *   7. allow, with the identity.
  * Every denial carries Cache-Control: no-store.
  *
+ * Client-sent identity: a server that runs the guard as a FastCGI authorizer
+ * and is not Apache (lighttpd) hands the request's headers on to CGI and
+ * FastCGI backends as HTTP_* variables, folding every byte but letters and
+ * digits to '_': "X.Nextauth.User: evil" arrives as HTTP_X_NEXTAUTH_USER, and
+ * no list of header names in the server's configuration removes every such
+ * spelling. The guard sees the same variables; on a guarded request that
+ * carries one (HTTP_X_NEXTAUTH_* or HTTP_REMOTE_USER) it answers 400 JSON
+ * {"message":"Identity headers are set by the server, not by the client."}
+ * instead of an allow. (The examples remove the usual spellings before the
+ * guard sees them; Apache leaves such names out of the environment, and nginx
+ * drops them.)
+ *
  * The token cache (config tokenCache, default 32 slots per process): an allow
  * answer read through a view of the claims (no rules, not the responder) is
  * kept with the token's exact bytes, the role and the token's exp and nbf. A
@@ -72,6 +84,9 @@ typedef struct {
     const char *fcgi_role;     /* FCGI_ROLE */
     const char *mode;          /* NEXTAUTH_GUARD_MODE */
     const char *apache_role;   /* FCGI_APACHE_ROLE (set by mod_authnz_fcgi) */
+    /* The name of a request param HTTP_X_NEXTAUTH_* or HTTP_REMOTE_USER: a
+     * client sent an identity header (na_guard_client_identity), NULL if none. */
+    const char *client_identity;
 } na_guard_req;
 
 /* The outcome of the decision, for tests and logs. */
@@ -82,7 +97,8 @@ typedef enum {
     NA_GUARD_403,         /* API, token not authorized */
     NA_GUARD_SIGNIN,      /* page, no valid token or not authorized */
     NA_GUARD_CONFIG_PAGE, /* page, no secret */
-    NA_GUARD_CONFIG_API   /* API, no secret */
+    NA_GUARD_CONFIG_API,  /* API, no secret */
+    NA_GUARD_400          /* authorizer: a client-sent identity header (below) */
 } na_guard_outcome;
 
 /* Prepare g from cfg and v (v NULL: no secret). Fails (-1, err filled) when the
@@ -99,6 +115,11 @@ void na_guard_free(na_guard *g);
  * write r before the next na_guard_respond or na_guard_free on g. */
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
                                   na_resp *r);
+
+/* The first param of envp (NULL-terminated "NAME=value" strings) named
+ * HTTP_X_NEXTAUTH_<anything> or HTTP_REMOTE_USER, as a pointer to its name in
+ * envp (ended by '='), or NULL. */
+const char *na_guard_client_identity(char **envp);
 
 /* The sign-in redirect target for a raw request URI: origin + basePath +
  * pages.signIn + ?callbackUrl=<the path and query, form-encoded; the normalized

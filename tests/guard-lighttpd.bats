@@ -447,10 +447,11 @@ body_has_line() {
     refute_client_identity
 }
 
-@test "lighttpd: other separators (or a mix) cannot all be listed: they still reach the backends" {
+@test "lighttpd: other separators (or a mix) cannot all be listed: on public paths they still reach the backends" {
     # lighttpd maps every byte but letters and digits to "_" in variable names;
-    # mod_setenv only matches whole names. Backends must read REMOTE_USER and
-    # NEXTAUTH_*, never HTTP_X_NEXTAUTH_* (INSTALL says so).
+    # mod_setenv only matches whole names. The guard never sees public paths:
+    # backends must read REMOTE_USER and NEXTAUTH_*, never HTTP_X_NEXTAUTH_*
+    # (INSTALL says so).
     gc_get "$BASE/public/env.cgi" -H 'X.Nextauth.Role: dotted' -H 'X_Nextauth-User: mixed'
     assert_http 200
     assert_env HTTP_X_NEXTAUTH_ROLE dotted
@@ -458,6 +459,31 @@ body_has_line() {
     # and a proxied application gets them as they are
     gc_get "$BASE/public/echo/x" -H 'X.Nextauth.Role: dotted'
     body_has_line 'X.Nextauth.Role: dotted'
+}
+
+@test "lighttpd: on guarded paths the guard refuses what the list missed: 400 JSON, with or without a session, never the backend" {
+    local h
+    for h in 'X.Nextauth.Role: admin' 'X_Nextauth-User: evil' 'x~nextauth~email: evil' \
+        'Remote.User: evil' "X'Nextauth'Sub: 1"; do
+        for c in "" "$(gc_cookie "$TOK_USER")" "$(gc_cookie "$TOK_ADMIN")"; do
+            gc_get "$BASE/app/env.cgi" ${c:+-H "Cookie: $c"} -H "$h"
+            assert_http 400
+            assert_header Content-Type application/json
+            assert_header Cache-Control no-store
+            [ "$gc_body" = '{"message":"Identity headers are set by the server, not by the client."}' ] ||
+                _gc_show "the 400 JSON body"
+            refute_env REMOTE_USER
+            gc_get "$BASE/admin/a.txt" ${c:+-H "Cookie: $c"} -H "$h"
+            assert_http 400
+        done
+    done
+    grep -qF 'client-sent identity header (HTTP_X_NEXTAUTH_ROLE) on a guarded request: refused' \
+        "$LTDIR/logs/error.log" || { srv_dump "$LTDIR/logs/error.log"; false; }
+    # the spellings the example removes never reach the guard: the request goes on
+    gc_get "$BASE/app/env.cgi" -H "Cookie: $(gc_cookie "$TOK_USER")" -H 'X-Nextauth-Role: admin' \
+        -H 'x_nextauth_role: admin'
+    assert_http 200
+    assert_env NEXTAUTH_ROLE user
 }
 
 # --- bad sessions -------------------------------------------------------------

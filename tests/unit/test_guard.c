@@ -541,11 +541,75 @@ static void test_paths(void)
     }
 }
 
+/* A client-sent identity header, as a non-Apache authorizer server (lighttpd)
+ * hands it on: found in the params whatever its value, refused (400) on a
+ * guarded path in that role only. */
+static void test_client_identity(void)
+{
+    char *none[] = {"HTTP_COOKIE=a=b", "HTTP_X_NEXTAUTH=1", "HTTP_X_NEXTAUTH_=1",
+                    "X_NEXTAUTH_USER=1", "HTTP_REMOTE_USERS=1", "HTTP_X_NEXTAUTHX_USER=1", NULL};
+    CHECK(na_guard_client_identity(none) == NULL);
+    CHECK(na_guard_client_identity(NULL) == NULL);
+    char *one[] = {"HTTP_ACCEPT=*/*", "HTTP_X_NEXTAUTH_ROLE=admin", "HTTP_REMOTE_USER=x", NULL};
+    CHECK_EQ_STR(na_guard_client_identity(one), "HTTP_X_NEXTAUTH_ROLE=admin");
+    char *ru[] = {"HTTP_REMOTE_USER=", NULL};
+    CHECK_EQ_STR(na_guard_client_identity(ru), "HTTP_REMOTE_USER=");
+
+    struct deployment d;
+    struct out o;
+    if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                   "\"url\":\"http://127.0.0.1\",\"matcher\":\"/app/:p*\"}") < 0) {
+        CHECK(0);
+        return;
+    }
+    char *c = cookie_for(&d, ADA, 3600);
+    na_resp r;
+    static const struct {
+        const char *role, *apache, *uri;
+        na_guard_outcome want;
+    } t[] = {
+        {"AUTHORIZER", NULL, "/app/x", NA_GUARD_400},
+        {"AUTHORIZER", NULL, "/other", NA_GUARD_PASS},      /* not guarded here */
+        {"AUTHORIZER", NULL, "/api/auth/x", NA_GUARD_PASS}, /* exempt */
+        {"AUTHORIZER", "AUTHORIZER", "/app/x", NA_GUARD_ALLOW}, /* Apache */
+        {"RESPONDER", NULL, "/app/x", NA_GUARD_ALLOW},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        na_guard_req rq = {.request_uri = t[i].uri, .cookie = c, .fcgi_role = t[i].role,
+                           .apache_role = t[i].apache,
+                           .client_identity = "HTTP_X_NEXTAUTH_USER=evil"};
+        na_resp_init(&r);
+        na_guard_outcome got = na_guard_respond(&d.g, &rq, NOW, &r);
+        o.n = 0;
+        o.b[0] = '\0';
+        na_resp_write(&r, collect, &o);
+        na_resp_free(&r);
+        if (!CHECK_EQ_INT(got, t[i].want))
+            printf("    %s %s %s\n", t[i].role, t[i].apache ? "apache" : "-", t[i].uri);
+        if (t[i].want == NA_GUARD_400)
+            CHECK_EQ_STR(o.b, "Status: 400 Bad Request\r\n"
+                              "Content-Type: application/json\r\n"
+                              "Cache-Control: no-store\r\n"
+                              "\r\n"
+                              "{\"message\":\"Identity headers are set by the server, not by "
+                              "the client.\"}");
+    }
+    /* the auth_request role (nginx drops such headers itself) */
+    na_guard_req rq = {.request_uri = "/app/x", .cookie = c, .mode = "auth_request",
+                       .client_identity = "HTTP_X_NEXTAUTH_USER=evil"};
+    na_resp_init(&r);
+    CHECK_EQ_INT(na_guard_respond(&d.g, &rq, NOW, &r), NA_GUARD_ALLOW);
+    na_resp_free(&r);
+    free(c);
+    undeploy(&d);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
     RUN(test_view_and_tree_agree);
     RUN(test_token_cache);
     RUN(test_paths);
+    RUN(test_client_identity);
     return unit_done();
 }
