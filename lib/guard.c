@@ -669,13 +669,13 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     if (!api && rel != NULL)
         api = na_patterns_first(&c->api, rel) != -1;
     if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
-        /* judge the raw path before any '#', for the JSON-or-redirect choice
-         * only (both deny) */
+        /* judge the raw path before any '#', runs of '/' collapsed, for the
+         * JSON-or-redirect choice only (both deny) */
         char rawpath[NA_PATH_MAX + 1];
         size_t n = 0;
-        while (n < pathlen && raw[n] != '#')
-            n++;
-        memcpy(rawpath, raw, n);
+        for (size_t i = 0; i < pathlen && raw[i] != '#'; i++)
+            if (raw[i] != '/' || n == 0 || rawpath[n - 1] != '/')
+                rawpath[n++] = raw[i];
         rawpath[n] = '\0';
         api = na_patterns_first(&c->api, rawpath) != -1;
     }

@@ -464,6 +464,9 @@ static void test_paths(void)
         {"/%C0%AE%C0%AE/admin/a.txt", 1, 1, NA_GUARD_SIGNIN},
         {"/public/%C0%AE%C0%AE/dashboard/x", 0, 1, NA_GUARD_SIGNIN},
         {"/public/..%2Fadmin/a.txt", 1, 1, NA_GUARD_SIGNIN},
+        /* an unreadable API path still gets the API's answer */
+        {"/api/x%0d%0aLocation:%20http://evil.example/", 0, 0, NA_GUARD_401},
+        {"//api//x#y", 0, 0, NA_GUARD_401},
         /* the sign-in page, written "/log%69n" in the configuration */
         {"/login", 0, 0, NA_GUARD_PASS},
         {"/log%69n", 0, 0, NA_GUARD_PASS},
