@@ -451,39 +451,56 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
     return 0;
 }
 
-/* identity: variable names the backend sees. Upper-case CGI names only; never
- * HTTP_* (a client controls those) nor the two the guard always sets. */
+/* identity: the extra variables handed to the backend. Their names are a
+ * namespace of their own, NEXTAUTH_ then A-Z, 0-9 and '_': anything else could
+ * set what a CGI backend trusts from the server (REMOTE_ADDR, QUERY_STRING,
+ * SCRIPT_NAME, PATH_INFO, CONTENT_LENGTH, AUTH_TYPE; RFC 3875 §4.1), what the
+ * client sent (HTTP_*), or what the dynamic loader and the shell read
+ * (LD_PRELOAD, LD_LIBRARY_PATH, PATH). REMOTE_USER and the NEXTAUTH_* names the
+ * guard writes itself are refused too: a second value would leave it to the
+ * server which one the backend sees. With the prefix, distinct names also give
+ * distinct X-Nextauth-* headers (guard.c strips NEXTAUTH_, '_' becomes '-'). */
+#define NA_IDENTITY_NAME_MAX 64
+static const char *const identity_builtin[] = {"NEXTAUTH_USER", "NEXTAUTH_EMAIL",
+                                               "NEXTAUTH_NAME", "NEXTAUTH_SUB",
+                                               "NEXTAUTH_EXPIRES"};
+
+static int identity_name_ok(const char *k)
+{
+    if (strncmp(k, "NEXTAUTH_", 9) != 0 || k[9] == '\0')
+        return 0;
+    for (const char *c = k + 9; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            return 0;
+    return 1;
+}
+
 static int load_identity(na_config *cfg, json_t *v, na_err *err)
 {
     const char *k;
     json_t *x;
     if (!json_is_object(v))
-        return bad_type(err, "identity", "an object of VARIABLE → claim");
+        return bad_type(err, "identity", "an object of NEXTAUTH_NAME → claim");
     json_object_foreach(v, k, x) {
-        int ok = *k != '\0' && strlen(k) <= 64 && !(k[0] >= '0' && k[0] <= '9');
-        for (const char *c = k; ok && *c; c++)
-            ok = (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
-        if (!ok || strncmp(k, "HTTP_", 5) == 0 || strcmp(k, "REMOTE_USER") == 0 ||
-            strcmp(k, "AUTH_TYPE") == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is not a usable "
-                                                "variable name (A-Z, 0-9, _; not HTTP_*, "
-                                                "REMOTE_USER or AUTH_TYPE)", k);
-        /* Names the guard sets itself, and names that would give the same
-         * X-Nextauth-* header as another one (NEXTAUTH_ROLE and ROLE). */
-        static const char *const builtin[] = {"USER", "EMAIL", "NAME", "SUB", "EXPIRES"};
-        const char *stem = strncmp(k, "NEXTAUTH_", 9) == 0 ? k + 9 : k;
-        for (size_t b = 0; b < sizeof builtin / sizeof builtin[0]; b++)
-            if (strcmp(stem, builtin[b]) == 0)
-                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is set by the "
-                                                    "guard itself", k);
-        for (size_t j = 0; j < cfg->nidentity; j++) {
-            const char *o = cfg->identity_var[j];
-            if (strcmp(strncmp(o, "NEXTAUTH_", 9) == 0 ? o + 9 : o, stem) == 0)
-                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" and \"%.64s\" "
-                                                    "would give the same header", o, k);
+        if (strlen(k) > NA_IDENTITY_NAME_MAX)
+            return na_err_set(err, NA_E_CONFIG, "key \"identity\": a name of %zu characters "
+                                                "(at most %d)", strlen(k), NA_IDENTITY_NAME_MAX);
+        if (!identity_name_ok(k)) {
+            /* the name as printable ASCII: it may hold any byte but NUL */
+            char shown[NA_IDENTITY_NAME_MAX + 1];
+            size_t n = 0;
+            for (; k[n] != '\0'; n++)
+                shown[n] = k[n] > 0x20 && k[n] < 0x7f ? k[n] : '?';
+            shown[n] = '\0';
+            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": names must be NEXTAUTH_ "
+                                                "then A-Z, 0-9, _", shown);
         }
+        for (size_t b = 0; b < sizeof identity_builtin / sizeof identity_builtin[0]; b++)
+            if (strcmp(k, identity_builtin[b]) == 0)
+                return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": set by the guard "
+                                                    "itself", k);
         if (!json_is_string(x) || json_string_length(x) == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity.%.64s\" must name a claim", k);
+            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\" must name a claim", k);
         if (cfg->nidentity == NA_MAX_IDENTITY)
             return na_err_set(err, NA_E_CONFIG, "key \"identity\": more than %d variables",
                               NA_MAX_IDENTITY);

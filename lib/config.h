@@ -28,7 +28,8 @@
  *   authorized        a condition on claims (authz.h); absent: any valid token
  *   rules             [{"matcher":[…],"authorized":{…}}, …]: first match wins over
  *                     the top-level authorized
- *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend
+ *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend;
+ *                     names NEXTAUTH_[A-Z0-9_]+ (at most 64), none the guard writes
  *   tokenCache        how many verified tokens' allow answers a guard process keeps,
  *                     0 to 1024, default 32; 0 checks every request from scratch
  *                     (guard.h says what is kept and when it is used)

@@ -476,7 +476,7 @@ RULES='{
 }
 
 @test "identity: the identity map, non-string claims as compact JSON, control bytes as '?', missing claims left out" {
-    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","GROUPS":"groups","LEVEL":"level","META":"meta","RATIO":"ratio","ADMIN":"admin","GONE":"nope","NULLED":"z","DEPT_CODE":"dept","NOTE":"note"}}'
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_GROUPS":"groups","NEXTAUTH_LEVEL":"level","NEXTAUTH_META":"meta","NEXTAUTH_RATIO":"ratio","NEXTAUTH_ADMIN":"admin","NEXTAUTH_GONE":"nope","NEXTAUTH_NULLED":"z","NEXTAUTH_DEPT_CODE":"dept","NEXTAUTH_NOTE":"note"}}'
     mint tok '{"sub":"u1","email":"u@example.com","name":"Al\r\nice\u0001\u007f!","role":"admin","groups":["a","b"],"level":42,"meta":{"a":1,"b":[true,null]},"ratio":1.5,"admin":true,"z":null,"dept":"R&D","note":"tab\there"}'
     guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
     expect_answer "Status: 200 OK" \
@@ -592,7 +592,7 @@ has_remote_user() {
 }
 
 @test "identity: auth_request (nginx) and responder header names" {
-    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","DEPT_CODE":"dept"}}'
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_DEPT_CODE":"dept"}}'
     mint tok '{"name":"Alice","email":"alice@example.com","picture":"https://x/y.png","sub":"user-1","role":"admin","dept":"ops"}'
     local x=("${ALICE_X[@]}" "X-Nextauth-Role: admin" "X-Nextauth-Dept-Code: ops")
     guard /dashboard NEXTAUTH_GUARD_MODE=auth_request "HTTP_COOKIE=next-auth.session-token=$tok"
@@ -618,38 +618,48 @@ dup_names() {
     done
 }
 
-@test "identity: a configured variable never duplicates a built-in one" {
-    # NEXTAUTH_SUB, NEXTAUTH_EMAIL, … are the guard's own (REMOTE_USER and
-    # AUTH_TYPE are refused already); a second line with another value leaves
-    # it to the server which one the backend sees. Either refuse the name when
-    # the config is loaded, or send one line.
-    mint tok '{"sub":"user-1","email":"a@x.org","name":"A","role":"admin"}'
-    local id
-    local -a bad=()
-    for id in '{"NEXTAUTH_SUB":"role"}' '{"NEXTAUTH_EMAIL":"role"}' '{"NEXTAUTH_EXPIRES":"role"}'; do
+@test "identity: a configured variable never duplicates a built-in one (refused at load)" {
+    # NEXTAUTH_SUB, NEXTAUTH_EMAIL, … are the guard's own; a second line with
+    # another value would leave it to the server which one the backend sees.
+    # NEXTAUTH_USER would give X-Nextauth-User, the header of REMOTE_USER.
+    local id cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    for id in NEXTAUTH_SUB NEXTAUTH_EMAIL NEXTAUTH_NAME NEXTAUTH_EXPIRES NEXTAUTH_USER; do
         GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
-        guard_config "{\"identity\":$id}"
-        guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
-        if [ "$g_rc" -eq 2 ]; then
-            expect_config_error 'identity' || return 1
-            continue
-        fi
-        dup_names Variable-
-        [ -z "$dups" ] || bad+=("identity $id (authorizer): duplicate lines: $dups")
+        guard_config "{\"identity\":{\"$id\":\"role\"}}"
+        guard /dashboard FCGI_ROLE=AUTHORIZER
+        expect_config_error '' || return 1
+        expect_stderr "nextauth-guard: config $cfg: key \"identity.$id\": set by the guard itself" ||
+            return 1
     done
-    # auth_request / responder: NEXTAUTH_USER and USER both become X-Nextauth-User
-    for id in '{"NEXTAUTH_USER":"role"}' '{"USER":"role"}' '{"NAME":"role"}'; do
+}
+
+@test "identity: only NEXTAUTH_[A-Z0-9_]+ names; CGI, loader and shell variables stop the program" {
+    # REMOTE_ADDR, QUERY_STRING, SCRIPT_NAME, … are what a CGI backend trusts from
+    # the server; LD_* and PATH reach the backend's loader and shell; HTTP_* is
+    # the client's; REMOTE_USER and AUTH_TYPE are the guard's.
+    local id cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    for id in REMOTE_ADDR QUERY_STRING SCRIPT_NAME PATH_INFO CONTENT_LENGTH HTTP_X LD_PRELOAD \
+        LD_LIBRARY_PATH PATH REMOTE_USER AUTH_TYPE DEPT lower NEXTAUTH_ NEXTAUTH_Role NEXTAUTH_A-B; do
         GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
-        guard_config "{\"identity\":$id}"
-        guard /dashboard NEXTAUTH_GUARD_MODE=auth_request "HTTP_COOKIE=next-auth.session-token=$tok"
-        if [ "$g_rc" -eq 2 ]; then
-            expect_config_error 'identity' || return 1
-            continue
-        fi
-        dup_names X-Nextauth-
-        [ -z "$dups" ] || bad+=("identity $id (auth_request): duplicate headers: $dups")
+        guard_config "{\"identity\":{\"$id\":\"role\"}}"
+        guard /dashboard FCGI_ROLE=AUTHORIZER
+        expect_config_error '' || gfail "identity $id" || return 1
+        expect_stderr "nextauth-guard: config $cfg: key \"identity.$id\": names must be NEXTAUTH_ then A-Z, 0-9, _" ||
+            return 1
     done
-    [ "${#bad[@]}" -eq 0 ] || gfail "${bad[@]}"
+    # the accepted form reaches the backend under its own name
+    mint tok '{"sub":"u1","role":"admin","dept":"ops"}'
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_2FA_DEPT":"dept"}}'
+    guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
+    expect_answer "Status: 200 OK" \
+        "Variable-REMOTE_USER: u1" \
+        "Variable-AUTH_TYPE: NextAuth" \
+        "Variable-NEXTAUTH_SUB: u1" \
+        "Variable-NEXTAUTH_EXPIRES: $NOW_EXPIRES" \
+        "Variable-NEXTAUTH_ROLE: admin" \
+        "Variable-NEXTAUTH_2FA_DEPT: ops"
+    expect_no_stderr
 }
 
 @test "deny answers in the other roles: authorizer 307, auth_request 401 with Location" {
@@ -932,7 +942,7 @@ dup_names() {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
     guard_config '{"identity":{"HTTP_X":"sub"}}'
     guard /dashboard
-    expect_config_error 'key "identity": "HTTP_X" is not a usable variable name'
+    expect_config_error 'key "identity.HTTP_X": names must be NEXTAUTH_ then A-Z, 0-9, _'
 }
 
 @test "bad config: more keys that stop the program" {

@@ -276,14 +276,108 @@ static void test_guard_keys(void)
     ERR("{\"rules\":[{\"matcher\":\"/x\"}]}", "rules[0]");
     ERR("{\"rules\":[{\"matcher\":\"/x\",\"authorized\":{\"a\":1},\"extra\":1}]}",
         "\"rules[0].extra\"");
-    ERR("{\"identity\":{\"HTTP_X_USER\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"REMOTE_USER\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"lower\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"X\":\"\"}}", "\"identity.X\"");
+    ERR("{\"identity\":{\"NEXTAUTH_X\":\"\"}}", "\"identity.NEXTAUTH_X\"");
     ERR("{\"identity\":[]}", "\"identity\"");
     ERR("{\"session\":{\"expose\":{\"id\":1}}}", "\"session.expose\"");
     ERR("{\"session\":{\"expose\":[\"a\",\"a\"]}}", "\"session.expose\"");
     ERR("{\"session\":{\"expose\":\"role\"}}", "\"session.expose\"");
+}
+
+/* identity names: NEXTAUTH_ then A-Z, 0-9, '_', and none the guard writes itself.
+ * Each refused name stops the load with this exact message. */
+static void test_identity_names(void)
+{
+    static const struct {
+        const char *name; /* as written in the JSON file */
+        const char *msg;  /* after "config PATH: " */
+    } bad[] = {
+        /* CGI meta-variables (RFC 3875 §4.1) a backend trusts from the server */
+        {"REMOTE_ADDR", "key \"identity.REMOTE_ADDR\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"QUERY_STRING", "key \"identity.QUERY_STRING\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"SCRIPT_NAME", "key \"identity.SCRIPT_NAME\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"PATH_INFO", "key \"identity.PATH_INFO\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"CONTENT_LENGTH",
+         "key \"identity.CONTENT_LENGTH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"AUTH_TYPE", "key \"identity.AUTH_TYPE\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"REMOTE_USER", "key \"identity.REMOTE_USER\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"HTTP_X", "key \"identity.HTTP_X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* what the dynamic loader and the shell read */
+        {"LD_PRELOAD", "key \"identity.LD_PRELOAD\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"LD_LIBRARY_PATH",
+         "key \"identity.LD_LIBRARY_PATH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"PATH", "key \"identity.PATH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* names that were fine before the prefix rule */
+        {"DEPT", "key \"identity.DEPT\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"lower", "key \"identity.lower\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"nextauth_role", "key \"identity.nextauth_role\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_", "key \"identity.NEXTAUTH_\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH", "key \"identity.NEXTAUTH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_Role", "key \"identity.NEXTAUTH_Role\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_ROLE-X",
+         "key \"identity.NEXTAUTH_ROLE-X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_A B", "key \"identity.NEXTAUTH_A?B\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_A\\nX",
+         "key \"identity.NEXTAUTH_A?X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"", "key \"identity.\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* the guard's own */
+        {"NEXTAUTH_EMAIL", "key \"identity.NEXTAUTH_EMAIL\": set by the guard itself"},
+        {"NEXTAUTH_NAME", "key \"identity.NEXTAUTH_NAME\": set by the guard itself"},
+        {"NEXTAUTH_SUB", "key \"identity.NEXTAUTH_SUB\": set by the guard itself"},
+        {"NEXTAUTH_EXPIRES", "key \"identity.NEXTAUTH_EXPIRES\": set by the guard itself"},
+        {"NEXTAUTH_USER", "key \"identity.NEXTAUTH_USER\": set by the guard itself"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[256], want[512];
+        na_config c;
+        na_err e;
+        const char *path;
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", bad[i].name);
+        int got = load(text, &c, &e, &path);
+        snprintf(want, sizeof want, "config %s: %s", path, bad[i].msg);
+        if (!CHECK_EQ_INT(got, NA_E_CONFIG) | !CHECK_EQ_STR(e.msg, want))
+            printf("    case %zu: %s\n", i, text);
+        CHECK_EQ_INT(c.nidentity, 0);
+        na_config_free(&c);
+    }
+    /* the length cap: 64 characters pass, 65 do not */
+    {
+        char name[80], text[160], want[256];
+        na_config c;
+        na_err e;
+        const char *path;
+        memset(name, 'A', sizeof name);
+        memcpy(name, "NEXTAUTH_", 9);
+        name[64] = '\0';
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", name);
+        CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK);
+        CHECK_EQ_STR(c.nidentity ? c.identity_var[0] : NULL, name);
+        na_config_free(&c);
+        name[64] = 'A';
+        name[65] = '\0';
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", name);
+        CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
+        snprintf(want, sizeof want,
+                 "config %s: key \"identity\": a name of 65 characters (at most 64)", path);
+        CHECK_EQ_STR(e.msg, want);
+        na_config_free(&c);
+    }
+    /* accepted: the prefix with upper-case letters, digits and '_' */
+    na_config c;
+    na_err e;
+    CHECK_EQ_INT(load("{\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT_CODE\":"
+                      "\"dept\",\"NEXTAUTH_2FA\":\"mfa\",\"NEXTAUTH__X\":\"x\","
+                      "\"NEXTAUTH_GROUPS_\":\"groups\"}}",
+                      &c, &e, NULL),
+                 NA_OK);
+    CHECK_EQ_INT(c.nidentity, 5);
+    static const char *const want_var[] = {"NEXTAUTH_ROLE", "NEXTAUTH_DEPT_CODE", "NEXTAUTH_2FA",
+                                           "NEXTAUTH__X", "NEXTAUTH_GROUPS_"};
+    static const char *const want_claim[] = {"role", "dept", "mfa", "x", "groups"};
+    for (size_t i = 0; i < c.nidentity && i < 5; i++) {
+        CHECK_EQ_STR(c.identity_var[i], want_var[i]);
+        CHECK_EQ_STR(c.identity_claim[i], want_claim[i]);
+    }
+    na_config_free(&c);
 }
 
 static void test_bad_json(void)
@@ -576,6 +670,7 @@ int main(void)
     RUN(test_unknown_keys);
     RUN(test_wrong_types);
     RUN(test_guard_keys);
+    RUN(test_identity_names);
     RUN(test_bad_json);
     RUN(test_secret_file);
     RUN(test_placeholders_and_caps);
