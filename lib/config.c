@@ -599,9 +599,9 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
     return 0;
 }
 
-static const char *json_problem(enum json_error_code code)
+const char *na_config_json_problem(int code)
 {
-    switch (code) {
+    switch ((enum json_error_code)code) {
     case json_error_invalid_utf8:
         return "invalid UTF-8";
     case json_error_duplicate_key:
@@ -640,7 +640,7 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err)
         /* jansson's own text quotes the input near the error, which may be a
          * secret: report the kind of error and where it is, never the text. */
         return na_err_set(err, NA_E_CONFIG, "config %s:%d:%d: %s", path, jerr.line,
-                          jerr.column, json_problem(json_error_code(&jerr)));
+                          jerr.column, na_config_json_problem(json_error_code(&jerr)));
     int rc = 0;
     if (!json_is_object(root))
         rc = na_err_set(&e, NA_E_CONFIG, "the top level must be an object");

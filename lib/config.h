@@ -130,6 +130,11 @@ const char *na_config_cookie_name(const na_config *cfg);
 /* Lifetime for newly minted tokens: jwt.maxAge if set, else session.maxAge. */
 long na_config_token_max_age(const na_config *cfg);
 
+/* The kind of a jansson parse error (json_error_code()), as a short static text
+ * ("syntax error", "duplicate key", …): jansson's own text quotes the input near
+ * the error, which may be a secret or a token. Never NULL. */
+const char *na_config_json_problem(int code);
+
 /* Free what *cfg owns and wipe the secrets. Safe twice. */
 void na_config_free(na_config *cfg);
 
