@@ -2,14 +2,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "jws.h"
+#include "log.h"
 
 void na_config_init(na_config *cfg)
 {
@@ -57,7 +60,11 @@ void na_config_free(na_config *cfg)
     na_patterns_free(&cfg->matcher);
     na_patterns_free(&cfg->api);
     na_cond_free(cfg->authorized);
+    for (size_t i = 0; i < cfg->nnotes; i++)
+        free(cfg->notes[i]);
+    free(cfg->notes);
     free(cfg->path);
+    free(cfg->secret_file);
     free(cfg->url);
     free(cfg->cookie_name);
     na_config_init(cfg);
@@ -118,14 +125,18 @@ int na_config_set_secret(na_config *cfg, const char *s, const char *source, na_e
     return 0;
 }
 
-/* Read a whole small file into a new NUL-terminated buffer (caller frees). */
-static char *slurp(const char *path, size_t *len, const char *what, na_err *err)
+/* Read a whole small file into a new NUL-terminated buffer (caller frees), and
+ * its permission bits into *mode. */
+static char *slurp(const char *path, size_t *len, unsigned *mode, const char *what,
+                   na_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         na_err_set(err, NA_E_IO, "%s %s: %s", what, path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    *mode = fstat(fileno(f), &st) == 0 ? (unsigned)st.st_mode & 07777 : 0;
     char *buf = malloc(NA_CONFIG_MAX_BYTES + 1);
     size_t n = buf ? fread(buf, 1, NA_CONFIG_MAX_BYTES + 1, f) : 0;
     int bad = buf == NULL || ferror(f);
@@ -151,9 +162,15 @@ static char *slurp(const char *path, size_t *len, const char *what, na_err *err)
 static int load_secret_file(na_config *cfg, const char *path, na_err *err)
 {
     size_t len;
-    char *buf = slurp(path, &len, "secretFile", err);
+    char *buf = slurp(path, &len, &cfg->secret_file_mode, "secretFile", err);
     if (buf == NULL)
         return -1;
+    free(cfg->secret_file);
+    if ((cfg->secret_file = strdup(path)) == NULL) {
+        OPENSSL_cleanse(buf, len);
+        free(buf);
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
     int rc = 0;
     char where[64];
     size_t line = 0;
@@ -386,8 +403,45 @@ static int load_pages(na_config *cfg, json_t *v, na_err *err)
     return 0;
 }
 
-/* A pattern or a list of patterns (strings, or {"source": …} as Next.js allows). */
-static int load_patterns(na_patterns *l, json_t *v, const char *key, na_err *err)
+/* Keep a line for na_config_warn (takes a copy). Returns 0, or -1 with err filled. */
+static int add_note(na_config *cfg, na_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int add_note(na_config *cfg, na_err *err, const char *fmt, ...)
+{
+    char line[480];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(cfg->notes, (cfg->nnotes + 1) * sizeof *grown);
+    if (grown == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    cfg->notes = grown;
+    if ((cfg->notes[cfg->nnotes] = strdup(line)) == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    cfg->nnotes++;
+    return 0;
+}
+
+/* In Next.js a matcher without a parameter or a group is one page: "/admin"
+ * matches /admin (and /admin.json, /admin/), not /admin/users. People expect the
+ * subtree, so say it once at start-up, with the pattern they probably meant. */
+static int note_literal(na_config *cfg, const char *key, const char *src, na_err *err)
+{
+    if (strchr(src, ':') != NULL || strchr(src, '(') != NULL || strcmp(src, "/") == 0)
+        return 0;
+    int stem = (int)strlen(src);
+    while (stem > 0 && src[stem - 1] == '/')
+        stem--;
+    return add_note(cfg, err, "notice: %s \"%.160s\" matches %.160s only, not the paths "
+                              "below it; write \"%.*s/:path*\" for those", key, src, src,
+                    stem > 160 ? 160 : stem, src);
+}
+
+/* A pattern or a list of patterns (strings, or {"source": …} as Next.js allows).
+ * notes: where literal paths are noted (the guarded-path keys), or NULL. */
+static int load_patterns(na_patterns *l, json_t *v, const char *key, na_config *notes,
+                         na_err *err)
 {
     json_t *one = v;
     size_t i = 0, n = json_is_array(v) ? json_array_size(v) : 1;
@@ -411,6 +465,8 @@ static int load_patterns(na_patterns *l, json_t *v, const char *key, na_err *err
             return na_err_set(err, e.code, "key \"%s\": %s", key, e.msg);
         if (na_patterns_add(l, p) < 0)
             return na_err_set(err, NA_E_NOMEM, "out of memory");
+        if (notes != NULL && note_literal(notes, key, json_string_value(one), err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -436,7 +492,7 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
             char key[96];
             snprintf(key, sizeof key, "%s.%s", where, k);
             if (strcmp(k, "matcher") == 0) {
-                if (load_patterns(&rule->matcher, x, key, err) < 0)
+                if (load_patterns(&rule->matcher, x, key, cfg, err) < 0)
                     return -1;
             } else if (strcmp(k, "authorized") == 0) {
                 if ((rule->authorized = na_cond_compile(x, key, err)) == NULL)
@@ -574,11 +630,11 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
             if (load_pages(cfg, v, err) < 0)
                 return -1;
         } else if (strcmp(k, "matcher") == 0) {
-            if (load_patterns(&cfg->matcher, v, "matcher", err) < 0)
+            if (load_patterns(&cfg->matcher, v, "matcher", cfg, err) < 0)
                 return -1;
             cfg->has_matcher = 1;
         } else if (strcmp(k, "api") == 0) {
-            if (load_patterns(&cfg->api, v, "api", err) < 0)
+            if (load_patterns(&cfg->api, v, "api", NULL, err) < 0)
                 return -1;
         } else if (strcmp(k, "authorized") == 0) {
             if ((cfg->authorized = na_cond_compile(v, "authorized", err)) == NULL)
@@ -627,7 +683,7 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err)
     size_t len;
     na_err e;
     na_err_clear(&e);
-    char *text = slurp(path, &len, "config", err);
+    char *text = slurp(path, &len, &cfg->config_mode, "config", err);
     if (text == NULL)
         return -1;
     free(cfg->path);
@@ -696,7 +752,7 @@ static int default_api(na_config *cfg, na_err *err)
     return 0;
 }
 
-int na_config_load(na_config *cfg, const char *path, na_err *err)
+int na_config_load_quiet(na_config *cfg, const char *path, na_err *err)
 {
     na_config_init(cfg);
     if (path == NULL) {
@@ -710,6 +766,50 @@ int na_config_load(na_config *cfg, const char *path, na_err *err)
         return -1;
     }
     return 0;
+}
+
+int na_config_load(na_config *cfg, const char *path, na_err *err)
+{
+    if (na_config_load_quiet(cfg, path, err) < 0)
+        return -1;
+    na_config_warn(cfg);
+    return 0;
+}
+
+/* next-auth's docs ask for `openssl rand -base64 32`; the HKDF and HMAC keys
+ * derived from a shorter secret are only as hard to guess as the secret. */
+#define NA_SECRET_MIN 32
+
+void na_config_warn(const na_config *cfg)
+{
+    static const char hint[] = "use at least 32 random bytes (openssl rand -base64 32)";
+    for (size_t i = 0; i < cfg->nsecrets; i++) {
+        if (cfg->secret_lens[i] >= NA_SECRET_MIN)
+            continue;
+        if (cfg->nsecrets == 1)
+            na_log("warning: the secret (%s) is %zu bytes; %s", cfg->secret_source,
+                   cfg->secret_lens[i], hint);
+        else
+            na_log("warning: secret %zu of %zu (%s) is %zu bytes; %s", i + 1, cfg->nsecrets,
+                   cfg->secret_source, cfg->secret_lens[i], hint);
+    }
+    /* A file that holds a secret is for its owner alone; any other config file at
+     * least must not be writable by others (it says who may pass the guard). */
+    if (cfg->path != NULL) {
+        int holds = cfg->secret_source != NULL &&
+                    strcmp(cfg->secret_source, "config secret") == 0;
+        if (holds && (cfg->config_mode & 077) != 0)
+            na_log("warning: config %.200s has mode %04o and holds the secret; make it "
+                   "readable by its owner only (chmod 600)", cfg->path, cfg->config_mode);
+        else if (!holds && (cfg->config_mode & 022) != 0)
+            na_log("warning: config %.200s has mode %04o; make it writable by its owner "
+                   "only (chmod go-w)", cfg->path, cfg->config_mode);
+    }
+    if (cfg->secret_file != NULL && (cfg->secret_file_mode & 077) != 0)
+        na_log("warning: secretFile %.200s has mode %04o; make it readable by its owner "
+               "only (chmod 600)", cfg->secret_file, cfg->secret_file_mode);
+    for (size_t i = 0; i < cfg->nnotes; i++)
+        na_log("%s", cfg->notes[i]);
 }
 
 int na_config_secure(const na_config *cfg)

@@ -96,6 +96,12 @@ typedef struct {
     char *identity_claim[NA_MAX_IDENTITY]; /* … and its claim (owned) */
     size_t nidentity;
     long token_cache;                    /* tokenCache: answers kept (guard.h), 0: none */
+    /* for na_config_warn */
+    unsigned config_mode;                /* permission bits of the file at path */
+    char *secret_file;                   /* secretFile's path (owned), or NULL */
+    unsigned secret_file_mode;           /* its permission bits */
+    char **notes;                        /* notice lines about the file (owned) */
+    size_t nnotes;
 } na_config;
 
 /* Fill *cfg with the defaults (no file, no secret). Never fails. */
@@ -111,8 +117,22 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err);
 int na_config_apply_env(na_config *cfg, na_err *err);
 
 /* na_config_init, then the file (path, else $NEXTAUTH_CONFIG, else none), then the
- * environment. Returns 0, or -1 with err filled; *cfg is then freed. */
+ * environment, then na_config_warn's lines: the start-up of the FastCGI programs.
+ * Returns 0, or -1 with err filled; *cfg is then freed. */
 int na_config_load(na_config *cfg, const char *path, na_err *err);
+
+/* na_config_load without the warnings (nextauth-token, whose standard error
+ * carries only its own one-line failures). Same returns. */
+int na_config_load_quiet(na_config *cfg, const char *path, na_err *err);
+
+/* Log (na_log) one line for each thing a deployment should fix, none of which
+ * stops it: a secret shorter than 32 bytes ("warning: the secret (NEXTAUTH_SECRET)
+ * is 10 bytes; …", never the secret itself); a config file holding the secret,
+ * or a secretFile, that group or others may read or write (mode & 077), or any
+ * config file they may write (mode & 022), naming the file and its mode; a
+ * matcher or rules[i].matcher entry that is a plain path ("notice: matcher
+ * \"/admin\" matches /admin only, …"). */
+void na_config_warn(const na_config *cfg);
 
 /* Replace the secrets by the single secret s (e.g. a --secret option). An empty or
  * placeholder-looking s is refused. Returns 0, or -1 with err filled. */

@@ -11,7 +11,7 @@ load guard_helpers
 
 setup() {
     clean_env
-    SECRET='guard-test-secret-Zk3p9Qw7Lm2'
+    SECRET='guard-test-secret-Zk3p9Qw7Lm2-4Vb8nR1x'
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
     USER_CLAIMS='{"name":"Alice","email":"alice@example.com","picture":"https://x/y.png","sub":"user-1"}'
     ALICE_JSON='{"user":{"name":"Alice","email":"alice@example.com","image":"https://x/y.png"},"expires":"'"$NOW_EXPIRES"'"}'
@@ -487,13 +487,13 @@ RULES='{
         "Variable-NEXTAUTH_SUB: u1" \
         "Variable-NEXTAUTH_EXPIRES: $NOW_EXPIRES" \
         "Variable-NEXTAUTH_ROLE: admin" \
-        'Variable-GROUPS: ["a","b"]' \
-        "Variable-LEVEL: 42" \
-        'Variable-META: {"a":1,"b":[true,null]}' \
-        "Variable-RATIO: 1.5" \
-        "Variable-ADMIN: true" \
-        "Variable-DEPT_CODE: R&D" \
-        "Variable-NOTE: tab?here"
+        'Variable-NEXTAUTH_GROUPS: ["a","b"]' \
+        "Variable-NEXTAUTH_LEVEL: 42" \
+        'Variable-NEXTAUTH_META: {"a":1,"b":[true,null]}' \
+        "Variable-NEXTAUTH_RATIO: 1.5" \
+        "Variable-NEXTAUTH_ADMIN: true" \
+        "Variable-NEXTAUTH_DEPT_CODE: R&D" \
+        "Variable-NEXTAUTH_NOTE: tab?here"
     expect_no_stderr
 }
 
@@ -659,6 +659,68 @@ dup_names() {
         "Variable-NEXTAUTH_EXPIRES: $NOW_EXPIRES" \
         "Variable-NEXTAUTH_ROLE: admin" \
         "Variable-NEXTAUTH_2FA_DEPT: ops"
+    expect_no_stderr
+}
+
+@test "start-up warnings: a short secret and loose file modes, one line each, never the secret; the guard still answers" {
+    local short='short-MARKER-secret-01234567890' cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    local sf="$BATS_TEST_TMPDIR/secret.txt"
+    # 31 bytes from the environment
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$short")
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: the secret (NEXTAUTH_SECRET) is 31 bytes; use at least 32 random bytes (openssl rand -base64 32)"
+    refute_guard_leak "$short" MARKER
+    # 32 bytes: nothing
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=${short}X")
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+    # a config that holds the secret: 0600 quiet, 0640 named with its mode
+    GUARD_ENV=()
+    guard_config "{\"url\":\"$ORIGIN\",\"secret\":\"${short}X\"}"
+    chmod 600 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+    chmod 640 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: config $cfg has mode 0640 and holds the secret; make it readable by its owner only (chmod 600)"
+    refute_guard_leak "$short" MARKER
+    # any config others may write
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{}'
+    chmod 666 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: config $cfg has mode 0666; make it writable by its owner only (chmod go-w)"
+    # secretFile: owner only, and a short one gives both lines
+    printf '%s\n' "$short" >"$sf"
+    chmod 604 "$sf"
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
+    guard_config "{\"secretFile\":\"$sf\"}"
+    chmod 644 "$cfg" # others may read a config without the secret
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: the secret (config secretFile) is 31 bytes; use at least 32 random bytes (openssl rand -base64 32)"$'\n'"nextauth-guard: warning: secretFile $sf has mode 0604; make it readable by its owner only (chmod 600)"
+    refute_guard_leak "$short" MARKER
+    printf '%s\n' "${short}X" >"$sf"
+    chmod 600 "$sf"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+}
+
+@test "start-up notice: a matcher that is a plain path covers that page only (Next.js), one line each" {
+    guard_config '{"matcher":["/admin","/dashboard/:path*","/"],"rules":[{"matcher":["/reports/"],"authorized":{"role":"admin"}}],"api":"/graphql"}'
+    guard /admin/users
+    expect_pass
+    expect_stderr 'nextauth-guard: notice: matcher "/admin" matches /admin only, not the paths below it; write "/admin/:path*" for those'$'\n''nextauth-guard: notice: rules[0].matcher "/reports/" matches /reports/ only, not the paths below it; write "/reports/:path*" for those'
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{"matcher":["/admin/:path*","/","/((?!public).*)","/u/:id"]}'
+    guard /admin/users
+    expect_signin '%2Fadmin%2Fusers'
     expect_no_stderr
 }
 
