@@ -65,12 +65,16 @@ enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int code, const char *fmt, ...)
 {
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    fputs("nextauth-token: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    /* one line, whatever a config key or a file name holds */
+    for (unsigned char *p = (unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "nextauth-token: %s\n", line);
     return code;
 }
 

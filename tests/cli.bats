@@ -462,6 +462,12 @@ roundtrip() {
     assert_failure 2
     assert_stderr "nextauth-token: unknown format (next-auth-v4, authjs-v5 or jws)"
     refute_leak MARKER
+    # a control byte in what a message names (here a config key) cannot split the line
+    local cfg="$BATS_TEST_TMPDIR/c.json"
+    printf '{"bogus\\nKey\\u001b[31m":1}' >"$cfg"
+    run_cli decode --config "$cfg" x
+    assert_failure 2
+    assert_stderr "nextauth-token: config $cfg: unknown key \"bogus?Key?[31m\""
 }
 
 @test "decode: the SPEC B3.5 known-answer token gives its claims byte for byte" {

@@ -46,8 +46,8 @@ static const char *const config_text[] = {
     "\"authorized\":{\"any\":[{\"email\":{\"suffix\":\"@example.com\"}},{\"sub\":{\"exists\":true}}]},"
     "\"rules\":[{\"matcher\":[\"/admin/:path*\"],\"authorized\":{\"role\":\"admin\"}},"
     "{\"matcher\":\"/reports/:id\",\"authorized\":{\"groups\":{\"in\":[\"eng\",\"ops\"]}}}],"
-    "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT\":\"org\",\"NEXTAUTH_GROUPS\":\"groups\","
-    "\"NEXTAUTH_PICTURE\":\"picture\"}}",
+    "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT\":\"org\","
+    "\"NEXTAUTH_GROUPS\":\"groups\",\"NEXTAUTH_PICTURE\":\"picture\"}}",
     /* 1: v4, no url (relative Locations), basePath, own pages, no matcher */
     "{\"secret\":\"" FUZZ_SECRET "\",\"basePath\":\"/app\","
     "\"pages\":{\"signIn\":\"/login\",\"error\":\"/oops\"},"
