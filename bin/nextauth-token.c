@@ -65,12 +65,16 @@ enum { EXIT_INVALID = 1, EXIT_USAGE = 2 };
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int code, const char *fmt, ...)
 {
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    fputs("nextauth-token: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    /* one line, whatever a config key or a file name holds */
+    for (unsigned char *p = (unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "nextauth-token: %s\n", line);
     return code;
 }
 
@@ -108,6 +112,18 @@ static char *read_stdin(size_t cap, size_t *len, int *toolong)
     buf[n] = '\0';
     *len = n;
     return buf;
+}
+
+/* 1 when s is a short word (a-z, 0-9, '-') that may be quoted back: a
+ * mistyped command or format, never a token or secret put in the wrong place. */
+static int is_word(const char *s)
+{
+    size_t n = 0;
+    for (; s[n] != '\0'; n++)
+        if (n == 24 || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+                         s[n] == '-'))
+            return 0;
+    return n > 0;
 }
 
 static int parse_long(const char *s, long long min, long long max, long long *out)
@@ -194,11 +210,13 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
     if (strcmp(cmd, "encode") != 0 && o->have_max_age)
         return fail(EXIT_USAGE, "--max-age goes with encode");
 
-    if (na_config_load(&cfg, o->config, &err) < 0)
+    if (na_config_load_quiet(&cfg, o->config, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     if (o->format && na_format_parse(o->format, &cfg.format) < 0) {
-        rc = fail(EXIT_USAGE, "unknown format '%s' (next-auth-v4, authjs-v5 or jws)",
-                  o->format);
+        rc = is_word(o->format)
+                 ? fail(EXIT_USAGE, "unknown format '%s' (next-auth-v4, authjs-v5 or jws)",
+                        o->format)
+                 : fail(EXIT_USAGE, "unknown format (next-auth-v4, authjs-v5 or jws)");
         goto out;
     }
     if (o->secret && na_config_set_secret(&cfg, o->secret, "--secret", &err) < 0) {
@@ -254,9 +272,16 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
             goto out;
         json_error_t jerr;
         claims = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (claims == NULL || !json_is_object(claims)) {
-            rc = fail(EXIT_USAGE, "CLAIMS_JSON must be a JSON object%s%s",
-                      claims ? "" : ": ", claims ? "" : jerr.text);
+        if (claims == NULL) {
+            /* where and what kind, never jerr.text: it quotes the claims */
+            rc = fail(EXIT_USAGE, "CLAIMS_JSON must be a JSON object: %s at line %d, "
+                                  "column %d (byte %d)",
+                      na_config_json_problem(json_error_code(&jerr)), jerr.line, jerr.column,
+                      jerr.position);
+            goto out;
+        }
+        if (!json_is_object(claims)) {
+            rc = fail(EXIT_USAGE, "CLAIMS_JSON must be a JSON object");
             goto out;
         }
         long max_age = o->have_max_age ? (long)o->max_age : v.max_age;
@@ -309,8 +334,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "get") != 0 && strcmp(cmd, "encode") != 0 &&
         strcmp(cmd, "secret") != 0)
-        return fail(EXIT_USAGE, "unknown command '%.40s' (decode, get, encode, secret; see "
-                                "--help)", cmd);
+        return is_word(cmd) ? fail(EXIT_USAGE, "unknown command '%s' (decode, get, encode, "
+                                               "secret; see --help)", cmd)
+                            : fail(EXIT_USAGE, "unknown command (decode, get, encode, secret; "
+                                               "see --help)");
     /* Options may come before or after the argument (GNU permutation). */
     int c;
     opterr = 0;
@@ -339,9 +366,19 @@ int main(int argc, char **argv)
             break;
         case 'h': fputs(usage, stdout); return 0;
         case 'V': printf("nextauth-token %s\n", NA_VERSION); return 0;
-        default:
-            return fail(EXIT_USAGE, "unknown option or missing value: '%.40s' (see --help)",
-                        argv[optind - 1]);
+        default: {
+            /* the option's name only: "--secrt=VALUE" must not echo the value */
+            const char *a = argv[optind - 1];
+            char name[41];
+            size_t n = a[0] == '-' && a[1] == '-' ? strcspn(a, "=") : 2;
+            if (a[0] != '-' || n >= sizeof name || (n == 2 && a[1] != optopt))
+                return fail(EXIT_USAGE, "unknown option or missing value (see --help)");
+            memcpy(name, a, n);
+            name[n] = '\0';
+            if (!is_word(name + 1))
+                return fail(EXIT_USAGE, "unknown option or missing value (see --help)");
+            return fail(EXIT_USAGE, "unknown option or missing value: '%s' (see --help)", name);
+        }
         }
     }
     if (strcmp(cmd, "secret") == 0) {

@@ -2,14 +2,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "jws.h"
+#include "log.h"
 
 void na_config_init(na_config *cfg)
 {
@@ -57,7 +60,11 @@ void na_config_free(na_config *cfg)
     na_patterns_free(&cfg->matcher);
     na_patterns_free(&cfg->api);
     na_cond_free(cfg->authorized);
+    for (size_t i = 0; i < cfg->nnotes; i++)
+        free(cfg->notes[i]);
+    free(cfg->notes);
     free(cfg->path);
+    free(cfg->secret_file);
     free(cfg->url);
     free(cfg->cookie_name);
     na_config_init(cfg);
@@ -118,14 +125,18 @@ int na_config_set_secret(na_config *cfg, const char *s, const char *source, na_e
     return 0;
 }
 
-/* Read a whole small file into a new NUL-terminated buffer (caller frees). */
-static char *slurp(const char *path, size_t *len, const char *what, na_err *err)
+/* Read a whole small file into a new NUL-terminated buffer (caller frees), and
+ * its permission bits into *mode. */
+static char *slurp(const char *path, size_t *len, unsigned *mode, const char *what,
+                   na_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         na_err_set(err, NA_E_IO, "%s %s: %s", what, path, strerror(errno));
         return NULL;
     }
+    struct stat st;
+    *mode = fstat(fileno(f), &st) == 0 ? (unsigned)st.st_mode & 07777 : 0;
     char *buf = malloc(NA_CONFIG_MAX_BYTES + 1);
     size_t n = buf ? fread(buf, 1, NA_CONFIG_MAX_BYTES + 1, f) : 0;
     int bad = buf == NULL || ferror(f);
@@ -151,9 +162,15 @@ static char *slurp(const char *path, size_t *len, const char *what, na_err *err)
 static int load_secret_file(na_config *cfg, const char *path, na_err *err)
 {
     size_t len;
-    char *buf = slurp(path, &len, "secretFile", err);
+    char *buf = slurp(path, &len, &cfg->secret_file_mode, "secretFile", err);
     if (buf == NULL)
         return -1;
+    free(cfg->secret_file);
+    if ((cfg->secret_file = strdup(path)) == NULL) {
+        OPENSSL_cleanse(buf, len);
+        free(buf);
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
     int rc = 0;
     char where[64];
     size_t line = 0;
@@ -386,8 +403,45 @@ static int load_pages(na_config *cfg, json_t *v, na_err *err)
     return 0;
 }
 
-/* A pattern or a list of patterns (strings, or {"source": …} as Next.js allows). */
-static int load_patterns(na_patterns *l, json_t *v, const char *key, na_err *err)
+/* Keep a line for na_config_warn (takes a copy). Returns 0, or -1 with err filled. */
+static int add_note(na_config *cfg, na_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int add_note(na_config *cfg, na_err *err, const char *fmt, ...)
+{
+    char line[480];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char **grown = realloc(cfg->notes, (cfg->nnotes + 1) * sizeof *grown);
+    if (grown == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    cfg->notes = grown;
+    if ((cfg->notes[cfg->nnotes] = strdup(line)) == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    cfg->nnotes++;
+    return 0;
+}
+
+/* In Next.js a matcher without a parameter or a group is one page: "/admin"
+ * matches /admin (and /admin.json, /admin/), not /admin/users. People expect the
+ * subtree, so say it once at start-up, with the pattern they probably meant. */
+static int note_literal(na_config *cfg, const char *key, const char *src, na_err *err)
+{
+    if (strchr(src, ':') != NULL || strchr(src, '(') != NULL || strcmp(src, "/") == 0)
+        return 0;
+    int stem = (int)strlen(src);
+    while (stem > 0 && src[stem - 1] == '/')
+        stem--;
+    return add_note(cfg, err, "notice: %s \"%.160s\" matches %.160s only, not the paths "
+                              "below it; write \"%.*s/:path*\" for those", key, src, src,
+                    stem > 160 ? 160 : stem, src);
+}
+
+/* A pattern or a list of patterns (strings, or {"source": …} as Next.js allows).
+ * notes: where literal paths are noted (the guarded-path keys), or NULL. */
+static int load_patterns(na_patterns *l, json_t *v, const char *key, na_config *notes,
+                         na_err *err)
 {
     json_t *one = v;
     size_t i = 0, n = json_is_array(v) ? json_array_size(v) : 1;
@@ -411,6 +465,8 @@ static int load_patterns(na_patterns *l, json_t *v, const char *key, na_err *err
             return na_err_set(err, e.code, "key \"%s\": %s", key, e.msg);
         if (na_patterns_add(l, p) < 0)
             return na_err_set(err, NA_E_NOMEM, "out of memory");
+        if (notes != NULL && note_literal(notes, key, json_string_value(one), err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -436,7 +492,7 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
             char key[96];
             snprintf(key, sizeof key, "%s.%s", where, k);
             if (strcmp(k, "matcher") == 0) {
-                if (load_patterns(&rule->matcher, x, key, err) < 0)
+                if (load_patterns(&rule->matcher, x, key, cfg, err) < 0)
                     return -1;
             } else if (strcmp(k, "authorized") == 0) {
                 if ((rule->authorized = na_cond_compile(x, key, err)) == NULL)
@@ -451,39 +507,56 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
     return 0;
 }
 
-/* identity: variable names the backend sees. Upper-case CGI names only; never
- * HTTP_* (a client controls those) nor the two the guard always sets. */
+/* identity: the extra variables handed to the backend. Their names are a
+ * namespace of their own, NEXTAUTH_ then A-Z, 0-9 and '_': anything else could
+ * set what a CGI backend trusts from the server (REMOTE_ADDR, QUERY_STRING,
+ * SCRIPT_NAME, PATH_INFO, CONTENT_LENGTH, AUTH_TYPE; RFC 3875 §4.1), what the
+ * client sent (HTTP_*), or what the dynamic loader and the shell read
+ * (LD_PRELOAD, LD_LIBRARY_PATH, PATH). REMOTE_USER and the NEXTAUTH_* names the
+ * guard writes itself are refused too: a second value would leave it to the
+ * server which one the backend sees. With the prefix, distinct names also give
+ * distinct X-Nextauth-* headers (guard.c strips NEXTAUTH_, '_' becomes '-'). */
+#define NA_IDENTITY_NAME_MAX 64
+static const char *const identity_builtin[] = {"NEXTAUTH_USER", "NEXTAUTH_EMAIL",
+                                               "NEXTAUTH_NAME", "NEXTAUTH_SUB",
+                                               "NEXTAUTH_EXPIRES"};
+
+static int identity_name_ok(const char *k)
+{
+    if (strncmp(k, "NEXTAUTH_", 9) != 0 || k[9] == '\0')
+        return 0;
+    for (const char *c = k + 9; *c; c++)
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            return 0;
+    return 1;
+}
+
 static int load_identity(na_config *cfg, json_t *v, na_err *err)
 {
     const char *k;
     json_t *x;
     if (!json_is_object(v))
-        return bad_type(err, "identity", "an object of VARIABLE → claim");
+        return bad_type(err, "identity", "an object of NEXTAUTH_NAME → claim");
     json_object_foreach(v, k, x) {
-        int ok = *k != '\0' && strlen(k) <= 64 && !(k[0] >= '0' && k[0] <= '9');
-        for (const char *c = k; ok && *c; c++)
-            ok = (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_';
-        if (!ok || strncmp(k, "HTTP_", 5) == 0 || strcmp(k, "REMOTE_USER") == 0 ||
-            strcmp(k, "AUTH_TYPE") == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is not a usable "
-                                                "variable name (A-Z, 0-9, _; not HTTP_*, "
-                                                "REMOTE_USER or AUTH_TYPE)", k);
-        /* Names the guard sets itself, and names that would give the same
-         * X-Nextauth-* header as another one (NEXTAUTH_ROLE and ROLE). */
-        static const char *const builtin[] = {"USER", "EMAIL", "NAME", "SUB", "EXPIRES"};
-        const char *stem = strncmp(k, "NEXTAUTH_", 9) == 0 ? k + 9 : k;
-        for (size_t b = 0; b < sizeof builtin / sizeof builtin[0]; b++)
-            if (strcmp(stem, builtin[b]) == 0)
-                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" is set by the "
-                                                    "guard itself", k);
-        for (size_t j = 0; j < cfg->nidentity; j++) {
-            const char *o = cfg->identity_var[j];
-            if (strcmp(strncmp(o, "NEXTAUTH_", 9) == 0 ? o + 9 : o, stem) == 0)
-                return na_err_set(err, NA_E_CONFIG, "key \"identity\": \"%.64s\" and \"%.64s\" "
-                                                    "would give the same header", o, k);
+        if (strlen(k) > NA_IDENTITY_NAME_MAX)
+            return na_err_set(err, NA_E_CONFIG, "key \"identity\": a name of %zu characters "
+                                                "(at most %d)", strlen(k), NA_IDENTITY_NAME_MAX);
+        if (!identity_name_ok(k)) {
+            /* the name as printable ASCII: it may hold any byte but NUL */
+            char shown[NA_IDENTITY_NAME_MAX + 1];
+            size_t n = 0;
+            for (; k[n] != '\0'; n++)
+                shown[n] = k[n] > 0x20 && k[n] < 0x7f ? k[n] : '?';
+            shown[n] = '\0';
+            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": names must be NEXTAUTH_ "
+                                                "then A-Z, 0-9, _", shown);
         }
+        for (size_t b = 0; b < sizeof identity_builtin / sizeof identity_builtin[0]; b++)
+            if (strcmp(k, identity_builtin[b]) == 0)
+                return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": set by the guard "
+                                                    "itself", k);
         if (!json_is_string(x) || json_string_length(x) == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity.%.64s\" must name a claim", k);
+            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\" must name a claim", k);
         if (cfg->nidentity == NA_MAX_IDENTITY)
             return na_err_set(err, NA_E_CONFIG, "key \"identity\": more than %d variables",
                               NA_MAX_IDENTITY);
@@ -557,11 +630,11 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
             if (load_pages(cfg, v, err) < 0)
                 return -1;
         } else if (strcmp(k, "matcher") == 0) {
-            if (load_patterns(&cfg->matcher, v, "matcher", err) < 0)
+            if (load_patterns(&cfg->matcher, v, "matcher", cfg, err) < 0)
                 return -1;
             cfg->has_matcher = 1;
         } else if (strcmp(k, "api") == 0) {
-            if (load_patterns(&cfg->api, v, "api", err) < 0)
+            if (load_patterns(&cfg->api, v, "api", NULL, err) < 0)
                 return -1;
         } else if (strcmp(k, "authorized") == 0) {
             if ((cfg->authorized = na_cond_compile(v, "authorized", err)) == NULL)
@@ -582,9 +655,9 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
     return 0;
 }
 
-static const char *json_problem(enum json_error_code code)
+const char *na_config_json_problem(int code)
 {
-    switch (code) {
+    switch ((enum json_error_code)code) {
     case json_error_invalid_utf8:
         return "invalid UTF-8";
     case json_error_duplicate_key:
@@ -610,7 +683,7 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err)
     size_t len;
     na_err e;
     na_err_clear(&e);
-    char *text = slurp(path, &len, "config", err);
+    char *text = slurp(path, &len, &cfg->config_mode, "config", err);
     if (text == NULL)
         return -1;
     free(cfg->path);
@@ -623,7 +696,7 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err)
         /* jansson's own text quotes the input near the error, which may be a
          * secret: report the kind of error and where it is, never the text. */
         return na_err_set(err, NA_E_CONFIG, "config %s:%d:%d: %s", path, jerr.line,
-                          jerr.column, json_problem(json_error_code(&jerr)));
+                          jerr.column, na_config_json_problem(json_error_code(&jerr)));
     int rc = 0;
     if (!json_is_object(root))
         rc = na_err_set(&e, NA_E_CONFIG, "the top level must be an object");
@@ -679,7 +752,7 @@ static int default_api(na_config *cfg, na_err *err)
     return 0;
 }
 
-int na_config_load(na_config *cfg, const char *path, na_err *err)
+int na_config_load_quiet(na_config *cfg, const char *path, na_err *err)
 {
     na_config_init(cfg);
     if (path == NULL) {
@@ -693,6 +766,50 @@ int na_config_load(na_config *cfg, const char *path, na_err *err)
         return -1;
     }
     return 0;
+}
+
+int na_config_load(na_config *cfg, const char *path, na_err *err)
+{
+    if (na_config_load_quiet(cfg, path, err) < 0)
+        return -1;
+    na_config_warn(cfg);
+    return 0;
+}
+
+/* next-auth's docs ask for `openssl rand -base64 32`; the HKDF and HMAC keys
+ * derived from a shorter secret are only as hard to guess as the secret. */
+#define NA_SECRET_MIN 32
+
+void na_config_warn(const na_config *cfg)
+{
+    static const char hint[] = "use at least 32 random bytes (openssl rand -base64 32)";
+    for (size_t i = 0; i < cfg->nsecrets; i++) {
+        if (cfg->secret_lens[i] >= NA_SECRET_MIN)
+            continue;
+        if (cfg->nsecrets == 1)
+            na_log("warning: the secret (%s) is %zu bytes; %s", cfg->secret_source,
+                   cfg->secret_lens[i], hint);
+        else
+            na_log("warning: secret %zu of %zu (%s) is %zu bytes; %s", i + 1, cfg->nsecrets,
+                   cfg->secret_source, cfg->secret_lens[i], hint);
+    }
+    /* A file that holds a secret is for its owner alone; any other config file at
+     * least must not be writable by others (it says who may pass the guard). */
+    if (cfg->path != NULL) {
+        int holds = cfg->secret_source != NULL &&
+                    strcmp(cfg->secret_source, "config secret") == 0;
+        if (holds && (cfg->config_mode & 077) != 0)
+            na_log("warning: config %.200s has mode %04o and holds the secret; make it "
+                   "readable by its owner only (chmod 600)", cfg->path, cfg->config_mode);
+        else if (!holds && (cfg->config_mode & 022) != 0)
+            na_log("warning: config %.200s has mode %04o; make it writable by its owner "
+                   "only (chmod go-w)", cfg->path, cfg->config_mode);
+    }
+    if (cfg->secret_file != NULL && (cfg->secret_file_mode & 077) != 0)
+        na_log("warning: secretFile %.200s has mode %04o; make it readable by its owner "
+               "only (chmod 600)", cfg->secret_file, cfg->secret_file_mode);
+    for (size_t i = 0; i < cfg->nnotes; i++)
+        na_log("%s", cfg->notes[i]);
 }
 
 int na_config_secure(const na_config *cfg)

@@ -28,7 +28,8 @@
  *   authorized        a condition on claims (authz.h); absent: any valid token
  *   rules             [{"matcher":[…],"authorized":{…}}, …]: first match wins over
  *                     the top-level authorized
- *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend
+ *   identity          {"NEXTAUTH_ROLE":"role", …}: extra variables for the backend;
+ *                     names NEXTAUTH_[A-Z0-9_]+ (at most 64), none the guard writes
  *   tokenCache        how many verified tokens' allow answers a guard process keeps,
  *                     0 to 1024, default 32; 0 checks every request from scratch
  *                     (guard.h says what is kept and when it is used)
@@ -95,6 +96,12 @@ typedef struct {
     char *identity_claim[NA_MAX_IDENTITY]; /* … and its claim (owned) */
     size_t nidentity;
     long token_cache;                    /* tokenCache: answers kept (guard.h), 0: none */
+    /* for na_config_warn */
+    unsigned config_mode;                /* permission bits of the file at path */
+    char *secret_file;                   /* secretFile's path (owned), or NULL */
+    unsigned secret_file_mode;           /* its permission bits */
+    char **notes;                        /* notice lines about the file (owned) */
+    size_t nnotes;
 } na_config;
 
 /* Fill *cfg with the defaults (no file, no secret). Never fails. */
@@ -110,8 +117,22 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err);
 int na_config_apply_env(na_config *cfg, na_err *err);
 
 /* na_config_init, then the file (path, else $NEXTAUTH_CONFIG, else none), then the
- * environment. Returns 0, or -1 with err filled; *cfg is then freed. */
+ * environment, then na_config_warn's lines: the start-up of the FastCGI programs.
+ * Returns 0, or -1 with err filled; *cfg is then freed. */
 int na_config_load(na_config *cfg, const char *path, na_err *err);
+
+/* na_config_load without the warnings (nextauth-token, whose standard error
+ * carries only its own one-line failures). Same returns. */
+int na_config_load_quiet(na_config *cfg, const char *path, na_err *err);
+
+/* Log (na_log) one line for each thing a deployment should fix, none of which
+ * stops it: a secret shorter than 32 bytes ("warning: the secret (NEXTAUTH_SECRET)
+ * is 10 bytes; …", never the secret itself); a config file holding the secret,
+ * or a secretFile, that group or others may read or write (mode & 077), or any
+ * config file they may write (mode & 022), naming the file and its mode; a
+ * matcher or rules[i].matcher entry that is a plain path ("notice: matcher
+ * \"/admin\" matches /admin only, …"). */
+void na_config_warn(const na_config *cfg);
 
 /* Replace the secrets by the single secret s (e.g. a --secret option). An empty or
  * placeholder-looking s is refused. Returns 0, or -1 with err filled. */
@@ -128,6 +149,11 @@ const char *na_config_cookie_name(const na_config *cfg);
 
 /* Lifetime for newly minted tokens: jwt.maxAge if set, else session.maxAge. */
 long na_config_token_max_age(const na_config *cfg);
+
+/* The kind of a jansson parse error (json_error_code()), as a short static text
+ * ("syntax error", "duplicate key", …): jansson's own text quotes the input near
+ * the error, which may be a secret or a token. Never NULL. */
+const char *na_config_json_problem(int code);
 
 /* Free what *cfg owns and wipe the secrets. Safe twice. */
 void na_config_free(na_config *cfg);

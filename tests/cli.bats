@@ -416,6 +416,60 @@ roundtrip() {
     done
 }
 
+@test "encode: bad claims JSON: the kind and place of the error, never the text" {
+    local -a cases=(
+        '{"sub":"MARKER-7f3a'$'\t''unexpected end of file at line 1, column 19 (byte 19)'
+        '{"sub" MARKER-7f3a}'$'\t''syntax error at line 1, column 13 (byte 13)'
+        'MARKER-7f3a'$'\t''syntax error at line 1, column 6 (byte 6)'
+        '{"MARKER-7f3a":1,"MARKER-7f3a":2}'$'\t''duplicate key at line 1, column 30 (byte 30)'
+        '{"a":1} MARKER-7f3a'$'\t''text after the closing brace at line 1, column 14 (byte 14)'
+        $'{"a":\n  MARKER-7f3a}\t''syntax error at line 2, column 8 (byte 14)'
+        '{"a":"MARKER-7f3a\u0000"}'$'\t''NUL character at line 1, column 24 (byte 24)'
+    )
+    local c json want
+    for c in "${cases[@]}"; do
+        json=${c%%$'\t'*} want=${c#*$'\t'}
+        run_cli encode --now "$NOW" "$json"
+        assert_failure 2
+        assert_stderr "nextauth-token: CLAIMS_JSON must be a JSON object: $want"
+        refute_leak MARKER
+        # the same from standard input
+        printf '%s' "$json" >"$BATS_TEST_TMPDIR/claims"
+        run_cli encode --now "$NOW" - <"$BATS_TEST_TMPDIR/claims"
+        assert_stderr "nextauth-token: CLAIMS_JSON must be a JSON object: $want"
+        refute_leak MARKER
+    done
+    run_cli encode --now "$NOW" '["MARKER-7f3a"]'
+    assert_failure 2
+    assert_stderr "nextauth-token: CLAIMS_JSON must be a JSON object"
+    refute_leak MARKER
+}
+
+@test "usage errors never quote a value: option values, and commands or formats that are not words" {
+    run_cli decode --secrt=MARKER-7f3a tok
+    assert_failure 2
+    assert_stderr "nextauth-token: unknown option or missing value: '--secrt' (see --help)"
+    refute_leak MARKER
+    run_cli decode -xMARKER tok
+    assert_failure 2
+    assert_stderr "nextauth-token: unknown option or missing value (see --help)"
+    refute_leak MARKER
+    run_cli eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..MARKER
+    assert_failure 2
+    assert_stderr "nextauth-token: unknown command (decode, get, encode, secret; see --help)"
+    refute_leak MARKER eyJ
+    run_cli decode --format 'MARKER.7f3a' x
+    assert_failure 2
+    assert_stderr "nextauth-token: unknown format (next-auth-v4, authjs-v5 or jws)"
+    refute_leak MARKER
+    # a control byte in what a message names (here a config key) cannot split the line
+    local cfg="$BATS_TEST_TMPDIR/c.json"
+    printf '{"bogus\\nKey\\u001b[31m":1}' >"$cfg"
+    run_cli decode --config "$cfg" x
+    assert_failure 2
+    assert_stderr "nextauth-token: config $cfg: unknown key \"bogus?Key?[31m\""
+}
+
 @test "decode: the SPEC B3.5 known-answer token gives its claims byte for byte" {
     export NEXTAUTH_SECRET=test-secret
     SENSITIVE+=(test-secret)

@@ -11,7 +11,7 @@ load guard_helpers
 
 setup() {
     clean_env
-    SECRET='guard-test-secret-Zk3p9Qw7Lm2'
+    SECRET='guard-test-secret-Zk3p9Qw7Lm2-4Vb8nR1x'
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
     USER_CLAIMS='{"name":"Alice","email":"alice@example.com","picture":"https://x/y.png","sub":"user-1"}'
     ALICE_JSON='{"user":{"name":"Alice","email":"alice@example.com","image":"https://x/y.png"},"expires":"'"$NOW_EXPIRES"'"}'
@@ -476,7 +476,7 @@ RULES='{
 }
 
 @test "identity: the identity map, non-string claims as compact JSON, control bytes as '?', missing claims left out" {
-    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","GROUPS":"groups","LEVEL":"level","META":"meta","RATIO":"ratio","ADMIN":"admin","GONE":"nope","NULLED":"z","DEPT_CODE":"dept","NOTE":"note"}}'
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_GROUPS":"groups","NEXTAUTH_LEVEL":"level","NEXTAUTH_META":"meta","NEXTAUTH_RATIO":"ratio","NEXTAUTH_ADMIN":"admin","NEXTAUTH_GONE":"nope","NEXTAUTH_NULLED":"z","NEXTAUTH_DEPT_CODE":"dept","NEXTAUTH_NOTE":"note"}}'
     mint tok '{"sub":"u1","email":"u@example.com","name":"Al\r\nice\u0001\u007f!","role":"admin","groups":["a","b"],"level":42,"meta":{"a":1,"b":[true,null]},"ratio":1.5,"admin":true,"z":null,"dept":"R&D","note":"tab\there"}'
     guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
     expect_answer "Status: 200 OK" \
@@ -487,13 +487,13 @@ RULES='{
         "Variable-NEXTAUTH_SUB: u1" \
         "Variable-NEXTAUTH_EXPIRES: $NOW_EXPIRES" \
         "Variable-NEXTAUTH_ROLE: admin" \
-        'Variable-GROUPS: ["a","b"]' \
-        "Variable-LEVEL: 42" \
-        'Variable-META: {"a":1,"b":[true,null]}' \
-        "Variable-RATIO: 1.5" \
-        "Variable-ADMIN: true" \
-        "Variable-DEPT_CODE: R&D" \
-        "Variable-NOTE: tab?here"
+        'Variable-NEXTAUTH_GROUPS: ["a","b"]' \
+        "Variable-NEXTAUTH_LEVEL: 42" \
+        'Variable-NEXTAUTH_META: {"a":1,"b":[true,null]}' \
+        "Variable-NEXTAUTH_RATIO: 1.5" \
+        "Variable-NEXTAUTH_ADMIN: true" \
+        "Variable-NEXTAUTH_DEPT_CODE: R&D" \
+        "Variable-NEXTAUTH_NOTE: tab?here"
     expect_no_stderr
 }
 
@@ -592,7 +592,7 @@ has_remote_user() {
 }
 
 @test "identity: auth_request (nginx) and responder header names" {
-    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","DEPT_CODE":"dept"}}'
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_DEPT_CODE":"dept"}}'
     mint tok '{"name":"Alice","email":"alice@example.com","picture":"https://x/y.png","sub":"user-1","role":"admin","dept":"ops"}'
     local x=("${ALICE_X[@]}" "X-Nextauth-Role: admin" "X-Nextauth-Dept-Code: ops")
     guard /dashboard NEXTAUTH_GUARD_MODE=auth_request "HTTP_COOKIE=next-auth.session-token=$tok"
@@ -618,38 +618,110 @@ dup_names() {
     done
 }
 
-@test "identity: a configured variable never duplicates a built-in one" {
-    # NEXTAUTH_SUB, NEXTAUTH_EMAIL, … are the guard's own (REMOTE_USER and
-    # AUTH_TYPE are refused already); a second line with another value leaves
-    # it to the server which one the backend sees. Either refuse the name when
-    # the config is loaded, or send one line.
-    mint tok '{"sub":"user-1","email":"a@x.org","name":"A","role":"admin"}'
-    local id
-    local -a bad=()
-    for id in '{"NEXTAUTH_SUB":"role"}' '{"NEXTAUTH_EMAIL":"role"}' '{"NEXTAUTH_EXPIRES":"role"}'; do
+@test "identity: a configured variable never duplicates a built-in one (refused at load)" {
+    # NEXTAUTH_SUB, NEXTAUTH_EMAIL, … are the guard's own; a second line with
+    # another value would leave it to the server which one the backend sees.
+    # NEXTAUTH_USER would give X-Nextauth-User, the header of REMOTE_USER.
+    local id cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    for id in NEXTAUTH_SUB NEXTAUTH_EMAIL NEXTAUTH_NAME NEXTAUTH_EXPIRES NEXTAUTH_USER; do
         GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
-        guard_config "{\"identity\":$id}"
-        guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
-        if [ "$g_rc" -eq 2 ]; then
-            expect_config_error 'identity' || return 1
-            continue
-        fi
-        dup_names Variable-
-        [ -z "$dups" ] || bad+=("identity $id (authorizer): duplicate lines: $dups")
+        guard_config "{\"identity\":{\"$id\":\"role\"}}"
+        guard /dashboard FCGI_ROLE=AUTHORIZER
+        expect_config_error '' || return 1
+        expect_stderr "nextauth-guard: config $cfg: key \"identity.$id\": set by the guard itself" ||
+            return 1
     done
-    # auth_request / responder: NEXTAUTH_USER and USER both become X-Nextauth-User
-    for id in '{"NEXTAUTH_USER":"role"}' '{"USER":"role"}' '{"NAME":"role"}'; do
+}
+
+@test "identity: only NEXTAUTH_[A-Z0-9_]+ names; CGI, loader and shell variables stop the program" {
+    # REMOTE_ADDR, QUERY_STRING, SCRIPT_NAME, … are what a CGI backend trusts from
+    # the server; LD_* and PATH reach the backend's loader and shell; HTTP_* is
+    # the client's; REMOTE_USER and AUTH_TYPE are the guard's.
+    local id cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    for id in REMOTE_ADDR QUERY_STRING SCRIPT_NAME PATH_INFO CONTENT_LENGTH HTTP_X LD_PRELOAD \
+        LD_LIBRARY_PATH PATH REMOTE_USER AUTH_TYPE DEPT lower NEXTAUTH_ NEXTAUTH_Role NEXTAUTH_A-B; do
         GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
-        guard_config "{\"identity\":$id}"
-        guard /dashboard NEXTAUTH_GUARD_MODE=auth_request "HTTP_COOKIE=next-auth.session-token=$tok"
-        if [ "$g_rc" -eq 2 ]; then
-            expect_config_error 'identity' || return 1
-            continue
-        fi
-        dup_names X-Nextauth-
-        [ -z "$dups" ] || bad+=("identity $id (auth_request): duplicate headers: $dups")
+        guard_config "{\"identity\":{\"$id\":\"role\"}}"
+        guard /dashboard FCGI_ROLE=AUTHORIZER
+        expect_config_error '' || gfail "identity $id" || return 1
+        expect_stderr "nextauth-guard: config $cfg: key \"identity.$id\": names must be NEXTAUTH_ then A-Z, 0-9, _" ||
+            return 1
     done
-    [ "${#bad[@]}" -eq 0 ] || gfail "${bad[@]}"
+    # the accepted form reaches the backend under its own name
+    mint tok '{"sub":"u1","role":"admin","dept":"ops"}'
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_2FA_DEPT":"dept"}}'
+    guard /dashboard FCGI_ROLE=AUTHORIZER "HTTP_COOKIE=next-auth.session-token=$tok"
+    expect_answer "Status: 200 OK" \
+        "Variable-REMOTE_USER: u1" \
+        "Variable-AUTH_TYPE: NextAuth" \
+        "Variable-NEXTAUTH_SUB: u1" \
+        "Variable-NEXTAUTH_EXPIRES: $NOW_EXPIRES" \
+        "Variable-NEXTAUTH_ROLE: admin" \
+        "Variable-NEXTAUTH_2FA_DEPT: ops"
+    expect_no_stderr
+}
+
+@test "start-up warnings: a short secret and loose file modes, one line each, never the secret; the guard still answers" {
+    local short='short-MARKER-secret-01234567890' cfg="$BATS_TEST_TMPDIR/guard-config.json"
+    local sf="$BATS_TEST_TMPDIR/secret.txt"
+    # 31 bytes from the environment
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$short")
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: the secret (NEXTAUTH_SECRET) is 31 bytes; use at least 32 random bytes (openssl rand -base64 32)"
+    refute_guard_leak "$short" MARKER
+    # 32 bytes: nothing
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=${short}X")
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+    # a config that holds the secret: 0600 quiet, 0640 named with its mode
+    GUARD_ENV=()
+    guard_config "{\"url\":\"$ORIGIN\",\"secret\":\"${short}X\"}"
+    chmod 600 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+    chmod 640 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: config $cfg has mode 0640 and holds the secret; make it readable by its owner only (chmod 600)"
+    refute_guard_leak "$short" MARKER
+    # any config others may write
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{}'
+    chmod 666 "$cfg"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: config $cfg has mode 0666; make it writable by its owner only (chmod go-w)"
+    # secretFile: owner only, and a short one gives both lines
+    printf '%s\n' "$short" >"$sf"
+    chmod 604 "$sf"
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
+    guard_config "{\"secretFile\":\"$sf\"}"
+    chmod 644 "$cfg" # others may read a config without the secret
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_stderr "nextauth-guard: warning: the secret (config secretFile) is 31 bytes; use at least 32 random bytes (openssl rand -base64 32)"$'\n'"nextauth-guard: warning: secretFile $sf has mode 0604; make it readable by its owner only (chmod 600)"
+    refute_guard_leak "$short" MARKER
+    printf '%s\n' "${short}X" >"$sf"
+    chmod 600 "$sf"
+    guard /dashboard
+    expect_signin '%2Fdashboard'
+    expect_no_stderr
+}
+
+@test "start-up notice: a matcher that is a plain path covers that page only (Next.js), one line each" {
+    guard_config '{"matcher":["/admin","/dashboard/:path*","/"],"rules":[{"matcher":["/reports/"],"authorized":{"role":"admin"}}],"api":"/graphql"}'
+    guard /admin/users
+    expect_pass
+    expect_stderr 'nextauth-guard: notice: matcher "/admin" matches /admin only, not the paths below it; write "/admin/:path*" for those'$'\n''nextauth-guard: notice: rules[0].matcher "/reports/" matches /reports/ only, not the paths below it; write "/reports/:path*" for those'
+    GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
+    guard_config '{"matcher":["/admin/:path*","/","/((?!public).*)","/u/:id"]}'
+    guard /admin/users
+    expect_signin '%2Fadmin%2Fusers'
+    expect_no_stderr
 }
 
 @test "deny answers in the other roles: authorizer 307, auth_request 401 with Location" {
@@ -933,7 +1005,7 @@ dup_names() {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
     guard_config '{"identity":{"HTTP_X":"sub"}}'
     guard /dashboard
-    expect_config_error 'key "identity": "HTTP_X" is not a usable variable name'
+    expect_config_error 'key "identity.HTTP_X": names must be NEXTAUTH_ then A-Z, 0-9, _'
 }
 
 @test "bad config: more keys that stop the program" {

@@ -41,10 +41,11 @@ setup() {
     MINT_ENV=(NEXTAUTH_SECRET="$SECRET")
 }
 
-# config JSON — write a config file for this test; prints its path.
+# config JSON — write a config file for this test (mode 600, as a file that may
+# hold the secret should be); prints its path.
 config() {
     local f="$BATS_TEST_TMPDIR/config.$RANDOM.json"
-    printf '%s\n' "$1" >"$f"
+    (umask 077 && printf '%s\n' "$1" >"$f")
     printf '%s' "$f"
 }
 
@@ -330,6 +331,31 @@ mint_around() {
     session_cgi "$NOW" NEXTAUTH_SECRET="$SECRET" REQUEST_METHOD=GET
     assert_session_status "Status: 200 OK"
     assert_headers "${SESSION_NO_CACHE[@]}"
+    assert_body '{}'
+    assert_no_stderr_output
+}
+
+@test "session: start-up warnings (short secret, loose secretFile), one line each, never the secret; the answer is unchanged" {
+    local short='short-MARKER-secret-01234567890' sf="$BATS_TEST_TMPDIR/secret.txt" cfg
+    session_cgi "$NOW" NEXTAUTH_SECRET="$short" REQUEST_METHOD=GET
+    assert_session_status "Status: 200 OK"
+    assert_headers "${SESSION_NO_CACHE[@]}"
+    assert_body '{}'
+    [ "$session_stderr" = "nextauth-session: warning: the secret (NEXTAUTH_SECRET) is 31 bytes; use at least 32 random bytes (openssl rand -base64 32)"$'\n' ] ||
+        sfail "expected exactly the short-secret warning" || return 1
+    refute_session_leak "$short" MARKER || return 1
+    printf '%s\n' "${short}X" >"$sf"
+    chmod 640 "$sf"
+    cfg=$(config "{\"secretFile\":\"$sf\"}")
+    session_cgi "$NOW" NEXTAUTH_CONFIG="$cfg" REQUEST_METHOD=GET
+    assert_session_status "Status: 200 OK"
+    assert_body '{}'
+    [ "$session_stderr" = "nextauth-session: warning: secretFile $sf has mode 0640; make it readable by its owner only (chmod 600)"$'\n' ] ||
+        sfail "expected exactly the secretFile warning" || return 1
+    refute_session_leak "$short" MARKER || return 1
+    chmod 600 "$sf"
+    session_cgi "$NOW" NEXTAUTH_CONFIG="$cfg" REQUEST_METHOD=GET
+    assert_session_status "Status: 200 OK"
     assert_body '{}'
     assert_no_stderr_output
 }
@@ -638,7 +664,7 @@ V5_CONFIG_ERROR='{"message":"There was a problem with the server configuration. 
 }
 
 @test "session: rotation: a cookie made with the old secret is re-issued under the first (new) one (v4 and v5)" {
-    local new='rotated-new-secret-0f9e8d7c6b5a' old='rotated-old-secret-a5b6c7d8e9f0' fmt name tok cfg
+    local new='rotated-new-secret-0f9e8d7c6b5a-41' old='rotated-old-secret-a5b6c7d8e9f0-14' fmt name tok cfg
     for fmt in next-auth-v4 authjs-v5; do
         name=$V4
         [ "$fmt" = authjs-v5 ] && name=$V5

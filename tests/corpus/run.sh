@@ -43,7 +43,7 @@ read -r -a WRAP <<<"${CORPUS_WRAP:-}"
 
 # The corpus's fixed world.
 NOW=1700000000
-SECRET=corpus-secret-0123456789
+SECRET=corpus-secret-0123456789-abcdefgh
 ORIGIN=http://localhost:3000
 SIGNIN="$ORIGIN/api/auth/signin?callbackUrl="
 BODY_401='{"message":"You must be logged in."}'

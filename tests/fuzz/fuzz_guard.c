@@ -46,15 +46,15 @@ static const char *const config_text[] = {
     "\"authorized\":{\"any\":[{\"email\":{\"suffix\":\"@example.com\"}},{\"sub\":{\"exists\":true}}]},"
     "\"rules\":[{\"matcher\":[\"/admin/:path*\"],\"authorized\":{\"role\":\"admin\"}},"
     "{\"matcher\":\"/reports/:id\",\"authorized\":{\"groups\":{\"in\":[\"eng\",\"ops\"]}}}],"
-    "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"DEPT\":\"org\",\"NEXTAUTH_GROUPS\":\"groups\","
-    "\"NEXTAUTH_PICTURE\":\"picture\"}}",
+    "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT\":\"org\","
+    "\"NEXTAUTH_GROUPS\":\"groups\",\"NEXTAUTH_PICTURE\":\"picture\"}}",
     /* 1: v4, no url (relative Locations), basePath, own pages, no matcher */
     "{\"secret\":\"" FUZZ_SECRET "\",\"basePath\":\"/app\","
     "\"pages\":{\"signIn\":\"/login\",\"error\":\"/oops\"},"
     "\"api\":[\"/api/:path*\",\"/graphql\"],"
     "\"rules\":[{\"matcher\":[\"/admin/:path*\",\"/settings/:section?\"],"
     "\"authorized\":{\"all\":[{\"role\":\"admin\"},{\"email_verified\":{\"exists\":false}}]}}],"
-    "\"identity\":{\"REMOTE_GROUPS\":\"groups\",\"X_ORG\":\"org\"}}",
+    "\"identity\":{\"NEXTAUTH_REMOTE_GROUPS\":\"groups\",\"NEXTAUTH_X_ORG\":\"org\"}}",
     /* 2: jws HS256, http origin with an auth path, negative-lookahead matcher */
     "{\"secret\":\"" FUZZ_SECRET "\",\"url\":\"http://localhost:3000/custom/auth\","
     "\"jwt\":{\"format\":\"jws\"},"

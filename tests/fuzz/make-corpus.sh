@@ -143,7 +143,7 @@ printf '{"secret":"s","session":{"maxAge":86400,"expose":{"id":"sub","role":"rol
 printf '{"secret":"s","session":{"expose":["role","groups"]}}' | seed config expose-array
 grep -o "guard_config '[^']*'" tests/guard.bats | sed "s/^guard_config '//; s/'\$//" | sort -u | nl -ba |
     while read -r n c; do printf '%s' "$c" | seed config "guard-test-$n"; done
-printf '%s' '{"secret":"s","url":"https://example.com/app/api/auth","basePath":"/app","pages":{"signIn":"/login","error":"/oops"},"matcher":["/dashboard/:path*",{"source":"/admin/:path*"}],"api":["/api/:path*"],"authorized":{"any":[{"email":{"suffix":"@example.com"}},{"role":{"in":["admin","editor"]}}]},"rules":[{"matcher":"/admin/:p*","authorized":{"all":[{"role":"admin"},{"email_verified":{"exists":true}}]}}],"identity":{"NEXTAUTH_ROLE":"role","DEPT":"org"}}' |
+printf '%s' '{"secret":"s","url":"https://example.com/app/api/auth","basePath":"/app","pages":{"signIn":"/login","error":"/oops"},"matcher":["/dashboard/:path*",{"source":"/admin/:path*"}],"api":["/api/:path*"],"authorized":{"any":[{"email":{"suffix":"@example.com"}},{"role":{"in":["admin","editor"]}}]},"rules":[{"matcher":"/admin/:p*","authorized":{"all":[{"role":"admin"},{"email_verified":{"exists":true}}]}}],"identity":{"NEXTAUTH_ROLE":"role","NEXTAUTH_DEPT":"org"}}' |
     seed config guard-full
 for c in '' '{' '[]' '{"secret":123}' '{"secret":[]}' '{"secret":"$X"}' '{"secret":"a","secret":"b"}' \
     '{"url":"ftp://x"}' '{"url":"https://user@host"}' '{"basePath":"app/"}' '{"pages":{"signIn":"//evil"}}' \

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "jws.h"
+#include "log.h"
 #include "unit.h"
 
 static char paths[256][32];
@@ -276,14 +277,261 @@ static void test_guard_keys(void)
     ERR("{\"rules\":[{\"matcher\":\"/x\"}]}", "rules[0]");
     ERR("{\"rules\":[{\"matcher\":\"/x\",\"authorized\":{\"a\":1},\"extra\":1}]}",
         "\"rules[0].extra\"");
-    ERR("{\"identity\":{\"HTTP_X_USER\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"REMOTE_USER\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"lower\":\"sub\"}}", "\"identity\"");
-    ERR("{\"identity\":{\"X\":\"\"}}", "\"identity.X\"");
+    ERR("{\"identity\":{\"NEXTAUTH_X\":\"\"}}", "\"identity.NEXTAUTH_X\"");
     ERR("{\"identity\":[]}", "\"identity\"");
     ERR("{\"session\":{\"expose\":{\"id\":1}}}", "\"session.expose\"");
     ERR("{\"session\":{\"expose\":[\"a\",\"a\"]}}", "\"session.expose\"");
     ERR("{\"session\":{\"expose\":\"role\"}}", "\"session.expose\"");
+}
+
+/* identity names: NEXTAUTH_ then A-Z, 0-9, '_', and none the guard writes itself.
+ * Each refused name stops the load with this exact message. */
+static void test_identity_names(void)
+{
+    static const struct {
+        const char *name; /* as written in the JSON file */
+        const char *msg;  /* after "config PATH: " */
+    } bad[] = {
+        /* CGI meta-variables (RFC 3875 §4.1) a backend trusts from the server */
+        {"REMOTE_ADDR", "key \"identity.REMOTE_ADDR\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"QUERY_STRING", "key \"identity.QUERY_STRING\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"SCRIPT_NAME", "key \"identity.SCRIPT_NAME\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"PATH_INFO", "key \"identity.PATH_INFO\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"CONTENT_LENGTH",
+         "key \"identity.CONTENT_LENGTH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"AUTH_TYPE", "key \"identity.AUTH_TYPE\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"REMOTE_USER", "key \"identity.REMOTE_USER\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"HTTP_X", "key \"identity.HTTP_X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* what the dynamic loader and the shell read */
+        {"LD_PRELOAD", "key \"identity.LD_PRELOAD\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"LD_LIBRARY_PATH",
+         "key \"identity.LD_LIBRARY_PATH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"PATH", "key \"identity.PATH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* names that were fine before the prefix rule */
+        {"DEPT", "key \"identity.DEPT\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"lower", "key \"identity.lower\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"nextauth_role",
+         "key \"identity.nextauth_role\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_", "key \"identity.NEXTAUTH_\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH", "key \"identity.NEXTAUTH\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_Role",
+         "key \"identity.NEXTAUTH_Role\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_ROLE-X",
+         "key \"identity.NEXTAUTH_ROLE-X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_A B", "key \"identity.NEXTAUTH_A?B\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"NEXTAUTH_A\\nX",
+         "key \"identity.NEXTAUTH_A?X\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        {"", "key \"identity.\": names must be NEXTAUTH_ then A-Z, 0-9, _"},
+        /* the guard's own */
+        {"NEXTAUTH_EMAIL", "key \"identity.NEXTAUTH_EMAIL\": set by the guard itself"},
+        {"NEXTAUTH_NAME", "key \"identity.NEXTAUTH_NAME\": set by the guard itself"},
+        {"NEXTAUTH_SUB", "key \"identity.NEXTAUTH_SUB\": set by the guard itself"},
+        {"NEXTAUTH_EXPIRES", "key \"identity.NEXTAUTH_EXPIRES\": set by the guard itself"},
+        {"NEXTAUTH_USER", "key \"identity.NEXTAUTH_USER\": set by the guard itself"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[256], want[512];
+        na_config c;
+        na_err e;
+        const char *path;
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", bad[i].name);
+        int got = load(text, &c, &e, &path);
+        snprintf(want, sizeof want, "config %s: %s", path, bad[i].msg);
+        if (!CHECK_EQ_INT(got, NA_E_CONFIG) | !CHECK_EQ_STR(e.msg, want))
+            printf("    case %zu: %s\n", i, text);
+        CHECK_EQ_INT(c.nidentity, 0);
+        na_config_free(&c);
+    }
+    /* the length cap: 64 characters pass, 65 do not */
+    {
+        char name[80], text[160], want[256];
+        na_config c;
+        na_err e;
+        const char *path;
+        memset(name, 'A', sizeof name);
+        memcpy(name, "NEXTAUTH_", 9);
+        name[64] = '\0';
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", name);
+        CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK);
+        CHECK_EQ_STR(c.nidentity ? c.identity_var[0] : NULL, name);
+        na_config_free(&c);
+        name[64] = 'A';
+        name[65] = '\0';
+        snprintf(text, sizeof text, "{\"identity\":{\"%s\":\"role\"}}", name);
+        CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
+        snprintf(want, sizeof want,
+                 "config %s: key \"identity\": a name of 65 characters (at most 64)", path);
+        CHECK_EQ_STR(e.msg, want);
+        na_config_free(&c);
+    }
+    /* accepted: the prefix with upper-case letters, digits and '_' */
+    na_config c;
+    na_err e;
+    CHECK_EQ_INT(load("{\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT_CODE\":"
+                      "\"dept\",\"NEXTAUTH_2FA\":\"mfa\",\"NEXTAUTH__X\":\"x\","
+                      "\"NEXTAUTH_GROUPS_\":\"groups\"}}",
+                      &c, &e, NULL),
+                 NA_OK);
+    CHECK_EQ_INT(c.nidentity, 5);
+    static const char *const want_var[] = {"NEXTAUTH_ROLE", "NEXTAUTH_DEPT_CODE", "NEXTAUTH_2FA",
+                                           "NEXTAUTH__X", "NEXTAUTH_GROUPS_"};
+    static const char *const want_claim[] = {"role", "dept", "mfa", "x", "groups"};
+    for (size_t i = 0; i < c.nidentity && i < 5; i++) {
+        CHECK_EQ_STR(c.identity_var[i], want_var[i]);
+        CHECK_EQ_STR(c.identity_claim[i], want_claim[i]);
+    }
+    na_config_free(&c);
+}
+
+/* na_config_warn's lines, caught by a log sink. */
+static char logged[16][512];
+static size_t nlogged;
+
+static void catch_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (nlogged < sizeof logged / sizeof logged[0])
+        snprintf(logged[nlogged++], sizeof logged[0], "%s", line);
+}
+
+/* Load text (a file of the given mode) with na_config_load and the environment
+ * secret env (NULL: none); *path is the file. Returns the lines logged. */
+static size_t load_warn(const char *text, unsigned mode, const char *env, const char **path)
+{
+    na_config c;
+    na_err e;
+    clear_env();
+    if (env != NULL)
+        setenv("NEXTAUTH_SECRET", env, 1);
+    *path = TMP(text);
+    chmod(*path, mode);
+    nlogged = 0;
+    na_log_set_prog("nextauth-test");
+    na_log_set_sink(catch_line, NULL);
+    int rc = na_config_load(&c, *path, &e);
+    na_log_set_sink(NULL, NULL);
+    if (!CHECK_EQ_INT(rc, 0))
+        printf("    %s\n", e.msg);
+    else
+        na_config_free(&c);
+    clear_env();
+    return nlogged;
+}
+
+/* want: the lines expected, in order, with %s standing for the file's path. */
+static void check_warn(const char *text, unsigned mode, const char *env, const char *want1,
+                       const char *want2, int line)
+{
+    const char *path;
+    size_t n = load_warn(text, mode, env, &path);
+    const char *want[2] = {want1, want2};
+    size_t nwant = want2 ? 2 : want1 ? 1 : 0;
+    int ok = unit_eq_int((long long)n, (long long)nwant, __FILE__, line, "lines logged");
+    for (size_t i = 0; i < n && i < nwant; i++) {
+        char w[512];
+        const char *at = strstr(want[i], "%s");
+        if (at != NULL)
+            snprintf(w, sizeof w, "%.*s%s%s", (int)(at - want[i]), want[i], path, at + 2);
+        else
+            snprintf(w, sizeof w, "%s", want[i]);
+        ok &= unit_eq_str(logged[i], w, __FILE__, line, "logged line");
+    }
+    for (size_t i = 0; i < n; i++)
+        ok &= unit_report(strstr(logged[i], "hunter2") == NULL, __FILE__, line,
+                          "no secret in a line");
+    if (!ok) {
+        printf("    config %s (mode %04o)\n", text, mode);
+        for (size_t i = 0; i < n; i++)
+            printf("    logged: %s\n", logged[i]);
+    }
+}
+#define WARN(text, mode, env, w1, w2) check_warn((text), (mode), (env), (w1), (w2), __LINE__)
+
+/* Start-up warnings: short secrets, loose file modes; never the secret. */
+static void test_warnings(void)
+{
+    static const char s31[] = "hunter2-hunter2-hunter2-hunter2";
+    static const char s32[] = "hunter2-hunter2-hunter2-hunter2!";
+    _Static_assert(sizeof s31 - 1 == 31 && sizeof s32 - 1 == 32, "secret lengths");
+    char text[256];
+    /* secret lengths, from the environment */
+    WARN("{}", 0600, s31,
+         "nextauth-test: warning: the secret (NEXTAUTH_SECRET) is 31 bytes; use at least 32 "
+         "random bytes (openssl rand -base64 32)", NULL);
+    WARN("{}", 0600, s32, NULL, NULL);
+    WARN("{}", 0600, NULL, NULL, NULL); /* no secret: the programs say NO_SECRET */
+    /* from the file: one line per short secret of a rotation list */
+    snprintf(text, sizeof text, "{\"secret\":[\"%s\",\"hunter2\"]}", s32);
+    WARN(text, 0600, NULL,
+         "nextauth-test: warning: secret 2 of 2 (config secret) is 7 bytes; use at least 32 "
+         "random bytes (openssl rand -base64 32)", NULL);
+    /* a config that holds the secret: owner only */
+    snprintf(text, sizeof text, "{\"secret\":\"%s\"}", s32);
+    WARN(text, 0600, NULL, NULL, NULL);
+    WARN(text, 0400, NULL, NULL, NULL);
+    WARN(text, 0640, NULL,
+         "nextauth-test: warning: config %s has mode 0640 and holds the secret; make it "
+         "readable by its owner only (chmod 600)", NULL);
+    WARN(text, 0604, NULL,
+         "nextauth-test: warning: config %s has mode 0604 and holds the secret; make it "
+         "readable by its owner only (chmod 600)", NULL);
+    /* a config without a secret: others may read it, not write it */
+    WARN("{\"url\":\"https://example.com\"}", 0644, s32, NULL, NULL);
+    WARN("{\"url\":\"https://example.com\"}", 0664, s32,
+         "nextauth-test: warning: config %s has mode 0664; make it writable by its owner only "
+         "(chmod go-w)", NULL);
+    WARN("{}", 0646, s31,
+         "nextauth-test: warning: the secret (NEXTAUTH_SECRET) is 31 bytes; use at least 32 "
+         "random bytes (openssl rand -base64 32)",
+         "nextauth-test: warning: config %s has mode 0646; make it writable by its owner only "
+         "(chmod go-w)");
+    /* secretFile: owner only; the config naming it may be read by others */
+    const char *sf = TMP("hunter2-hunter2-hunter2-hunter2!\n");
+    snprintf(text, sizeof text, "{\"secretFile\":\"%s\"}", sf);
+    chmod(sf, 0600);
+    WARN(text, 0644, NULL, NULL, NULL);
+    chmod(sf, 0640);
+    char want[256];
+    snprintf(want, sizeof want, "nextauth-test: warning: secretFile %s has mode 0640; make it "
+                                "readable by its owner only (chmod 600)", sf);
+    WARN(text, 0644, NULL, want, NULL);
+}
+
+/* Start-up notices: a matcher entry that is a plain path is that page only. */
+static void test_matcher_notices(void)
+{
+    static const char s32[] = "{\"secret\":\"hunter2-hunter2-hunter2-hunter2!\",";
+    char text[512];
+    snprintf(text, sizeof text, "%s\"matcher\":[\"/admin\",\"/admin/:path*\",\"/\","
+             "\"/((?!api).*)\",{\"source\":\"/settings/\"}],\"api\":\"/graphql\"}", s32);
+    WARN(text, 0600, NULL,
+         "nextauth-test: notice: matcher \"/admin\" matches /admin only, not the paths below "
+         "it; write \"/admin/:path*\" for those",
+         "nextauth-test: notice: matcher \"/settings/\" matches /settings/ only, not the paths "
+         "below it; write \"/settings/:path*\" for those");
+    snprintf(text, sizeof text, "%s\"rules\":[{\"matcher\":\"/a/:id\",\"authorized\":"
+             "{\"role\":\"x\"}},{\"matcher\":[\"/b/(.*)\",\"/reports.json\"],"
+             "\"authorized\":{\"role\":\"x\"}}]}", s32);
+    WARN(text, 0600, NULL,
+         "nextauth-test: notice: rules[1].matcher \"/reports.json\" matches /reports.json only, "
+         "not the paths below it; write \"/reports.json/:path*\" for those", NULL);
+    snprintf(text, sizeof text, "%s\"matcher\":\"/\"}", s32);
+    WARN(text, 0600, NULL, NULL, NULL);
+    /* the quiet load logs nothing */
+    na_config c;
+    na_err e;
+    const char *p = TMP("{\"matcher\":\"/admin\"}");
+    chmod(p, 0666);
+    setenv("NEXTAUTH_SECRET", "hunter2", 1);
+    nlogged = 0;
+    na_log_set_sink(catch_line, NULL);
+    CHECK_EQ_INT(na_config_load_quiet(&c, p, &e), 0);
+    na_log_set_sink(NULL, NULL);
+    CHECK_EQ_INT(nlogged, 0);
+    CHECK_EQ_INT(c.nnotes, 1);
+    na_config_free(&c);
+    CHECK_EQ_INT(c.nnotes, 0);
+    clear_env();
 }
 
 static void test_bad_json(void)
@@ -576,6 +824,9 @@ int main(void)
     RUN(test_unknown_keys);
     RUN(test_wrong_types);
     RUN(test_guard_keys);
+    RUN(test_identity_names);
+    RUN(test_warnings);
+    RUN(test_matcher_notices);
     RUN(test_bad_json);
     RUN(test_secret_file);
     RUN(test_placeholders_and_caps);

@@ -195,7 +195,8 @@ static void test_view_and_tree_agree(void)
 {
     static const char secret[] = "\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
                                  "\"url\":\"http://127.0.0.1\",";
-    static const char identity[] = "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"DEPT\":\"dept\"}";
+    static const char identity[] =
+        "\"identity\":{\"NEXTAUTH_ROLE\":\"role\",\"NEXTAUTH_DEPT\":\"dept\"}";
     char a_json[512], b_json[512];
     snprintf(a_json, sizeof a_json, "{%s%s}", secret, identity);
     snprintf(b_json, sizeof b_json,
@@ -274,7 +275,8 @@ static void test_view_and_tree_agree(void)
     char *ca = cookie_for(&a, claims[1], 3600);
     struct out o;
     CHECK_EQ_INT(ask(&a, "/dashboard", ca, "authorizer", &o), NA_GUARD_ALLOW);
-    CHECK(strstr(o.b, "Variable-NEXTAUTH_ROLE: admin\r\nVariable-DEPT: R&D\r\n\r\n") != NULL);
+    CHECK(strstr(o.b, "Variable-NEXTAUTH_ROLE: admin\r\nVariable-NEXTAUTH_DEPT: R&D\r\n\r\n") !=
+          NULL);
     CHECK(a.v.held == NULL); /* the payload was wiped after the view */
     free(ca);
     undeploy(&a);
