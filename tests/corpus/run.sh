@@ -204,6 +204,7 @@ expected_cgi() {
         want_head=$'Status: 401 Unauthorized\nContent-Type: application/json\nCache-Control: no-store\nLocation: '$loc
         want_body=$BODY_401
         ;;
+    400id) want_head=$'Status: 400 Bad Request\nContent-Type: application/json\nCache-Control: no-store' want_body='{"message":"Identity headers are set by the server, not by the client."}' ;;
     403) want_head=$'Status: 403 Forbidden\nContent-Type: application/json\nCache-Control: no-store' want_body=$BODY_403 ;;
     500) want_head=$'Status: 500 Internal Server Error\nContent-Type: application/json\nCache-Control: no-store' want_body=$BODY_500 ;;
     500cfg) want_head=$'Status: 500 Internal Server Error\n'"$NO_CACHE" want_body=$BODY_500 ;;
