@@ -97,34 +97,6 @@ ag_mint_len() {
     return 1
 }
 
-# write_echo_app FILE — a proxied application for /service/: a tiny HTTP
-# server (perl, on the socket spawn-fcgi hands over as fd 0) that answers every
-# request with the request's own header block, as it arrived (CR removed).
-write_echo_app() {
-    cat >"$1" <<'EOF'
-#!/usr/bin/perl
-use strict;
-use warnings;
-open(my $listen, '<&=', 0) or die "echo-app: fd 0 is not a socket: $!\n";
-$SIG{PIPE} = 'IGNORE';
-while (1) {
-    my $conn;
-    next unless accept($conn, $listen);
-    binmode $conn;
-    my $head = '';
-    while (defined(my $line = <$conn>)) {
-        last if $line eq "\r\n" || $line eq "\n";
-        $head .= $line;
-    }
-    $head =~ s/\r//g;
-    print $conn "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n",
-        "Content-Length: ", length($head), "\r\n\r\n", $head;
-    close $conn;
-}
-EOF
-    chmod 0755 "$1"
-}
-
 setup_file() {
     local t
     for t in apache2 spawn-fcgi curl jq; do
@@ -166,7 +138,7 @@ setup_file() {
         GUARD_CONF="$AG_ROOT/defaults/apache-guard-defaults.conf" || return 1
     export AG_DEFAULTS_URL=$AP_URL
 
-    write_echo_app "$AG_ROOT/echo-app.pl" &&
+    cp "$GC_FIXTURES/echo-app.pl" "$AG_ROOT/echo-app.pl" &&
         sf_start "$AG_ROOT/echo-app" "$AG_ROOT/echo-app.pl" || return 1
     ap_start "$AG_ROOT" "$AG_CONF" GUARD_PORT="$AG_GUARD_PORT" APP_PORT="$SF_PORT" || return 1
 

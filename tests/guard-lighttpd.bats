@@ -67,40 +67,12 @@ start_lighttpd() {
     )
 }
 
-# write_echo_app FILE — the proxied application behind /echo/: a tiny HTTP
-# server (perl, on the socket spawn-fcgi hands over as fd 0) that answers every
-# request with the request's own header block, as it arrived (CR removed).
-write_echo_app() {
-    cat >"$1" <<'EOF'
-#!/usr/bin/perl
-use strict;
-use warnings;
-open(my $listen, '<&=', 0) or die "echo-app: fd 0 is not a socket: $!\n";
-$SIG{PIPE} = 'IGNORE';
-while (1) {
-    my $conn;
-    next unless accept($conn, $listen);
-    binmode $conn;
-    my $head = '';
-    while (defined(my $line = <$conn>)) {
-        last if $line eq "\r\n" || $line eq "\n";
-        $head .= $line;
-    }
-    $head =~ s/\r//g;
-    print $conn "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n",
-        "Content-Length: ", length($head), "\r\n\r\n", $head;
-    close $conn;
-}
-EOF
-    chmod 0755 "$1"
-}
-
 setup_file() {
     if [ ! -x "$GC_GUARD_BIN" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
         echo "build first (make): $GC_GUARD_BIN, $GC_TOKEN_BIN" >&2
         return 1
     fi
-    write_echo_app "$BATS_FILE_TMPDIR/echo-app.pl" &&
+    cp "$GC_FIXTURES/echo-app.pl" "$BATS_FILE_TMPDIR/echo-app.pl" &&
         sf_start "$BATS_FILE_TMPDIR/echo-app" "$BATS_FILE_TMPDIR/echo-app.pl" || return 1
     export ECHO_PORT=$SF_PORT
     export LTDIR="$BATS_FILE_TMPDIR/lt"

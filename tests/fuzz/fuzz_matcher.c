@@ -19,34 +19,7 @@
 #include "path.h"
 
 #include "fuzz.h"
-
-/* s[0..n) is UTF-8: each code point decoded and checked (shortest form, no
- * surrogate, at most U+10FFFF). */
-static int utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned len = 0;
-        while (len < 8 && (s[i] & (0x80u >> len)))
-            len++;
-        if (len == 0) {
-            i++;
-            continue;
-        }
-        if (len == 1 || len > 4 || n - i < len)
-            return 0;
-        unsigned long cp = s[i] & (0x7fu >> len);
-        for (unsigned k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
+#include "../unit/utf8_oracle.h"
 
 static void check_normal(const char *out, long n, const char *what)
 {
@@ -75,7 +48,7 @@ static void check_normal(const char *out, long n, const char *what)
             FUZZ_CHECK(d == '%' || d == '#' || d == '?', "%s: %%%02X survived", what, d);
         }
     }
-    FUZZ_CHECK(utf8((const unsigned char *)out, (size_t)n), "%s: not UTF-8", what);
+    FUZZ_CHECK(oracle_utf8((const unsigned char *)out, (size_t)n), "%s: not UTF-8", what);
 }
 
 /* Already normal: '/' first, no "//", no dot segment, printable ASCII but '%',

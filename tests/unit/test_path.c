@@ -9,6 +9,7 @@
 #include <ctype.h>
 
 #include "unit.h"
+#include "utf8_oracle.h"
 
 /* --- an output region flush against its own PROT_NONE page ------------------ */
 
@@ -309,34 +310,6 @@ static void test_normalize_bad_escapes(void)
 
 /* --- a reference implementation over random paths --------------------------- */
 
-/* Is s[0..n) UTF-8? Decodes each code point and checks it, rather than
- * path.c's table of lead and continuation ranges. */
-static int ref_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], len = 0;
-        while (len < 8 && (c & (0x80u >> len)))
-            len++;
-        if (len == 0) {
-            i++;
-            continue;
-        }
-        if (len == 1 || len > 4 || n - i < len)
-            return 0;
-        unsigned long cp = c & (0x7fu >> len);
-        for (unsigned k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
 /* RFC 3986 §5.2.4 with a stack of segments, refusing ".." above the root; escapes
  * as path.h says. Returns the length or -1. */
 static long ref_normalize(const char *p, size_t n, char *out)
@@ -370,7 +343,7 @@ static long ref_normalize(const char *p, size_t n, char *out)
         i += 2;
     }
     dec[d] = '\0';
-    if (!ref_utf8((const unsigned char *)dec, d))
+    if (!oracle_utf8((const unsigned char *)dec, d))
         return -1;
     /* segments */
     const char *seg[4096];
