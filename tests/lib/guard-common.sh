@@ -32,6 +32,11 @@
 #   assert_env VAR VALUE / refute_env_value VAR VALUE / refute_env VAR
 #       on the body printed by env.cgi: the line VAR=VALUE is / is not there.
 #   assert_clean_headers the header block has no control byte but the CRLFs.
+# Client-sent identity:
+#   GC_CLIENT_IDENTITY   curl -H options: every spelling of the identity
+#       headers the examples remove, with values a token never has.
+#   gc_refute_client_env   env.cgi's body has none of them.
+#   gc_refute_client_headers   a proxied echo (tests/fixtures/echo-app.pl) got none.
 # Hostile paths:
 #   gc_check_payloads BASE   every line of tests/vectors/open-redirect-payloads.txt
 #       as a request path and as a callbackUrl parameter, in one curl process:
@@ -281,4 +286,36 @@ gc_check_payloads() { # BASE
         _fail "a header line carries a control byte"
     fi
     echo "# $(sort "$out" | uniq -c | tr '\n' ' ')" >&3
+}
+
+# --- client-sent identity headers ------------------------------------------------
+
+# A client's own identity headers, in every spelling the examples remove: dashes
+# or underscores, any case, the test config's "identity" name (X-Nextauth-Role)
+# with a role the token lacks.
+GC_CLIENT_IDENTITY=(
+    -H 'X-Nextauth-Role: admin' -H 'X_Nextauth_Role: admin' -H 'x-NEXTAUTH-role: admin'
+    -H 'x_NEXTAUTH_role: admin'
+    -H 'X-NEXTAUTH-USER: evil' -H 'X_Nextauth_User: evil'
+    -H 'X-Nextauth-Email: evil' -H 'X_NEXTAUTH_EMAIL: evil'
+    -H 'X-Nextauth-Name: evil' -H 'x_nextauth_name: evil'
+    -H 'X-Nextauth-Sub: evil' -H 'X_Nextauth_Sub: evil'
+    -H 'X-Nextauth-Expires: evil' -H 'X_Nextauth_Expires: evil'
+    -H 'Remote-User: evil' -H 'Remote_User: evil'
+)
+
+# gc_refute_client_env — the backend's environment (env.cgi's body) has no
+# HTTP_* copy of an identity header and no value the client sent.
+gc_refute_client_env() {
+    local bad
+    bad=$(grep -E '^HTTP_(X_NEXTAUTH_|REMOTE_USER=)|=(evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the backend:" "$bad"
+}
+
+# gc_refute_client_headers — a proxied application (echo-app.pl's body: the
+# headers it received) got no identity header and no value the client sent.
+gc_refute_client_headers() {
+    local bad
+    bad=$(grep -iE '^(x[-_]nextauth[-_]|remote[-_]user:)|: (evil|admin)$' "$gc_body_file" || true)
+    [ -z "$bad" ] || _gc_show "client-sent identity reached the proxied application:" "$bad"
 }
