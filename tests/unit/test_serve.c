@@ -1,8 +1,14 @@
-/* test_serve.c — request environment helpers of lib/serve.c. */
+/* test_serve.c — lib/serve.c: the request environment helpers, the answer
+ * writer, NEXTAUTH_READ_TIMEOUT, the FCGI_WEB_SERVER_ADDRS rule, and the FastCGI
+ * loop itself in a child process on a unix socket (an idle connection is cut at
+ * the deadline and does not count as a request; a real one is answered). */
+#include "serve.c" /* first: it asks for _GNU_SOURCE */
+
 #include <string.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include "respond.h"
-#include "serve.h"
 #include "unit.h"
 
 /* na_resp_write's output collected in one buffer. */
@@ -164,11 +170,239 @@ static void test_cookie_join(void)
     CHECK_EQ_INT(strlen(j), sizeof small - 1);
 }
 
+/* --- NEXTAUTH_READ_TIMEOUT ---------------------------------------------------- */
+
+static void test_read_timeout(void)
+{
+    static const struct {
+        int line;
+        const char *v;
+        int rc;
+        unsigned secs;
+    } t[] = {
+        {__LINE__, NULL, 0, NA_READ_TIMEOUT_DEFAULT},
+        {__LINE__, "1", 0, 1},
+        {__LINE__, "5", 0, 5},
+        {__LINE__, "007", 0, 7},
+        {__LINE__, "600", 0, NA_READ_TIMEOUT_MAX},
+        {__LINE__, "", -1, 0},
+        {__LINE__, "0", -1, 0},
+        {__LINE__, "000", -1, 0},
+        {__LINE__, "601", -1, 0},
+        {__LINE__, "-1", -1, 0},
+        {__LINE__, "+1", -1, 0},
+        {__LINE__, " 1", -1, 0},
+        {__LINE__, "1 ", -1, 0},
+        {__LINE__, "1\n", -1, 0},
+        {__LINE__, "1.5", -1, 0},
+        {__LINE__, "5s", -1, 0},
+        {__LINE__, "0x10", -1, 0},
+        {__LINE__, "4294967301", -1, 0}, /* 2^32 + 5 must not wrap round to 5 */
+        {__LINE__, "99999999999999999999", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        unsigned secs = 12345;
+        int ok = CHECK_EQ_INT(read_timeout(t[i].v, &secs), t[i].rc);
+        ok &= CHECK_EQ_INT(secs, t[i].rc == 0 ? t[i].secs : 12345); /* untouched on error */
+        if (!ok)
+            printf("    row at line %d\n", t[i].line);
+    }
+}
+
+/* --- FCGI_WEB_SERVER_ADDRS -------------------------------------------------------- */
+
+static struct sockaddr_storage peer4(const char *a)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    memset(&ss, 0, sizeof ss);
+    inet_pton(AF_INET, a, &in.sin_addr);
+    memcpy(&ss, &in, sizeof in);
+    return ss;
+}
+
+static struct sockaddr_storage peer6(const char *a)
+{
+    struct sockaddr_storage ss;
+    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+    memset(&ss, 0, sizeof ss);
+    inet_pton(AF_INET6, a, &in6.sin6_addr);
+    memcpy(&ss, &in6, sizeof in6);
+    return ss;
+}
+
+static void test_peer_allowed(void)
+{
+    struct sockaddr_storage lo = peer4("127.0.0.1"), ten = peer4("10.0.0.1");
+    struct sockaddr_storage bc = peer4("255.255.255.255");
+    struct sockaddr_storage mapped = peer6("::ffff:127.0.0.1"), six = peer6("::1");
+    struct sockaddr_storage un = {.ss_family = AF_UNIX};
+    char longitem[200];
+    memset(longitem, '1', sizeof longitem - 11);
+    strcpy(longitem + sizeof longitem - 11, ",127.0.0.1");
+
+    /* no list, or an empty one: everybody (libfcgi's ClientAddrOK) */
+    CHECK(peer_allowed(NULL, &lo) && peer_allowed(NULL, &six) && peer_allowed("", &ten));
+    CHECK(peer_allowed("127.0.0.1", &lo));
+    CHECK(!peer_allowed("127.0.0.1", &ten));
+    CHECK(peer_allowed("10.0.0.1,127.0.0.1", &lo) && peer_allowed("10.0.0.1,127.0.0.1", &ten));
+    CHECK(!peer_allowed("10.0.0.2,127.0.0.2", &lo));
+    CHECK(peer_allowed("bogus,,127.0.0.1", &lo)); /* a bad item matches nothing */
+    CHECK(peer_allowed(longitem, &lo) && !peer_allowed(longitem, &ten));
+    CHECK(!peer_allowed("127.0.0.1,", &ten));
+    /* inet_addr's failure value never matches, not even the address it spells */
+    CHECK(!peer_allowed("255.255.255.255", &bc) && !peer_allowed("junk", &bc));
+    /* IPv6: an IPv4-mapped peer as its IPv4 address, any other refused */
+    CHECK(peer_allowed("127.0.0.1", &mapped) && !peer_allowed("10.0.0.1", &mapped));
+    CHECK(!peer_allowed("127.0.0.1", &six));
+    CHECK(peer_allowed("127.0.0.1", &un)); /* a unix socket has no address to check */
+}
+
+/* --- the loop, in a child --------------------------------------------------------- */
+
+static void answer_hello(void *ctx, na_envp envp, na_resp *r)
+{
+    (void)ctx;
+    const char *uri = na_env(envp, "REQUEST_URI");
+    na_resp_status(r, 200);
+    na_resp_body(r, uri ? uri : "-", uri ? strlen(uri) : 1);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_unix(const char *path)
+{
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* One FastCGI record, type t, request id 1, content c (n < 256 bytes, no padding). */
+static size_t record(unsigned char *out, int t, const void *c, size_t n)
+{
+    const unsigned char h[8] = {1, (unsigned char)t, 0, 1, 0, (unsigned char)n, 0, 0};
+    memcpy(out, h, 8);
+    memcpy(out + 8, c, n);
+    return 8 + n;
+}
+
+/* Read until EOF or `ms` milliseconds; returns the bytes read, -1 on error. */
+static ssize_t read_all(int fd, unsigned char *buf, size_t cap, int ms)
+{
+    size_t n = 0;
+    long long end = now_ms() + ms;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    while (n < cap) {
+        long long left = end - now_ms();
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return -1;
+        ssize_t k = read(fd, buf + n, cap - n);
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    return (ssize_t)n;
+}
+
+static void test_loop(void)
+{
+    char path[] = "/tmp/test_serve.XXXXXX";
+    CHECK(mkdtemp(path) != NULL);
+    char sock[64];
+    snprintf(sock, sizeof sock, "%s/s", path);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, sock);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    CHECK(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 8) == 0);
+
+    int errp[2];
+    CHECK(pipe(errp) == 0);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) { /* the program: fd 0 is the listener, one request then exit */
+        dup2(l, 0);
+        close(l);
+        setenv("NEXTAUTH_READ_TIMEOUT", "1", 1);
+        dup2(errp[1], 2);
+        close(errp[0]);
+        close(errp[1]);
+        _exit(na_serve_n(answer_hello, NULL, 1));
+    }
+    close(l);
+    close(errp[1]);
+
+    /* an idle connection is closed at the deadline (1 s), not before, not long after */
+    long long t0 = now_ms();
+    int idle = connect_unix(sock);
+    CHECK(idle >= 0);
+    unsigned char buf[1024];
+    CHECK_EQ_INT(read_all(idle, buf, sizeof buf, 4000), 0);
+    long long took = now_ms() - t0;
+    if (!CHECK(took >= 900 && took <= 2500))
+        printf("    the idle connection was closed after %lld ms\n", took);
+    close(idle);
+
+    /* half a request (a BEGIN_REQUEST, no PARAMS) is cut too */
+    int half = connect_unix(sock);
+    unsigned char req[256];
+    size_t n = record(req, 1, "\0\1\0\0\0\0\0\0", 8); /* RESPONDER, no KEEP_CONN */
+    CHECK(half >= 0 && write(half, req, n) == (ssize_t)n);
+    CHECK_EQ_INT(read_all(half, buf, sizeof buf, 4000), 0);
+    close(half);
+
+    /* then a whole request is answered: neither cut connection counted */
+    int c = connect_unix(sock);
+    static const unsigned char params[] = "\x0b\x02REQUEST_URI/x";
+    n = record(req, 1, "\0\1\0\0\0\0\0\0", 8);
+    n += record(req + n, 4, params, sizeof params - 1);
+    n += record(req + n, 4, "", 0);
+    n += record(req + n, 5, "", 0);
+    CHECK(c >= 0 && write(c, req, n) == (ssize_t)n);
+    ssize_t got = read_all(c, buf, sizeof buf, 4000);
+    /* FCGI_STDOUT "Status: 200 OK\r\n\r\n/x" (20 bytes, 4 of padding), its end, END_REQUEST */
+    static const char want_out[] = "Status: 200 OK\r\n\r\n/x";
+    CHECK(got >= 8 + 20);
+    CHECK(buf[1] == 6 && buf[5] == 20);
+    CHECK_EQ_MEM((char *)buf + 8, 20, want_out, sizeof want_out - 1);
+    CHECK(got > 0 && buf[got - 16 + 1] == 3); /* the last record: FCGI_END_REQUEST */
+    close(c);
+
+    int status = -1;
+    CHECK_EQ_INT(waitpid(pid, &status, 0), pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* its stderr: one line per cut connection, nothing else */
+#define CUT "nextauth: closed a connection that sent no complete request within 1 s\n"
+    static const char cut[] = CUT CUT;
+#undef CUT
+    char log[512];
+    ssize_t ln = read_all(errp[0], (unsigned char *)log, sizeof log, 1000);
+    CHECK_EQ_MEM(log, ln < 0 ? 0 : (size_t)ln, cut, sizeof cut - 1);
+    close(errp[0]);
+    unlink(sock);
+    rmdir(path);
+}
+
+
 int main(void)
 {
     RUN(test_env);
     RUN(test_env_pick);
     RUN(test_cookie_join);
     RUN(test_resp_write);
+    RUN(test_read_timeout);
+    RUN(test_peer_allowed);
+    RUN(test_loop);
     return unit_done();
 }
