@@ -126,13 +126,15 @@ static void log_fcgx(void *ctx, const char *line)
  * seconds in all. A one-shot ITIMER_REAL raises SIGALRM at the deadline; its
  * handler (installed without SA_RESTART, so a blocked read returns EINTR) also
  * shuts the connection down, so a read that had not yet begun when the signal
- * came returns at once too. libfcgi then drops the request and FCGX_Accept_r
- * returns; its own accept is given no listener (-1), so it fails at once and
- * hands control back here instead of blocking in accept(2).
+ * came returns at once too. libfcgi then drops the request (or returns it with
+ * its parameters cut short, which the loop drops) and FCGX_Accept_r returns;
+ * its own accept is given no listener (-1), so it fails at once and hands
+ * control back here instead of blocking in accept(2).
  *
  * Writes are bounded by SO_SNDTIMEO (a peer that stops reading), and the close
- * after an answer by close_lingering. Cost per connection: accept4 (as libfcgi's
- * accept), setsockopt SO_SNDTIMEO, and two setitimer calls per request. */
+ * after an answer by close_lingering. Cost: per connection accept4 (instead of
+ * libfcgi's accept, and without the 2 s poll it adds on unix sockets) and
+ * setsockopt SO_SNDTIMEO; per request two setitimer calls. */
 
 static volatile sig_atomic_t deadline_fd = -1; /* the connection being read, or -1 */
 static volatile sig_atomic_t deadline_hit;     /* the deadline cut deadline_fd */
