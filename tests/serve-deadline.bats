@@ -253,7 +253,12 @@ sd_log_is() {
     sd_answered "127.0.0.1:$port"
     srv_alive "$pid"
     sd_answered "127.0.0.1:$port"
-    srv_poll 3 _srv_gone "$pid"
+    # (bounded generously: a sanitizer build checks for leaks as it exits)
+    srv_poll 10 _srv_gone "$pid" || {
+        echo "guard $pid still running after its last request:" >&2
+        cat "/proc/$pid/stat" "$SD_ROOT/logs/guard.err" >&2
+        return 1
+    }
 }
 
 @test "deadline: FCGI_WEB_SERVER_ADDRS still refuses a TCP peer it does not list" {
