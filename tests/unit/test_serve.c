@@ -5,6 +5,7 @@
 #include "serve.c" /* first: it asks for _GNU_SOURCE */
 
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -316,32 +317,108 @@ static ssize_t read_all(int fd, unsigned char *buf, size_t cap, int ms)
     return (ssize_t)n;
 }
 
-static void test_loop(void)
-{
-    char path[] = "/tmp/test_serve.XXXXXX";
-    CHECK(mkdtemp(path) != NULL);
+/* The loop in a child, as a FastCGI program: fd 0 a listening unix socket
+ * (lp->sock), NEXTAUTH_READ_TIMEOUT=1, limit requests, at most nofile open
+ * descriptors (0: no limit), stderr into a pipe (lp->err). */
+struct loop_child {
+    char dir[32];
     char sock[64];
-    snprintf(sock, sizeof sock, "%s/s", path);
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    strcpy(a.sun_path, sock);
-    int l = socket(AF_UNIX, SOCK_STREAM, 0);
-    CHECK(l >= 0 && bind(l, (struct sockaddr *)&a, sizeof a) == 0 && listen(l, 8) == 0);
+    pid_t pid;
+    int err;
+};
 
-    int errp[2];
-    CHECK(pipe(errp) == 0);
+static int start_loop(struct loop_child *lp, unsigned long limit, rlim_t nofile)
+{
+    strcpy(lp->dir, "/tmp/test_serve.XXXXXX");
+    if (mkdtemp(lp->dir) == NULL)
+        return -1;
+    snprintf(lp->sock, sizeof lp->sock, "%s/s", lp->dir);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    strcpy(a.sun_path, lp->sock);
+    int l = socket(AF_UNIX, SOCK_STREAM, 0), errp[2];
+    if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 8) != 0 ||
+        pipe(errp) != 0)
+        return -1;
     fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) { /* the program: fd 0 is the listener, one request then exit */
+    lp->pid = fork();
+    if (lp->pid == 0) {
         dup2(l, 0);
-        close(l);
-        setenv("NEXTAUTH_READ_TIMEOUT", "1", 1);
         dup2(errp[1], 2);
-        close(errp[0]);
-        close(errp[1]);
-        _exit(na_serve_n(answer_hello, NULL, 1));
+        for (int fd = 3; fd < 64; fd++)
+            close(fd);
+        setenv("NEXTAUTH_READ_TIMEOUT", "1", 1);
+        if (nofile > 0) {
+            struct rlimit rl;
+            getrlimit(RLIMIT_NOFILE, &rl);
+            rl.rlim_cur = nofile;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
+        _exit(na_serve_n(answer_hello, NULL, limit));
     }
     close(l);
     close(errp[1]);
+    lp->err = errp[0];
+    return lp->pid > 0 ? 0 : -1;
+}
+
+/* Wait for the child; its exit status, or -1. Its stderr (up to cap - 1 bytes,
+ * NUL-terminated) into log. */
+static int end_loop(struct loop_child *lp, char *log, size_t cap)
+{
+    int status = -1;
+    ssize_t n = read_all(lp->err, (unsigned char *)log, cap - 1, 3000);
+    log[n < 0 ? 0 : n] = '\0';
+    close(lp->err);
+    /* at most 5 s, then the child is killed: a failed check never hangs the run */
+    pid_t w = 0;
+    for (int i = 0; i < 50 && (w = waitpid(lp->pid, &status, WNOHANG)) == 0; i++)
+        nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+    if (w == 0) {
+        kill(lp->pid, SIGKILL);
+        waitpid(lp->pid, &status, 0);
+        status = -1;
+    } else if (w != lp->pid || !WIFEXITED(status)) {
+        status = -1;
+    } else {
+        status = WEXITSTATUS(status);
+    }
+    unlink(lp->sock);
+    rmdir(lp->dir);
+    return status;
+}
+
+/* A whole RESPONDER request for /x; returns the answer's length in buf, or -1. */
+static ssize_t ask(const char *sock, unsigned char *buf, size_t cap)
+{
+    unsigned char req[256];
+    static const unsigned char params[] = "\x0b\x02REQUEST_URI/x";
+    size_t n = record(req, 1, "\0\1\0\0\0\0\0\0", 8);
+    n += record(req + n, 4, params, sizeof params - 1);
+    n += record(req + n, 4, "", 0);
+    n += record(req + n, 5, "", 0);
+    int c = connect_unix(sock);
+    ssize_t got = -1;
+    if (c >= 0 && write(c, req, n) == (ssize_t)n)
+        got = read_all(c, buf, cap, 4000);
+    if (c >= 0)
+        close(c);
+    return got;
+}
+
+/* FCGI_STDOUT "Status: 200 OK\r\n\r\n/x" (20 bytes, 4 of padding), its end,
+ * then FCGI_END_REQUEST. */
+static int is_hello(const unsigned char *buf, ssize_t got)
+{
+    static const char want[] = "Status: 200 OK\r\n\r\n/x";
+    return got == 32 + 8 + 16 && buf[1] == 6 && buf[5] == 20 &&
+           memcmp(buf + 8, want, 20) == 0 && buf[33] == 6 && buf[37] == 0 && buf[41] == 3;
+}
+
+static void test_loop(void)
+{
+    struct loop_child lp;
+    CHECK(start_loop(&lp, 1, 0) == 0);
+    const char *sock = lp.sock;
 
     /* an idle connection is closed at the deadline (1 s), not before, not long after */
     long long t0 = now_ms();
@@ -363,35 +440,69 @@ static void test_loop(void)
     close(half);
 
     /* then a whole request is answered: neither cut connection counted */
-    int c = connect_unix(sock);
-    static const unsigned char params[] = "\x0b\x02REQUEST_URI/x";
-    n = record(req, 1, "\0\1\0\0\0\0\0\0", 8);
-    n += record(req + n, 4, params, sizeof params - 1);
-    n += record(req + n, 4, "", 0);
-    n += record(req + n, 5, "", 0);
-    CHECK(c >= 0 && write(c, req, n) == (ssize_t)n);
-    ssize_t got = read_all(c, buf, sizeof buf, 4000);
-    /* FCGI_STDOUT "Status: 200 OK\r\n\r\n/x" (20 bytes, 4 of padding), its end, END_REQUEST */
-    static const char want_out[] = "Status: 200 OK\r\n\r\n/x";
-    CHECK(got >= 8 + 20);
-    CHECK(buf[1] == 6 && buf[5] == 20);
-    CHECK_EQ_MEM((char *)buf + 8, 20, want_out, sizeof want_out - 1);
-    CHECK(got > 0 && buf[got - 16 + 1] == 3); /* the last record: FCGI_END_REQUEST */
+    ssize_t got = ask(sock, buf, sizeof buf);
+    if (!CHECK(is_hello(buf, got)))
+        unit_print_bytes("answer", buf, got < 0 ? 0 : (size_t)got);
+
+    /* the child served its one request and exited 0; on its stderr one line per
+     * cut connection, nothing else */
+    char log[512];
+    CHECK_EQ_INT(end_loop(&lp, log, sizeof log), 0);
+#define CUT "nextauth: closed a connection that sent no complete request within 1 s\n"
+    CHECK_EQ_STR(log, CUT CUT);
+#undef CUT
+}
+
+/* Out of descriptors, the loop waits (100 ms a try, one log line), does not
+ * spin, and serves again once it can. */
+static void test_loop_emfile(void)
+{
+    /* valgrind keeps its own count of the descriptor limit, which prlimit from
+     * outside does not change: the child would never accept again */
+    const char *pre = getenv("LD_PRELOAD");
+    if (pre != NULL && strstr(pre, "vgpreload") != NULL) {
+        printf("# test_loop_emfile: skipped under valgrind\n");
+        return;
+    }
+    struct loop_child lp;
+    CHECK(start_loop(&lp, 1, 3) == 0); /* 0, 1, 2 in use: accept4 fails, EMFILE */
+    unsigned char req[8] = {1, 1, 0, 1, 0, 8, 0, 0};
+    int c = connect_unix(lp.sock); /* waits in the listener's backlog */
+    CHECK(c >= 0 && write(c, req, 8) == 8);
+    struct timespec ms700 = {.tv_nsec = 700 * 1000 * 1000};
+    nanosleep(&ms700, NULL);
+    /* the child's CPU time meanwhile: a few ms at most, not 700 */
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)lp.pid);
+    FILE *f = fopen(path, "r");
+    unsigned long ut = 0, st = 0;
+    if (f != NULL) {
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        stat[n] = '\0';
+        fclose(f);
+        const char *p = strrchr(stat, ')');
+        /* fields 14 and 15, utime and stime, in clock ticks */
+        CHECK(p != NULL && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                                  &ut, &st) == 2);
+    }
+    long tick_ms = 1000 / sysconf(_SC_CLK_TCK);
+    if (!CHECK((ut + st) * (unsigned long)tick_ms <= 100))
+        printf("    the loop used %lu ms of CPU in 700 ms without descriptors\n",
+               (ut + st) * (unsigned long)tick_ms);
     close(c);
 
-    int status = -1;
-    CHECK_EQ_INT(waitpid(pid, &status, 0), pid);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    /* its stderr: one line per cut connection, nothing else */
-#define CUT "nextauth: closed a connection that sent no complete request within 1 s\n"
-    static const char cut[] = CUT CUT;
-#undef CUT
+    /* descriptors again (the soft limit raised from here): the next request is served */
+    struct rlimit rl;
+    CHECK(prlimit(lp.pid, RLIMIT_NOFILE, NULL, &rl) == 0);
+    rl.rlim_cur = rl.rlim_max < 64 ? rl.rlim_max : 64;
+    CHECK(prlimit(lp.pid, RLIMIT_NOFILE, &rl, NULL) == 0);
+    unsigned char buf[1024];
+    ssize_t got = ask(lp.sock, buf, sizeof buf);
+    CHECK(is_hello(buf, got));
     char log[512];
-    ssize_t ln = read_all(errp[0], (unsigned char *)log, sizeof log, 1000);
-    CHECK_EQ_MEM(log, ln < 0 ? 0 : (size_t)ln, cut, sizeof cut - 1);
-    close(errp[0]);
-    unlink(sock);
-    rmdir(path);
+    CHECK_EQ_INT(end_loop(&lp, log, sizeof log), 0);
+    CHECK_EQ_STR(log, "nextauth: cannot accept a connection (Too many open files); "
+                      "trying again every 100 ms\n");
 }
 
 
@@ -404,5 +515,6 @@ int main(void)
     RUN(test_read_timeout);
     RUN(test_peer_allowed);
     RUN(test_loop);
+    RUN(test_loop_emfile);
     return unit_done();
 }
