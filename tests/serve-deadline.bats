@@ -201,14 +201,15 @@ sd_log_is() {
     sd_all_alive 2
 }
 
-@test "deadline: a kept connection (FCGI_KEEP_CONN) gets its answer, then is cut when idle for the deadline" {
+@test "deadline: a kept connection (FCGI_KEEP_CONN) gets its answers, then is cut when idle for the deadline" {
     local port
     port=$(gc_free_port)
     sd_guard "$port" 2
     sd_stall keep "127.0.0.1:$port" keep 2
     sd_answered "127.0.0.1:$port"
     sd_closed keep 2
-    [ "$(grep -c '^answered Status: 307 Temporary Redirect$' "$BATS_TEST_TMPDIR/keep.out")" -eq 2 ] || {
+    # two requests on each connection
+    [ "$(grep -c '^answered Status: 307 Temporary Redirect$' "$BATS_TEST_TMPDIR/keep.out")" -eq 4 ] || {
         cat "$BATS_TEST_TMPDIR/keep.out" >&2
         false
     }

@@ -8,9 +8,10 @@
 #   idle  sends nothing;
 #   drip  sends a well-formed FCGI_BEGIN_REQUEST record one byte every 0.5 s
 #         (16 bytes: 8 s in all, so no single read ever waits long);
-#   keep  sends one complete RESPONDER request (REQUEST_URI=/keep) asking
+#   keep  sends a complete RESPONDER request (REQUEST_URI=/keep) asking
 #         FCGI_KEEP_CONN, reads its answer up to FCGI_END_REQUEST and prints
-#         "answered <first line of the answer>", then sends nothing more.
+#         "answered <first line of the answer>"; twice on the same connection,
+#         then sends nothing more.
 # Then waits, at most BOUND seconds from the start, for the other end to close
 # each connection (EOF or reset), and prints one line per connection, in order:
 # "closed SECONDS" (from the connect, or from the answer in keep mode, one
@@ -60,7 +61,7 @@ if ($mode eq 'keep') {
     my $req = record(1, pack('nCx5', 1, 1))    # FCGI_BEGIN_REQUEST: RESPONDER, KEEP_CONN
         . record(4, nv('REQUEST_URI', '/keep') . nv('REQUEST_METHOD', 'GET'))
         . record(4, '') . record(5, '');
-    for my $i (0 .. $n - 1) {
+    for my $i (map { ($_, $_) } 0 .. $n - 1) {
         syswrite($s[$i], $req);
         my ($buf, $out, $done) = ('', '', 0);
         my $sel = IO::Select->new($s[$i]);
