@@ -75,9 +75,10 @@ void nextauth_app_free(nextauth_app *app);
  * the parameters) within $NEXTAUTH_READ_TIMEOUT seconds of its accept (or of
  * the previous answer on a kept connection), however slowly it sends (default
  * 5, 1 to 600); else it is closed with one line on stderr, so an idle or
- * dripping peer cannot hold the process. The deadline uses SIGALRM and
- * ITIMER_REAL: a handler must not use them (it runs with the timer disarmed,
- * for as long as it needs). Returns the process exit status (0; 1 when FastCGI
+ * dripping peer cannot hold the process. An answer the server takes nothing
+ * of for as long is abandoned (the socket's send timeout). The deadline uses
+ * SIGALRM and ITIMER_REAL: a handler must not use them (it runs with the timer
+ * disarmed, for as long as it needs). Returns the process exit status (0; 1 when FastCGI
  * cannot start or CGI output fails; 2, with one line on stderr, when
  * $NEXTAUTH_READ_TIMEOUT is not a whole number of seconds in range). */
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user);
