@@ -70,8 +70,17 @@ void nextauth_app_free(nextauth_app *app);
  * closes (or after $NEXTAUTH_MAX_REQUESTS requests, when set), or once when
  * started as plain CGI. Log lines go to the server's error log. Before the first
  * FastCGI request the pages that only start-up used are let go (read-only code
- * and constants; see memory.h); nothing of the program's data is touched. Returns
- * the process exit status (0, or 1 when FastCGI cannot start or CGI output fails). */
+ * and constants; see memory.h); nothing of the program's data is touched.
+ * A FastCGI connection must deliver its whole request (FCGI_BEGIN_REQUEST and
+ * the parameters) within $NEXTAUTH_READ_TIMEOUT seconds of its accept (or of
+ * the previous answer on a kept connection), however slowly it sends (default
+ * 5, 1 to 600); else it is closed with one line on stderr, so an idle or
+ * dripping peer cannot hold the process. An answer the server takes nothing
+ * of for as long is abandoned (the socket's send timeout). The deadline uses
+ * SIGALRM and ITIMER_REAL: a handler must not use them (it runs with the timer
+ * disarmed, for as long as it needs). Returns the process exit status (0; 1 when FastCGI
+ * cannot start or CGI output fails; 2, with one line on stderr, when
+ * $NEXTAUTH_READ_TIMEOUT is not a whole number of seconds in range). */
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user);
 
 /* --- reading the request ----------------------------------------------------- */

@@ -33,10 +33,32 @@ void na_env_pick(na_envp envp, const char *const *names, const char **vals, size
  * Returns NULL when there is none. */
 const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
 
+/* The read deadline of a FastCGI connection, in seconds: $NEXTAUTH_READ_TIMEOUT,
+ * a whole number from 1 to NA_READ_TIMEOUT_MAX, NA_READ_TIMEOUT_DEFAULT when
+ * unset. */
+#define NA_READ_TIMEOUT_DEFAULT 5
+#define NA_READ_TIMEOUT_MAX 600
+
 /* Serve until the listener closes (FastCGI) or once (CGI). Per-request log lines
  * (na_log) go to the FastCGI error stream, or stderr in CGI mode. In FastCGI mode
- * the start-up pages are trimmed (na_mem_trim) before the first request. Returns
- * the process exit status. */
+ * the start-up pages are trimmed (na_mem_trim) before the first request.
+ *
+ * FastCGI connections are accepted on standard input (unix or TCP; a TCP peer
+ * must be listed in $FCGI_WEB_SERVER_ADDRS when that is set, as libfcgi has it)
+ * and served one at a time, so none may hold the process: from its accept (or,
+ * on a connection the server keeps, FCGI_KEEP_CONN, from the end of the
+ * previous answer) a connection has $NEXTAUTH_READ_TIMEOUT seconds in all to
+ * deliver a complete request (FCGI_BEGIN_REQUEST and every FCGI_PARAMS record),
+ * however slowly it sends bytes; then it is closed, one line logged on stderr,
+ * and the loop goes on. A write of the answer that the peer does not take
+ * fails after as long, and so does the wait for the server to close after an
+ * answer. The deadline uses ITIMER_REAL and SIGALRM (the handler runs with it
+ * disarmed: it must not use them); SIGTERM and SIGUSR1, when the program left
+ * them alone, end the loop after the current request, as in libfcgi.
+ *
+ * Returns the process exit status: 0, 1 when FastCGI cannot start or CGI output
+ * fails, 2 (after one line on stderr) when $NEXTAUTH_READ_TIMEOUT is set to
+ * anything else than a whole number of seconds in range. */
 int na_serve(na_handler h, void *ctx);
 
 /* Serve exactly n requests then return (FastCGI only; 0 = forever). For tests
