@@ -6,25 +6,16 @@
  * parsed stops the program with one line on stderr (lighttpd then refuses to
  * start: loud, never half-configured). A missing secret does not stop it: every
  * guarded request is then refused (307 to the error page, 500 on APIs). */
-#include <stdlib.h>
-
-#include "config.h"
+#include "app.h"
 #include "guard.h"
 #include "log.h"
 #include "memory.h"
 #include "serve.h"
 #include "timefmt.h"
-#include "token.h"
-
-struct app {
-    na_config cfg;
-    na_verifier v;
-    na_guard g;
-};
 
 static void handle(void *ctx, na_envp envp, na_resp *r)
 {
-    struct app *a = ctx;
+    na_app *a = ctx;
     static char cookies[NA_COOKIE_HEADER_MAX + 2];
     static const char *const names[] = {"REQUEST_URI",        "HTTP_AUTHORIZATION",
                                         "HTTP_ACCEPT",        "HTTP_X_REQUESTED_WITH",
@@ -47,37 +38,25 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
     na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
 }
 
+/* Start-up is over: let go of the pages only it needed (memory.h). */
+static void trim(void)
+{
+    na_mem_trim();
+}
+
 int main(void)
 {
-    static struct app a;
+    static na_app a;
     na_err err;
-    na_verifier *v = NULL;
 
     na_mem_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-guard");
-    if (na_config_load(&a.cfg, NULL, &err) < 0) {
+    if (na_app_load(&a, NULL, NA_APP_GUARD,
+                    "every guarded request will be refused until it is set", &err) < 0) {
         na_log("%s", err.msg);
         return 2;
     }
-    if (na_verifier_init(&a.v, &a.cfg, NULL, &err) == 0)
-        v = &a.v;
-    else if (err.code == NA_E_NO_SECRET)
-        na_log("NO_SECRET: %s; every guarded request will be refused until it is set", err.msg);
-    else {
-        na_log("%s", err.msg);
-        na_config_free(&a.cfg);
-        return 2;
-    }
-    if (na_guard_init(&a.g, &a.cfg, v, &err) < 0) {
-        na_log("%s", err.msg);
-        na_verifier_free(&a.v);
-        na_config_free(&a.cfg);
-        return 2;
-    }
-    const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
-    int rc = na_serve_n(handle, &a, limit ? strtoul(limit, NULL, 10) : 0);
-    na_guard_free(&a.g);
-    na_verifier_free(&a.v);
-    na_config_free(&a.cfg);
+    int rc = na_app_serve(handle, &a, trim);
+    na_app_free(&a);
     return rc;
 }

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
-#include "guard.h"
+#include "app.h"
 #include "log.h"
+#include "memory.h"
 #include "respond.h"
 #include "serve.h"
 #include "session.h"
@@ -28,10 +28,8 @@
 #define INDENT_MAX 10
 
 struct nextauth_app {
-    na_config cfg;
-    na_verifier v;
-    int have_v;     /* 0: no usable secret, every session refused */
-    na_guard g;
+    na_app app;      /* configuration, verifier (app.have_v 0: no usable secret,
+                      * every session refused), guard */
     na_resp cookies; /* nextauth_refresh's Set-Cookie lines, this request */
     na_resp extra;   /* nextauth_add_header's lines, this request */
     char cookie_buf[NA_COOKIE_HEADER_MAX + 2]; /* several HTTP_COOKIE params, joined */
@@ -67,35 +65,22 @@ nextauth_app *nextauth_app_load(const char *config_path, char *errbuf, size_t er
         set_errbuf(errbuf, errlen, "out of memory");
         return NULL;
     }
-    if (na_config_load(&a->cfg, config_path, &err) < 0)
-        goto fail_free;
-    if (na_verifier_init(&a->v, &a->cfg, NULL, &err) == 0)
-        a->have_v = 1;
-    else if (err.code == NA_E_NO_SECRET)
-        na_log("NO_SECRET: %s; every session will be refused until it is set", err.msg);
-    else
-        goto fail_config;
-    if (na_guard_init(&a->g, &a->cfg, a->have_v ? &a->v : NULL, &err) < 0)
-        goto fail_config;
+    if (na_app_load(&a->app, config_path, NA_APP_GUARD,
+                    "every session will be refused until it is set", &err) < 0) {
+        set_errbuf(errbuf, errlen, err.msg);
+        free(a);
+        return NULL;
+    }
     na_resp_init(&a->cookies);
     na_resp_init(&a->extra);
     return a;
-fail_config:
-    na_verifier_free(&a->v);
-    na_config_free(&a->cfg);
-fail_free:
-    set_errbuf(errbuf, errlen, err.msg);
-    free(a);
-    return NULL;
 }
 
 void nextauth_app_free(nextauth_app *a)
 {
     if (a == NULL)
         return;
-    na_guard_free(&a->g);
-    na_verifier_free(&a->v);
-    na_config_free(&a->cfg);
+    na_app_free(&a->app);
     na_resp_free(&a->cookies);
     na_resp_free(&a->extra);
     free(a);
@@ -171,11 +156,16 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
         free(req.json[i]);
 }
 
+/* Start-up is over: let go of the pages only it needed (memory.h). */
+static void trim(void)
+{
+    na_mem_trim();
+}
+
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user)
 {
     struct serve_ctx s = {app, handler, user};
-    const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
-    return na_serve_n(serve_one, &s, limit ? strtoul(limit, NULL, 10) : 0);
+    return na_app_serve(serve_one, &s, trim);
 }
 
 const char *nextauth_param(const nextauth_req *req, const char *name)
@@ -189,15 +179,15 @@ int nextauth_session(nextauth_req *req)
     if (req->state >= 0)
         return req->state;
     req->state = 0;
-    if (!a->have_v) {
-        const char *why = a->cfg.no_secret[0] ? a->cfg.no_secret : "no usable secret";
+    if (!a->app.have_v) {
+        const char *why = a->app.cfg.no_secret[0] ? a->app.cfg.no_secret : "no usable secret";
         na_err_set(&req->why, NA_E_NO_SECRET, "%s", why);
         na_log("NO_SECRET: %s", why);
         return 0;
     }
     /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
-    int got = na_token_get(&a->v, req->cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
+    int got = na_token_get(&a->app.v, req->cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
                            &req->seen, &req->why);
     if (got == 1) {
         req->state = 1;
@@ -207,7 +197,7 @@ int nextauth_session(nextauth_req *req)
         /* B8.3 step 7: the same line as the session endpoint's. */
         req->bad = 1;
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
-               req->why.msg, a->v.cookie_name, req->seen.n, clen);
+               req->why.msg, a->app.v.cookie_name, req->seen.n, clen);
     }
     return 0;
 }
@@ -220,7 +210,7 @@ const json_t *nextauth_claims(const nextauth_req *req)
 /* B13.2: expires = now + session.maxAge, in the body and the cookie alike. */
 static long long expires_ms(const nextauth_req *req)
 {
-    return req->now_ms + (long long)req->app->cfg.session_max_age * 1000;
+    return req->now_ms + (long long)req->app->app.cfg.session_max_age * 1000;
 }
 
 /* JSON.stringify(v, null, indent): jansson's indented form is the same layout
@@ -245,7 +235,7 @@ const char *nextauth_session_json(nextauth_req *req, int indent)
     if (indent > INDENT_MAX)
         indent = INDENT_MAX;
     if (req->json[0] == NULL)
-        req->json[0] = na_session_body(req->claims, &req->app->cfg, expires_ms(req));
+        req->json[0] = na_session_body(req->claims, &req->app->app.cfg, expires_ms(req));
     if (indent > 0 && req->json[indent] == NULL && req->json[0] != NULL)
         req->json[indent] = dumps_indented(req->json[0], indent);
     return req->json[indent];
@@ -277,7 +267,7 @@ void nextauth_respond_403(nextauth_req *req)
 int nextauth_redirect_signin(nextauth_req *req)
 {
     na_resp *r = answer(req);
-    char *loc = na_guard_signin_location(&req->app->g, na_env(req->envp, "REQUEST_URI"));
+    char *loc = na_guard_signin_location(&req->app->app.g, na_env(req->envp, "REQUEST_URI"));
     if (loc == NULL) {
         r->failed = 1;
         return -1;
@@ -320,7 +310,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
         return -1;
     }
     /* Next.js puts basePath in front of a redirect destination starting with '/'. */
-    const char *base = req->app->cfg.base_path;
+    const char *base = req->app->app.cfg.base_path;
     size_t n = strlen(base) + strlen(path) + 1;
     char *loc = malloc(n);
     if (loc == NULL) {
@@ -336,7 +326,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
 void nextauth_respond_session(nextauth_req *req)
 {
     nextauth_app *a = req->app;
-    na_session_respond(a->have_v ? &a->v : NULL, &a->cfg, na_env(req->envp, "REQUEST_METHOD"),
+    na_session_respond(a->app.have_v ? &a->app.v : NULL, &a->app.cfg, na_env(req->envp, "REQUEST_METHOD"),
                        req->cookie, req->now_ms, answer(req));
     /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
     na_resp_reset(&a->cookies);
@@ -434,16 +424,16 @@ int nextauth_refresh(nextauth_req *req)
     if (req->refreshed)
         return 0;
     req->refreshed = 1;
-    int secure = na_config_secure(&a->cfg);
+    int secure = na_config_secure(&a->app.cfg);
     if (!nextauth_session(req)) {
         /* B8.3 step 7: a refused token's cookies are cleared; none: no change. */
-        if (req->bad && na_setcookie_clear(&a->cookies, a->v.cookie_name, &req->seen, secure) < 0)
+        if (req->bad && na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure) < 0)
             return -1;
         return 0;
     }
     /* B8.3 steps 4–6 on a copy, so that nextauth_claims keeps the verified claims. */
     json_t *copy = json_deep_copy(req->claims);
-    if (copy != NULL && na_session_refresh(&a->v, &a->cfg, copy, &req->seen, req->now_ms,
+    if (copy != NULL && na_session_refresh(&a->app.v, &a->app.cfg, copy, &req->seen, req->now_ms,
                                            expires_ms(req), &a->cookies, &err) == 0) {
         json_decref(copy);
         return 0;
@@ -452,6 +442,6 @@ int nextauth_refresh(nextauth_req *req)
            copy ? err.msg : "out of memory");
     json_decref(copy);
     na_resp_reset(&a->cookies);
-    na_setcookie_clear(&a->cookies, a->v.cookie_name, &req->seen, secure);
+    na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure);
     return -1;
 }

@@ -19,7 +19,6 @@
 #include <fcgiapp.h>
 
 #include "log.h"
-#include "memory.h"
 
 extern char **environ;
 
@@ -354,7 +353,7 @@ static void finish(FCGX_Request *req, unsigned secs)
     }
 }
 
-int na_serve_n(na_handler h, void *ctx, unsigned long limit)
+int na_serve(na_handler h, void *ctx, unsigned long limit, void (*ready)(void))
 {
     unsigned timeout;
     const char *tv = getenv("NEXTAUTH_READ_TIMEOUT");
@@ -402,8 +401,8 @@ int na_serve_n(na_handler h, void *ctx, unsigned long limit)
     const struct itimerval it = {.it_value = {.tv_sec = (time_t)timeout}};
     const struct timeval snd = {.tv_sec = (time_t)timeout};
 
-    /* Start-up is over: let go of the pages only it needed (memory.h). */
-    na_mem_trim();
+    if (ready != NULL)
+        ready(); /* start-up is over */
     unsigned long served = 0;
     while ((limit == 0 || served < limit) && !stopping) {
         if (req.ipcFd < 0) {
@@ -446,9 +445,4 @@ int na_serve_n(na_handler h, void *ctx, unsigned long limit)
     FCGX_Free(&req, 1);
     na_resp_free(&r);
     return 0;
-}
-
-int na_serve(na_handler h, void *ctx)
-{
-    return na_serve_n(h, ctx, 0);
 }

@@ -39,9 +39,11 @@ const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
 #define NA_READ_TIMEOUT_DEFAULT 5
 #define NA_READ_TIMEOUT_MAX 600
 
-/* Serve until the listener closes (FastCGI) or once (CGI). Per-request log lines
- * (na_log) go to the FastCGI error stream, or stderr in CGI mode. In FastCGI mode
- * the start-up pages are trimmed (na_mem_trim) before the first request.
+/* Serve until the listener closes (FastCGI) or once (CGI); in FastCGI mode at
+ * most max requests (0: no limit), then return. Per-request log lines (na_log)
+ * go to the FastCGI error stream, or stderr in CGI mode. In FastCGI mode,
+ * ready (unless NULL) is called once before the first request: the program's
+ * memory policy (e.g. na_mem_trim of memory.h) is its own to choose.
  *
  * FastCGI connections are accepted on standard input (unix or TCP; a TCP peer
  * must be listed in $FCGI_WEB_SERVER_ADDRS when that is set, as libfcgi has it)
@@ -59,10 +61,6 @@ const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
  * Returns the process exit status: 0, 1 when FastCGI cannot start or CGI output
  * fails, 2 (after one line on stderr) when $NEXTAUTH_READ_TIMEOUT is set to
  * anything else than a whole number of seconds in range. */
-int na_serve(na_handler h, void *ctx);
-
-/* Serve exactly n requests then return (FastCGI only; 0 = forever). For tests
- * that watch memory over a known number of requests. */
-int na_serve_n(na_handler h, void *ctx, unsigned long n);
+int na_serve(na_handler h, void *ctx, unsigned long max, void (*ready)(void));
 
 #endif

@@ -353,7 +353,7 @@ static int start_loop(struct loop_child *lp, unsigned long limit, rlim_t nofile)
             rl.rlim_cur = nofile;
             setrlimit(RLIMIT_NOFILE, &rl);
         }
-        _exit(na_serve_n(answer_hello, NULL, limit));
+        _exit(na_serve(answer_hello, NULL, limit, NULL));
     }
     close(l);
     close(errp[1]);

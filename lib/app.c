@@ -1,0 +1,47 @@
+/* app.c — loading, serving and freeing a program (see app.h). */
+#include "app.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+int na_app_load(na_app *a, const char *config_path, int flags, const char *no_secret_effect,
+                na_err *err)
+{
+    memset(a, 0, sizeof *a);
+    if (na_config_load(&a->cfg, config_path, err) < 0)
+        goto fail;
+    if (na_verifier_init(&a->v, &a->cfg, NULL, err) == 0) {
+        a->have_v = 1;
+    } else if (err->code == NA_E_NO_SECRET) {
+        na_log("NO_SECRET: %s; %s", err->msg, no_secret_effect);
+        na_err_clear(err);
+    } else {
+        goto fail;
+    }
+    if ((flags & NA_APP_GUARD) && na_guard_init(&a->g, &a->cfg, a->have_v ? &a->v : NULL, err) < 0)
+        goto fail;
+    a->have_g = (flags & NA_APP_GUARD) != 0;
+    return 0;
+fail:
+    na_verifier_free(&a->v);
+    na_config_free(&a->cfg);
+    memset(a, 0, sizeof *a);
+    return -1;
+}
+
+int na_app_serve(na_handler h, void *ctx, void (*ready)(void))
+{
+    const char *limit = getenv("NEXTAUTH_MAX_REQUESTS");
+    return na_serve(h, ctx, limit ? strtoul(limit, NULL, 10) : 0, ready);
+}
+
+void na_app_free(na_app *a)
+{
+    if (a->have_g)
+        na_guard_free(&a->g);
+    a->have_g = 0;
+    na_verifier_free(&a->v);
+    na_config_free(&a->cfg);
+}

@@ -1,0 +1,45 @@
+/* app.h — what every program of the project does around its requests, written
+ * once: read the configuration, build the token verifier from it (a missing
+ * secret is tolerated: every session is then refused, and the program says so
+ * once), prepare the guard when the program needs it, and run the FastCGI loop
+ * for at most NEXTAUTH_MAX_REQUESTS requests. nextauth-guard, nextauth-session
+ * and the page API (nextauth.h) are thin callers: each gives its handler, the
+ * line that tells what a missing secret means for it, and its memory policy. */
+#ifndef NA_APP_H
+#define NA_APP_H
+
+#include "config.h"
+#include "err.h"
+#include "guard.h"
+#include "serve.h"
+#include "token.h"
+
+typedef struct {
+    na_config cfg;
+    na_verifier v;
+    int have_v; /* 0: no usable secret */
+    na_guard g;
+    int have_g; /* the guard was asked for (NA_APP_GUARD) and is ready */
+} na_app;
+
+/* na_app_load flags */
+#define NA_APP_GUARD 1 /* also prepare the guard (na_guard_init) */
+
+/* Load a (every field set here): the configuration from config_path (NULL: as
+ * na_config_load reads it, NEXTAUTH_CONFIG and the environment), the verifier,
+ * and with NA_APP_GUARD the guard. Without a usable secret, have_v is 0 and one
+ * line "NO_SECRET: <reason>; <no_secret_effect>" is logged. Returns 0, or -1
+ * with err filled and nothing left to free. */
+int na_app_load(na_app *a, const char *config_path, int flags, const char *no_secret_effect,
+                na_err *err);
+
+/* na_serve (serve.h) with h and ctx, at most $NEXTAUTH_MAX_REQUESTS requests
+ * (unset: no limit), ready called before the first FastCGI request. Returns the
+ * process exit status. */
+int na_app_serve(na_handler h, void *ctx, void (*ready)(void));
+
+/* Free what na_app_load made (the guard's cache wiped). Safe on an app whose
+ * load failed. */
+void na_app_free(na_app *a);
+
+#endif
