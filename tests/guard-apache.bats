@@ -5,7 +5,7 @@
 # guard runs under spawn-fcgi -F 2 on another free port; a static docroot, an
 # env-printing CGI (tests/fixtures) and, under /service/ and /public/service/,
 # a proxied echo of the request headers stand behind them. Everything is
-# checked with curl, exactly. SERVERS.md §3 has the measurements this builds on.
+# checked with curl, exactly.
 #
 # A second Apache ("defaults") includes the same snippet less the three lines
 # it adds for the guard's sake (LimitRequestFieldSize, the Content-Type fix,
