@@ -210,7 +210,7 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
     if (strcmp(cmd, "encode") != 0 && o->have_max_age)
         return fail(EXIT_USAGE, "--max-age goes with encode");
 
-    if (na_config_load_quiet(&cfg, o->config, &err) < 0)
+    if (na_config_load(&cfg, o->config, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     if (o->format && na_format_parse(o->format, &cfg.format) < 0) {
         rc = is_word(o->format)

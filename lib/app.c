@@ -12,6 +12,7 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     memset(a, 0, sizeof *a);
     if (na_config_load(&a->cfg, config_path, err) < 0)
         goto fail;
+    na_config_warn(&a->cfg);
     if (na_verifier_init(&a->v, &a->cfg, NULL, err) == 0) {
         a->have_v = 1;
     } else if (err->code == NA_E_NO_SECRET) {

@@ -26,7 +26,8 @@ typedef struct {
 #define NA_APP_GUARD 1 /* also prepare the guard (na_guard_init) */
 
 /* Load a (every field set here): the configuration from config_path (NULL: as
- * na_config_load reads it, NEXTAUTH_CONFIG and the environment), the verifier,
+ * na_config_load reads it, NEXTAUTH_CONFIG and the environment) with
+ * na_config_warn's lines logged, the verifier,
  * and with NA_APP_GUARD the guard. Without a usable secret, have_v is 0 and one
  * line "NO_SECRET: <reason>; <no_secret_effect>" is logged. Returns 0, or -1
  * with err filled and nothing left to free. */

@@ -752,7 +752,7 @@ static int default_api(na_config *cfg, na_err *err)
     return 0;
 }
 
-int na_config_load_quiet(na_config *cfg, const char *path, na_err *err)
+int na_config_load(na_config *cfg, const char *path, na_err *err)
 {
     na_config_init(cfg);
     if (path == NULL) {
@@ -765,14 +765,6 @@ int na_config_load_quiet(na_config *cfg, const char *path, na_err *err)
         na_config_free(cfg);
         return -1;
     }
-    return 0;
-}
-
-int na_config_load(na_config *cfg, const char *path, na_err *err)
-{
-    if (na_config_load_quiet(cfg, path, err) < 0)
-        return -1;
-    na_config_warn(cfg);
     return 0;
 }
 

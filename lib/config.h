@@ -117,13 +117,10 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err);
 int na_config_apply_env(na_config *cfg, na_err *err);
 
 /* na_config_init, then the file (path, else $NEXTAUTH_CONFIG, else none), then the
- * environment, then na_config_warn's lines: the start-up of the FastCGI programs.
- * Returns 0, or -1 with err filled; *cfg is then freed. */
+ * environment. Logs nothing: a program that wants na_config_warn's lines asks
+ * for them (the FastCGI programs do, app.h; nextauth-token does not). Returns 0,
+ * or -1 with err filled; *cfg is then freed. */
 int na_config_load(na_config *cfg, const char *path, na_err *err);
-
-/* na_config_load without the warnings (nextauth-token, whose standard error
- * carries only its own one-line failures). Same returns. */
-int na_config_load_quiet(na_config *cfg, const char *path, na_err *err);
 
 /* Log (na_log) one line for each thing a deployment should fix, none of which
  * stops it: a secret shorter than 32 bytes ("warning: the secret (NEXTAUTH_SECRET)

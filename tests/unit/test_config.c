@@ -394,8 +394,9 @@ static void catch_line(void *ctx, const char *line)
         snprintf(logged[nlogged++], sizeof logged[0], "%s", line);
 }
 
-/* Load text (a file of the given mode) with na_config_load and the environment
- * secret env (NULL: none); *path is the file. Returns the lines logged. */
+/* Load text (a file of the given mode) with na_config_load, then na_config_warn,
+ * with the environment secret env (NULL: none); *path is the file. Returns the
+ * lines logged. */
 static size_t load_warn(const char *text, unsigned mode, const char *env, const char **path)
 {
     na_config c;
@@ -409,6 +410,8 @@ static size_t load_warn(const char *text, unsigned mode, const char *env, const 
     na_log_set_prog("nextauth-test");
     na_log_set_sink(catch_line, NULL);
     int rc = na_config_load(&c, *path, &e);
+    if (rc == 0)
+        na_config_warn(&c);
     na_log_set_sink(NULL, NULL);
     if (!CHECK_EQ_INT(rc, 0))
         printf("    %s\n", e.msg);
@@ -517,7 +520,7 @@ static void test_matcher_notices(void)
          "not the paths below it; write \"/reports.json/:path*\" for those", NULL);
     snprintf(text, sizeof text, "%s\"matcher\":\"/\"}", s32);
     WARN(text, 0600, NULL, NULL, NULL);
-    /* the quiet load logs nothing */
+    /* loading alone logs nothing */
     na_config c;
     na_err e;
     const char *p = TMP("{\"matcher\":\"/admin\"}");
@@ -525,7 +528,7 @@ static void test_matcher_notices(void)
     setenv("NEXTAUTH_SECRET", "hunter2", 1);
     nlogged = 0;
     na_log_set_sink(catch_line, NULL);
-    CHECK_EQ_INT(na_config_load_quiet(&c, p, &e), 0);
+    CHECK_EQ_INT(na_config_load(&c, p, &e), 0);
     na_log_set_sink(NULL, NULL);
     CHECK_EQ_INT(nlogged, 0);
     CHECK_EQ_INT(c.nnotes, 1);
