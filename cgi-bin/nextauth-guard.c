@@ -33,7 +33,7 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
         .fcgi_role = v[5],
         .mode = v[6],
         .apache_role = v[7],
-        .client_identity = na_guard_client_identity(envp),
+        .params = envp,
     };
     na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
 }

@@ -652,13 +652,16 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1))
         goto pass;
 
-    if (rq->client_identity != NULL && role == ROLE_AUTHORIZER && rq->apache_role == NULL) {
+    const char *forged = role == ROLE_AUTHORIZER && rq->apache_role == NULL
+                             ? na_guard_client_identity(rq->params)
+                             : NULL;
+    if (forged != NULL) {
         size_t n = 0;
-        while (n < 64 && rq->client_identity[n] != '\0' && rq->client_identity[n] != '=')
+        while (n < 64 && forged[n] != '\0' && forged[n] != '=')
             n++;
         na_log("client-sent identity header (%.*s) on a guarded request: refused, as the "
                "server would hand it on to the backend",
-               (int)n, rq->client_identity);
+               (int)n, forged);
         na_respond_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
                                 "by the client.\"}");
         na_resp_header(r, "Cache-Control", "no-store");

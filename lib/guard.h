@@ -84,9 +84,10 @@ typedef struct {
     const char *fcgi_role;     /* FCGI_ROLE */
     const char *mode;          /* NEXTAUTH_GUARD_MODE */
     const char *apache_role;   /* FCGI_APACHE_ROLE (set by mod_authnz_fcgi) */
-    /* The name of a request param HTTP_X_NEXTAUTH_* or HTTP_REMOTE_USER: a
-     * client sent an identity header (na_guard_client_identity), NULL if none. */
-    const char *client_identity;
+    /* All the request's params (NULL-terminated "NAME=value"), looked through
+     * for a client-sent identity header (na_guard_client_identity) only where
+     * that matters: a guarded request to a non-Apache authorizer. May be NULL. */
+    char **params;
 } na_guard_req;
 
 /* The outcome of the decision, for tests and logs. */

@@ -568,6 +568,7 @@ static void test_client_identity(void)
         return;
     }
     char *c = cookie_for(&d, ADA, 3600);
+    char *forged[] = {"HTTP_ACCEPT=*/*", "HTTP_X_NEXTAUTH_USER=evil", NULL};
     na_resp r;
     static const struct {
         const char *role, *apache, *uri;
@@ -582,7 +583,7 @@ static void test_client_identity(void)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         na_guard_req rq = {.request_uri = t[i].uri, .cookie = c, .fcgi_role = t[i].role,
                            .apache_role = t[i].apache,
-                           .client_identity = "HTTP_X_NEXTAUTH_USER=evil"};
+                           .params = forged};
         na_resp_init(&r);
         na_guard_outcome got = na_guard_respond(&d.g, &rq, NOW, &r);
         o.n = 0;
@@ -601,7 +602,7 @@ static void test_client_identity(void)
     }
     /* the auth_request role (nginx drops such headers itself) */
     na_guard_req rq = {.request_uri = "/app/x", .cookie = c, .mode = "auth_request",
-                       .client_identity = "HTTP_X_NEXTAUTH_USER=evil"};
+                       .params = forged};
     na_resp_init(&r);
     CHECK_EQ_INT(na_guard_respond(&d.g, &rq, NOW, &r), NA_GUARD_ALLOW);
     na_resp_free(&r);
