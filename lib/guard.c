@@ -1,7 +1,6 @@
 /* guard.c — the guard's decision and answer (see guard.h). */
 #include "guard.h"
 
-#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +150,23 @@ static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
     s->used = 1;
 }
 
+/* The canonical form of configured path src ("" stays "") into dst
+ * (NA_PAGE_MAX bytes). Returns 0, or -1 with err naming key. */
+static int canon_page(const char *key, const char *src, char *dst, na_err *err)
+{
+    char canon[NA_PATH_MAX + 1];
+    long n = *src ? na_path_normalize(src, strlen(src), canon) : 0;
+    if (n < 0 || (size_t)n >= NA_PAGE_MAX)
+        return na_err_set(err, NA_E_CONFIG,
+                          "key \"%s\" cannot be compared with request paths safely (a "
+                          "malformed or unsafe escape, a '..' above the root, or bytes that "
+                          "are not UTF-8)",
+                          key);
+    memcpy(dst, canon, (size_t)n);
+    dst[n] = '\0';
+    return 0;
+}
+
 int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err)
 {
     memset(g, 0, sizeof *g);
@@ -160,26 +176,10 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err
     if (na_url_parse(cfg->url, &g->url) < 0)
         return na_err_set(err, NA_E_CONFIG, "url/NEXTAUTH_URL is not a usable http(s) URL");
     /* Request paths are compared in their canonical form (path.h): so are these. */
-    static const struct {
-        const char *key;
-        size_t off;
-    } page[] = {{"basePath", offsetof(na_config, base_path)},
-                {"pages.signIn", offsetof(na_config, sign_in)},
-                {"pages.error", offsetof(na_config, error_page)}};
-    char *dst[] = {g->base_path, g->sign_in, g->error_page};
-    for (size_t i = 0; i < 3; i++) {
-        const char *src = (const char *)cfg + page[i].off;
-        char canon[NA_PATH_MAX + 1];
-        long n = *src ? na_path_normalize(src, strlen(src), canon) : 0;
-        if (n < 0 || (size_t)n >= NA_PAGE_MAX)
-            return na_err_set(err, NA_E_CONFIG,
-                              "key \"%s\" cannot be compared with request paths safely (a "
-                              "malformed or unsafe escape, a '..' above the root, or bytes "
-                              "that are not UTF-8)",
-                              page[i].key);
-        memcpy(dst[i], canon, (size_t)n);
-        dst[i][n] = '\0';
-    }
+    if (canon_page("basePath", cfg->base_path, g->base_path, err) < 0 ||
+        canon_page("pages.signIn", cfg->sign_in, g->sign_in, err) < 0 ||
+        canon_page("pages.error", cfg->error_page, g->error_page, err) < 0)
+        return -1;
     return 0;
 }
 
