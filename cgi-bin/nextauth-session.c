@@ -21,12 +21,6 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
                        na_now_ms(), r);
 }
 
-/* Start-up is over: let go of the pages only it needed (memory.h). */
-static void trim(void)
-{
-    na_mem_trim();
-}
-
 int main(void)
 {
     static na_app a;
@@ -38,7 +32,7 @@ int main(void)
         na_log("%s", err.msg);
         return 2;
     }
-    int rc = na_app_serve(handle, &a, trim);
+    int rc = na_app_serve(handle, &a, na_mem_trim_hook); /* start-up is over: memory.h */
     na_app_free(&a);
     return rc;
 }

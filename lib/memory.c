@@ -147,3 +147,8 @@ long na_mem_trim(void)
             freed += r[i].rss;
     return freed;
 }
+
+void na_mem_trim_hook(void)
+{
+    na_mem_trim();
+}

@@ -34,4 +34,8 @@ int na_mem_fast_json(void);
  * (nothing is changed then). Never fails a request: call it after start-up. */
 long na_mem_trim(void);
 
+/* na_mem_trim for a hook that returns nothing: what the FastCGI programs give
+ * the serve loop to run once start-up is over (serve.h, app.h). */
+void na_mem_trim_hook(void);
+
 #endif

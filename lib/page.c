@@ -156,16 +156,10 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
         free(req.json[i]);
 }
 
-/* Start-up is over: let go of the pages only it needed (memory.h). */
-static void trim(void)
-{
-    na_mem_trim();
-}
-
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user)
 {
     struct serve_ctx s = {app, handler, user};
-    return na_app_serve(serve_one, &s, trim);
+    return na_app_serve(serve_one, &s, na_mem_trim_hook); /* start-up is over: memory.h */
 }
 
 const char *nextauth_param(const nextauth_req *req, const char *name)
