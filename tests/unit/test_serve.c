@@ -212,31 +212,25 @@ static void test_read_timeout(void)
 
 /* --- FCGI_WEB_SERVER_ADDRS -------------------------------------------------------- */
 
-static struct sockaddr_storage peer4(const char *a)
+/* The peer address a (IPv4 or IPv6 text) as accept() fills it in. */
+static struct sockaddr_storage peer(const char *a)
 {
     struct sockaddr_storage ss;
-    struct sockaddr_in in = {.sin_family = AF_INET};
     memset(&ss, 0, sizeof ss);
-    inet_pton(AF_INET, a, &in.sin_addr);
-    memcpy(&ss, &in, sizeof in);
-    return ss;
-}
-
-static struct sockaddr_storage peer6(const char *a)
-{
-    struct sockaddr_storage ss;
-    struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
-    memset(&ss, 0, sizeof ss);
-    inet_pton(AF_INET6, a, &in6.sin6_addr);
-    memcpy(&ss, &in6, sizeof in6);
+    struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, a, &in->sin_addr) == 1)
+        in->sin_family = AF_INET;
+    else if (inet_pton(AF_INET6, a, &in6->sin6_addr) == 1)
+        in6->sin6_family = AF_INET6;
     return ss;
 }
 
 static void test_peer_allowed(void)
 {
-    struct sockaddr_storage lo = peer4("127.0.0.1"), ten = peer4("10.0.0.1");
-    struct sockaddr_storage bc = peer4("255.255.255.255");
-    struct sockaddr_storage mapped = peer6("::ffff:127.0.0.1"), six = peer6("::1");
+    struct sockaddr_storage lo = peer("127.0.0.1"), ten = peer("10.0.0.1");
+    struct sockaddr_storage bc = peer("255.255.255.255");
+    struct sockaddr_storage mapped = peer("::ffff:127.0.0.1"), six = peer("::1");
     struct sockaddr_storage un = {.ss_family = AF_UNIX};
     char longitem[200];
     memset(longitem, '1', sizeof longitem - 11);
