@@ -47,7 +47,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-long na_uri_decode(const char *in, size_t n, char *out, size_t cap)
+long na_cookie_uri_decode(const char *in, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -151,7 +151,7 @@ static void unquote(const char **v, size_t *n)
 static int append_value(const char *v, size_t n, char *buf, size_t cap, size_t *at)
 {
     if (memchr(v, '%', n) != NULL) {
-        long d = na_uri_decode(v, n, buf + *at, cap - *at);
+        long d = na_cookie_uri_decode(v, n, buf + *at, cap - *at);
         if (d >= 0) {
             *at += (size_t)d;
             return 0;
@@ -254,7 +254,7 @@ int na_cookie_bearer(const char *authz, size_t len, char *buf, size_t cap, size_
         return 0;
     if (n > NA_TOKEN_MAX)
         return na_err_set(err, NA_E_TOO_BIG, "bearer token longer than %d bytes", NA_TOKEN_MAX);
-    long d = na_uri_decode(t, n, buf, cap);
+    long d = na_cookie_uri_decode(t, n, buf, cap);
     if (d < 0)
         return na_err_set(err, NA_E_MALFORMED, "bearer token has a bad percent escape");
     *toklen = (size_t)d;

@@ -807,7 +807,7 @@ int na_fastjson_view_object(const char *buf, size_t len, size_t max_depth, na_jv
     return 0;
 }
 
-const na_jv_member *na_jview_get(const na_jview *view, const char *key)
+const na_jv_member *na_fastjson_get(const na_jview *view, const char *key)
 {
     size_t n = strlen(key);
     for (size_t i = 0; i < view->n; i++)
@@ -816,7 +816,7 @@ const na_jv_member *na_jview_get(const na_jview *view, const char *key)
     return NULL;
 }
 
-size_t na_jview_string(const na_jv_member *m, char *out)
+size_t na_fastjson_string(const na_jv_member *m, char *out)
 {
     if (!m->escaped) {
         memcpy(out, m->s, m->slen);

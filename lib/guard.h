@@ -55,7 +55,8 @@
 
 #include "config.h"
 #include "path.h"
-#include "respond.h"
+#include "url.h"
+#include "resp.h"
 #include "token.h"
 
 typedef struct na_guard_cache na_guard_cache;

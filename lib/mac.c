@@ -17,7 +17,7 @@ static void fetch_hmac(void)
     hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
-int na_hmac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
+int na_mac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
                  size_t n, unsigned char *out, size_t *outlen, na_err *err)
 {
     const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
@@ -50,7 +50,7 @@ out:
     return rc;
 }
 
-EVP_MAC_CTX *na_hmac_new(int bits, const unsigned char *key, size_t keylen)
+EVP_MAC_CTX *na_mac_new(int bits, const unsigned char *key, size_t keylen)
 {
     const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
                        : bits == 512 ? "SHA512" : NULL;
@@ -68,7 +68,7 @@ EVP_MAC_CTX *na_hmac_new(int bits, const unsigned char *key, size_t keylen)
     return ctx;
 }
 
-int na_hmac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
+int na_mac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
                 size_t *outlen, na_err *err)
 {
     /* A NULL key restarts HMAC with the key already set (OpenSSL 3 HMAC provider). */

@@ -67,7 +67,7 @@ int na_setcookie_session(na_resp *r, const char *name, const char *tok, size_t l
                          int secure)
 {
     char date[30];
-    na_fmt_http_date(expires, date);
+    na_timefmt_http_date(expires, date);
     if (chunk == 0 || chunk > NA_CHUNK_MAX || len == 0) {
         r->failed = 1;
         return -1;

@@ -23,7 +23,7 @@
 #include "jwe.h"
 #include "jws.h"
 #include "session.h"
-#include "sjson.h"
+#include "json.h"
 
 #include "fuzz.h"
 
@@ -60,8 +60,8 @@ static void setup(void)
     for (size_t i = 0; i < NCONF; i++) {
         na_err err;
         fuzz_config(&dep[i].cfg, config_text[i]);
-        if (na_verifier_init(&dep[i].v, &dep[i].cfg, NULL, &err) < 0 ||
-            na_verifier_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
+        if (na_token_init(&dep[i].v, &dep[i].cfg, NULL, &err) < 0 ||
+            na_token_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
             fuzz_die("verifier", err.msg);
     }
 }

@@ -1,5 +1,5 @@
-/* sjson.c — strict JSON objects (see sjson.h). */
-#include "sjson.h"
+/* json.c — strict JSON objects (see json.h). */
+#include "json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,34 +60,6 @@ char *na_json_dumps_js_flags(const json_t *v, size_t flags)
                     p[i] = (char)(p[i] - 'A' + 'a');
     }
     return s;
-}
-
-size_t na_json_depth(const char *buf, size_t len, size_t max)
-{
-    size_t depth = 0, deepest = 0;
-    int in_string = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (in_string) {
-            if (c == '\\')
-                i++; /* skip the escaped character (a quote or a backslash) */
-            else if (c == '"')
-                in_string = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_string = 1;
-        } else if (c == '{' || c == '[') {
-            if (++depth > deepest) {
-                deepest = depth;
-                if (deepest > max)
-                    return max + 1;
-            }
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
-        }
-    }
-    return deepest;
 }
 
 json_t *na_json_parse_object(const char *buf, size_t len, const char *what, na_err *err)
