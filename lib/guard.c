@@ -9,8 +9,9 @@
 
 #include <openssl/crypto.h>
 
-#include "log.h"
 #include "json.h"
+#include "log.h"
+#include "mac.h"
 #include "timefmt.h"
 
 /* callbackUrl is cut back to the path alone past this many bytes, and to "/"
@@ -52,28 +53,6 @@ static cache_slot *cache_slot_of(na_guard_cache *c, const char *tok, size_t n)
     return &c->slot[h % c->n];
 }
 
-/* a and b (n bytes each) are equal, in time that depends on n only: no branch
- * and no early exit on their bytes. Eight bytes a step (CRYPTO_memcmp goes one
- * at a time: 3 100 of the 5 100 instructions of a kept answer); the empty asm
- * keeps the compiler from reasoning about d and stopping early. */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t d = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        d |= x ^ y;
-        __asm__("" : "+r"(d));
-    }
-    for (; i < n; i++) {
-        d |= (unsigned char)(a[i] ^ b[i]);
-        __asm__("" : "+r"(d));
-    }
-    return d == 0;
-}
-
 static void cache_wipe(cache_slot *s)
 {
     OPENSSL_cleanse(s, sizeof *s);
@@ -97,7 +76,7 @@ static int cache_answer(na_guard *g, role_t role, const char *tok, size_t n, lon
     if (g->cache == NULL || n > CACHE_TOKEN_MAX)
         return 0;
     cache_slot *s = cache_slot_of(g->cache, tok, n);
-    if (!s->used || s->role != role || s->toklen != n || !same_bytes(s->tok, tok, n))
+    if (!s->used || s->role != role || s->toklen != n || !na_mac_equal(s->tok, tok, n))
         return 0;
     double dn = (double)now, tol = (double)g->v->tolerance;
     if ((s->has_exp && !(s->exp > dn - tol)) || (s->has_nbf && !(s->nbf <= dn + tol))) {

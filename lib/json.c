@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "fastjson.h"
 
 char *na_json_dumps_js(const json_t *v)
@@ -13,42 +14,19 @@ char *na_json_dumps_js(const json_t *v)
 
 /* json_dump_callback into a buffer of our own: the text is plain malloc memory
  * whatever allocator jansson was given (memory.h), so callers free() it. */
-struct dumpbuf {
-    char *p;
-    size_t n, cap;
-};
-
 static int dump_to(const char *buf, size_t size, void *data)
 {
-    struct dumpbuf *d = data;
-    if (size >= d->cap - d->n) {
-        size_t cap = d->cap;
-        while (size >= cap - d->n) {
-            if (cap > ((size_t)-1) / 2)
-                return -1;
-            cap *= 2;
-        }
-        char *p = realloc(d->p, cap);
-        if (p == NULL)
-            return -1;
-        d->p = p;
-        d->cap = cap;
-    }
-    memcpy(d->p + d->n, buf, size);
-    d->n += size;
-    return 0;
+    return na_buf_append(data, buf, size);
 }
 
 char *na_json_dumps_js_flags(const json_t *v, size_t flags)
 {
-    struct dumpbuf d = {malloc(512), 0, 512};
-    if (d.p == NULL)
-        return NULL;
-    if (json_dump_callback(v, dump_to, &d, flags | JSON_ENCODE_ANY) != 0) {
-        free(d.p);
+    na_buf d = {0};
+    if (json_dump_callback(v, dump_to, &d, flags | JSON_ENCODE_ANY) != 0 ||
+        na_buf_append(&d, "", 1) < 0) {
+        na_buf_free(&d);
         return NULL;
     }
-    d.p[d.n] = '\0'; /* dump_to always leaves room for it */
     char *s = d.p;
     for (char *p = s; *p; p++) {
         if (*p != '\\')

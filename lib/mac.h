@@ -29,8 +29,9 @@ EVP_MAC_CTX *na_mac_new(int bits, const unsigned char *key, size_t keylen);
 int na_mac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
                 size_t *outlen, na_err *err);
 
-/* 1 when the n bytes of a and b are equal, in time independent of their contents
- * (CRYPTO_memcmp); 0 otherwise. */
+/* 1 when the n bytes of a and b are equal, 0 otherwise, in time that depends
+ * on n only: no branch and no early exit on their bytes. The one constant-time
+ * comparison of the project (MAC tags, cached tokens). */
 int na_mac_equal(const void *a, const void *b, size_t n);
 
 #endif

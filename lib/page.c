@@ -14,13 +14,14 @@
 #include <strings.h>
 
 #include "app.h"
+#include "json.h"
 #include "log.h"
 #include "memory.h"
 #include "resp.h"
 #include "serve.h"
 #include "session.h"
 #include "setcookie.h"
-#include "json.h"
+#include "text.h"
 #include "timefmt.h"
 #include "token.h"
 
@@ -382,12 +383,10 @@ static const char *const header_deny[] = {
 static int header_name_ok(const char *name)
 {
     /* RFC 9110 §5.1: field-name = token = 1*tchar. */
-    static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
     if (name == NULL || *name == '\0')
         return 0;
     for (const char *p = name; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || strchr(tchar_punct, *p) != NULL))
+        if (!na_text_is_tchar((unsigned char)*p))
             return 0;
     for (size_t i = 0; i < sizeof header_deny / sizeof *header_deny; i++)
         if (strcasecmp(name, header_deny[i]) == 0)

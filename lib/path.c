@@ -4,16 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "text.h"
 
 /* In the canonical form these three stay escaped (upper-case hex): decoded,
  * they would end a path ('?', '#') or start an escape ('%') where none was. */
@@ -22,44 +13,21 @@ static int kept_escaped(unsigned char d)
     return d == '%' || d == '#' || d == '?';
 }
 
-/* s[0..n) is well-formed UTF-8 (RFC 3629): no overlong form, no surrogate,
- * nothing above U+10FFFF. */
-static int utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf)
-            len = 2;
-        else if (c >= 0xe0 && c <= 0xef)
-            len = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        else if (c >= 0xf0 && c <= 0xf4)
-            len = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        else
-            return 0;
-        if (n - i < len || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k < len; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-                return 0;
-        i += len;
-    }
-    return 1;
-}
-
 /* The escapes of p[0..n) decoded into out (at most n bytes: an escape stays 3
  * bytes or becomes 1). Returns the length, or -1 for what the canonical form
  * cannot hold: a raw control byte, '\', '#' or '?', a malformed escape, an escaped
  * NUL, control byte, '/' or '\', or bytes that are not UTF-8 once decoded. */
+/* s[0..n) is well-formed UTF-8 (text.h). */
+static int utf8_ok(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0, k; i < n; i += k)
+        if ((k = na_text_utf8_seq(s + i, n - i)) == 0)
+            return 0;
+    return 1;
+}
+
 static long decode(const char *p, size_t n, char *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t t = 0;
     int high = 0;
     for (size_t i = 0; i < n; i++) {
@@ -72,8 +40,8 @@ static long decode(const char *p, size_t n, char *out)
             continue;
         }
         int h, l;
-        if (i + 2 >= n || (h = hexval((unsigned char)p[i + 1])) < 0 ||
-            (l = hexval((unsigned char)p[i + 2])) < 0)
+        if (i + 2 >= n || (h = na_text_hexval((unsigned char)p[i + 1])) < 0 ||
+            (l = na_text_hexval((unsigned char)p[i + 2])) < 0)
             return -1;
         unsigned char d = (unsigned char)(h << 4 | l);
         /* %2F, %5C and %00 mean different paths to different servers. */
@@ -82,8 +50,8 @@ static long decode(const char *p, size_t n, char *out)
         high |= d;
         if (kept_escaped(d)) {
             out[t++] = '%';
-            out[t++] = hex[d >> 4];
-            out[t++] = hex[d & 15];
+            out[t++] = na_text_hexdigit(d >> 4);
+            out[t++] = na_text_hexdigit(d);
         } else {
             out[t++] = (char)d;
         }

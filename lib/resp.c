@@ -4,26 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int sb_append(na_strbuf *b, const char *p, size_t n)
-{
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (n > cap - b->len) {
-            if (cap > ((size_t)1 << 30))
-                return -1;
-            cap *= 2;
-        }
-        char *q = realloc(b->p, cap);
-        if (q == NULL)
-            return -1;
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
 void na_resp_init(na_resp *r)
 {
     memset(r, 0, sizeof *r);
@@ -49,8 +29,8 @@ void na_resp_whole(na_resp *r, int status, const char *p, size_t n)
 
 void na_resp_free(na_resp *r)
 {
-    free(r->head.p);
-    free(r->body.p);
+    na_buf_free(&r->head);
+    na_buf_free(&r->body);
     na_resp_init(r);
 }
 
@@ -70,8 +50,9 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
             r->failed = 1;
             return -1;
         }
-    if (sb_append(&r->head, name, strlen(name)) < 0 || sb_append(&r->head, ": ", 2) < 0 ||
-        sb_append(&r->head, value, strlen(value)) < 0 || sb_append(&r->head, "\r\n", 2) < 0) {
+    na_buf *h = &r->head;
+    if (na_buf_append(h, name, strlen(name)) < 0 || na_buf_append(h, ": ", 2) < 0 ||
+        na_buf_append(h, value, strlen(value)) < 0 || na_buf_append(h, "\r\n", 2) < 0) {
         r->failed = 1;
         return -1;
     }
@@ -80,7 +61,7 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
 
 int na_resp_body(na_resp *r, const char *p, size_t n)
 {
-    if (sb_append(&r->body, p, n) < 0) {
+    if (na_buf_append(&r->body, p, n) < 0) {
         r->failed = 1;
         return -1;
     }

@@ -11,17 +11,14 @@
 
 #include <stddef.h>
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} na_strbuf;
+#include "buf.h"
 
 typedef struct {
     int status;       /* 0 until set: written as 500 */
     int head_only;    /* HEAD: headers only */
     int failed;       /* a refused header or no memory: answer 500 */
-    na_strbuf head;   /* "Name: value\r\n" lines */
-    na_strbuf body;
+    na_buf head;      /* "Name: value\r\n" lines */
+    na_buf body;
     const char *whole; /* na_resp_whole: the answer's bytes as they are, or NULL */
     size_t whole_len;
 } na_resp;

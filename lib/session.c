@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "setcookie.h"
-#include "json.h"
 #include "timefmt.h"
 
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms)

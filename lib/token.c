@@ -8,9 +8,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "json.h"
 
 int na_token_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err)
 {

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "path.h"
+#include "text.h"
 
 size_t na_url_form_encode(const char *in, size_t n, char *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
@@ -19,8 +19,8 @@ size_t na_url_form_encode(const char *in, size_t n, char *out)
             out[o++] = '+';
         } else {
             out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
+            out[o++] = na_text_hexdigit(c >> 4);
+            out[o++] = na_text_hexdigit(c);
         }
     }
     out[o] = '\0';

@@ -29,9 +29,9 @@
  *     like the end of a real token).
  * FUZZ_VERBOSE=1 in the environment prints each input's outcome (corpus work). */
 #include "guard.h"
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "json.h"
 
 #include "fuzz.h"
 

@@ -16,9 +16,9 @@
  * Invariant on every success: the claims are a JSON object with a numeric exp
  * > now − 15, a numeric nbf (if any) <= now + 15 and a numeric iat (if any). */
 #include "claims.h"
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "json.h"
 #include "token.h"
 
 #include "fuzz.h"

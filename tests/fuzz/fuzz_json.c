@@ -17,8 +17,8 @@
 #include "fastjson.h"
 #include "json.h"
 
-#include "fuzz.h"
 #include "../unit/json_depth_oracle.h"
+#include "fuzz.h"
 
 static size_t tree_depth(const json_t *v)
 {

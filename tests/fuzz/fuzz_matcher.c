@@ -19,8 +19,8 @@
 #include "path.h"
 #include "url.h"
 
-#include "fuzz.h"
 #include "../unit/utf8_oracle.h"
+#include "fuzz.h"
 
 static void check_normal(const char *out, long n, const char *what)
 {

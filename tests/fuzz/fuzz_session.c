@@ -20,10 +20,10 @@
  *     line has Path=/, HttpOnly, SameSite=Lax, and Secure exactly when the
  *     deployment is secure ("we never write what we would refuse to read").
  * FUZZ_VERBOSE=1 in the environment prints each input's verdict (corpus work). */
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
 #include "session.h"
-#include "json.h"
 
 #include "fuzz.h"
 

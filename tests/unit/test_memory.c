@@ -8,8 +8,8 @@
 #include <jansson.h>
 
 #include "fastjson.h"
-#include "memory.h"
 #include "json.h"
+#include "memory.h"
 #include "unit.h"
 
 /* memory.c compiles the free lists out under AddressSanitizer (make sanitize). */

@@ -291,7 +291,7 @@ static void test_normalize_bad_escapes(void)
     long n = 0;
     for (int a = 0; a < 256; a++)
         for (int b = 0; b < 256; b++) {
-            if (hexval((unsigned char)a) >= 0 && hexval((unsigned char)b) >= 0)
+            if (na_text_hexval((unsigned char)a) >= 0 && na_text_hexval((unsigned char)b) >= 0)
                 continue;
             char in[6] = {'/', '%', (char)a, (char)b, 'z', 'z'};
             n++;
