@@ -13,14 +13,15 @@
 #define LINE_MAX_LEN (256 + 3 * NA_CHUNK_MAX + 128)
 
 /* encodeURIComponent keeps A-Z a-z 0-9 - _ . ! ~ * ' ( ) and escapes the rest
- * (B5.3). Base64url tokens and '.' pass unchanged. */
+ * (B5.3), NUL included (strchr would find the set's terminator). Base64url
+ * tokens and '.' pass unchanged. */
 static size_t uri_encode(const char *in, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            strchr("-_.!~*'()", c) != NULL) {
+            (c != 0 && strchr("-_.!~*'()", c) != NULL)) {
             out[o++] = (char)c;
         } else {
             out[o++] = '%';
