@@ -1,6 +1,7 @@
-/* path.h — request paths and URLs for the guard (SPEC A4, B7.1, B11.1):
- * normalization before any rule is matched, the form-urlencoding of callbackUrl,
- * and the parts of the configured NEXTAUTH_URL.
+/* path.h — request paths and URLs for the guard: normalization before any rule is
+ * matched, the form-urlencoding of callbackUrl, and the parts of the configured
+ * NEXTAUTH_URL (docs/behaviour.md: Request paths, Location and callbackUrl,
+ * NEXTAUTH_URL parsing).
  *
  * The guard compares configured paths with request paths in one canonical form,
  * the bytes a server's file and location lookup sees: every percent-escape
@@ -45,12 +46,14 @@ long na_path_normalize(const char *p, size_t n, char *out);
  * has cap bytes; the result is NUL-terminated. Returns the length or -1. */
 long na_path_canon_text(const char *p, size_t n, char *out, size_t cap);
 
-/* application/x-www-form-urlencoded, as URLSearchParams writes it (B11.1): A-Z
- * a-z 0-9 * - . _ stay, space becomes '+', every other byte %XX (upper case).
+/* application/x-www-form-urlencoded, as URLSearchParams writes withAuth's
+ * callbackUrl: A-Z a-z 0-9 * - . _ stay, space becomes '+', every other byte
+ * %XX (upper case).
  * out needs 3 × n + 1 bytes; NUL-terminated. Returns the length written. */
 size_t na_form_urlencode(const char *in, size_t n, char *out);
 
-/* The parts of a NEXTAUTH_URL, as next-auth's parseUrl (B7.1) reads it. */
+/* The parts of a NEXTAUTH_URL, as next-auth's parseUrl reads it
+ * (docs/behaviour.md, NEXTAUTH_URL parsing). */
 typedef struct {
     char origin[512]; /* "https://example.com[:port]", "" when no URL is configured */
     char path[512];   /* the auth path: URL path without trailing '/', "/api/auth" for "/" */

@@ -571,7 +571,7 @@ api() {
     assert_body "before=- session=0 again=0 sub=- iat=-1 reason=no session token (cookie $V4, no bearer)"$'\n'
 }
 
-@test "api: nextauth_session_json: compact (SPEC A3) and indented as JSON.stringify" {
+@test "api: nextauth_session_json: compact (the session endpoint's body) and indented as JSON.stringify" {
     local tok
     tok=$(mint next-auth-v4 "$NOW" '{"name":"A","email":null,"sub":"1","role":"admin"}')
     api json HTTP_COOKIE="$V4=$tok" TEST_INDENT=0

@@ -5,7 +5,8 @@
 # tests at run time, so the first test checks that this file names exactly the
 # cases of the JSON — a new vector cannot be skipped silently.
 #
-# Verdict: `strict_expect` when present (SPEC A1: `either` accepts both), else
+# Verdict: `strict_expect` when present (docs/behaviour.md, Decode rules;
+# `either` accepts both), else
 # `expect`. Format by kind: jwe-v4 and cookie → next-auth-v4, jwe-v5 → authjs-v5,
 # jws-hs256 → jws. The request's headers go to `get`; a case about a token
 # (any kind but `cookie`) is also checked with `decode` on the token alone.

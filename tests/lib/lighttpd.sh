@@ -1,4 +1,4 @@
-# tests/lib/lighttpd.sh — a private lighttpd for tests (SERVERS.md 2.1–2.2).
+# tests/lib/lighttpd.sh — a private lighttpd for tests (docs/servers.md, lighttpd).
 # Source it (it sources server.sh next to it); it defines functions only.
 #
 #   lt_start DIR TEMPLATE [KEY=VALUE...]

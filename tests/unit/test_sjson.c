@@ -1,6 +1,6 @@
-/* test_sjson.c — strict JSON objects for token parts (SPEC A1): duplicates, lone
- * surrogates, bad UTF-8, NUL, trailing data, non-objects, nesting depth. Every
- * input sits against a guard page. */
+/* test_sjson.c — strict JSON objects for token parts (docs/behaviour.md, Decode
+ * rules): duplicates, lone surrogates, bad UTF-8, NUL, trailing data,
+ * non-objects, nesting depth. Every input sits against a guard page. */
 #include "sjson.h"
 
 #include "unit.h"
