@@ -15,7 +15,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -DNA_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib -DNA_VERSION='"$(VERSION)"'
 LDLIBS   += -ljansson -lcrypto
 FCGI_LIBS := -lfcgi
 AR       ?= ar
@@ -25,7 +25,7 @@ LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libnextauth.a
 BINS     := bin/nextauth-token
 CGIS     := cgi-bin/nextauth-session cgi-bin/nextauth-guard
-# Pages written on the public API (lib/nextauth.h); built and tested, not installed.
+# Pages written on the public API (include/nextauth.h); built and tested, not installed.
 EXAMPLES := cgi-bin/examples/hello-api cgi-bin/examples/protected-page
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
@@ -65,7 +65,7 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/nextauth-fcgi
 	install -m 0644 share/nextauth-fcgi/nextauth.bash $(DESTDIR)$(DATADIR)/nextauth-fcgi/
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 0644 lib/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \

@@ -21,7 +21,7 @@
  *     }
  *
  * Build: cc page.c $(pkg-config --cflags --libs nextauth)
- *        (-lnextauth -lfcgi -ljansson -lcrypto).
+ *        (-lnextauth -lfcgi -lcrypto, and jansson's flags).
  *
  * Configuration is the deployment's (README): a JSON file, NEXTAUTH_SECRET,
  * NEXTAUTH_URL; keys are derived once, at load. A session is read from the
