@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nextauth-fcgi — NextAuth.js session checks in C for Apache, lighttpd and nginx.
 # `make` builds the library and the programs; `make check` runs every test suite.
 

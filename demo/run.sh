@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # demo/run.sh [PORT] — the demo behind `make demo` (`make demo PORT=9090`).
 #
 # Starts a private lighttpd on 127.0.0.1:PORT (default 8080) serving demo/www

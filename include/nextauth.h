@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nextauth.h — guarded pages in C: getServerSession for a page or an API route
  * written as a FastCGI program (or a plain CGI one), on libnextauth.
  *

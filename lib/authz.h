@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* authz.h — declarative `authorized` rules over token claims (withAuth's
  * callbacks.authorized; docs/behaviour.md, Authorized rules), compiled once
  * from the configuration.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* claims.c — exp/nbf/iat rules (see claims.h). */
 #include "claims.h"
 

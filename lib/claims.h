@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* claims.h — the time rules over a token's claims (docs/behaviour.md,
  * Time rules). */
 #ifndef NA_CLAIMS_H

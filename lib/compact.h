@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compact.h — what JWE (RFC 7516 §7.1) and JWS (RFC 7515 §7.1) compact
  * serializations share: splitting into '.'-separated segments, and decoding and
  * vetting the protected header. Segments are views into the caller's token. */

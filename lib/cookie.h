@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cookie.h — the session token of a request, as getToken finds it
  * (docs/behaviour.md, Reading the session from a request): the Cookie header
  * parsed as next-auth's own parser (cookie 0.7.2) does, chunks joined, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guard.c — the guard's decision and answer (see guard.h). */
 #include "guard.h"
 

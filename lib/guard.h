@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guard.h — withAuth for web servers (SPEC A4, B11.1): one request's decision and
  * its answer in the role the server called the guard in.
  *

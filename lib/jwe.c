@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwe.c — dir + A256GCM / A256CBC-HS512 compact JWE (see jwe.h). */
 #include "jwe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwe.h — JWE compact decryption and encryption for alg "dir" (RFC 7516, RFC 7518),
  * as next-auth v4 (A256GCM) and @auth/core (A256CBC-HS512, also A256GCM) use it.
  *

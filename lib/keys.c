@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.c — per-secret key derivation, done once (see keys.h). */
 #include "keys.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.h — the keys of a deployment, derived once per secret for the life of the
  * process (docs/behaviour.md, Key derivation).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h — one line per event to the server's error log. In a FastCGI request the
  * line goes to the FCGI_STDERR stream (lighttpd and Apache write it to their
  * error logs; docs/servers.md, Where log lines go); otherwise to stderr (a CGI

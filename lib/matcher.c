@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* matcher.c — a small backtracking matcher for Next.js matcher patterns (see
  * matcher.h). Patterns are compiled once, at configuration time, into a list of
  * tokens; matching walks the path with no allocation. */

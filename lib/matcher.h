@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* matcher.h — Next.js middleware `matcher` patterns (docs/behaviour.md,
  * Matcher syntax), matched against a
  * normalized request path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.c — path normalization, form-urlencoding, URL parts (see path.h). */
 #include "path.h"
 

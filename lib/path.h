@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.h — request paths and URLs for the guard: normalization before any rule is
  * matched, the form-urlencoding of callbackUrl, and the parts of the configured
  * NEXTAUTH_URL (docs/behaviour.md: Request paths, Location and callbackUrl,

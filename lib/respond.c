@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* respond.c — responses built in memory, written in one go (see respond.h). */
 #include "respond.h"
 

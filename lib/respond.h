@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* respond.h — one HTTP answer, built completely in memory before a byte is
  * written (SERVERS.md gotcha 1: a response without a Status line means "allow"),
  * and the project's named answers, each setting status, headers and body in one

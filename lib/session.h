@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.h — getServerSession / GET /api/auth/session (SPEC A3, B8.2, B8.3, B13.2).
  *
  * One call answers one request: the session body, the no-cache headers, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* setcookie.c — session Set-Cookie lines (see setcookie.h). */
 #include "setcookie.h"
 

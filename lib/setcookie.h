@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* setcookie.h — the Set-Cookie lines of a session, exactly as next-auth writes
  * them (docs/behaviour.md, Writing cookies):
  *   write:  <name>=<value>; Path=/; Expires=<IMF-fixdate>; HttpOnly[; Secure]; SameSite=Lax

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sjson.c — strict JSON objects (see sjson.h). */
 #include "sjson.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sjson.h — strict JSON for untrusted token parts (SPEC A1).
  *
  * Token headers and payloads must be one JSON object, in valid UTF-8, with no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timefmt.h — the clock and the two date forms NextAuth writes: the session body's
  * `expires` (JavaScript Date.toISOString; docs/behaviour.md, Session body) and
  * the cookie `Expires` attribute (Date.toUTCString, the IMF-fixdate of RFC 7231

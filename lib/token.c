@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token.c — request → token → verified claims, and claims → token (see token.h). */
 #include "token.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token.h — getToken and encode for one deployment (SPEC A1, A2, B3.3, B10).
  *
  * A verifier is built once per process from the configuration: the keys are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/fuzz.mk — the libFuzzer targets of tests/fuzz/ and their plain replay.
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="cookie jose"] [FUZZ_OPTS="-seed=1"]

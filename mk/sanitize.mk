@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/sanitize.mk — `make sanitize`: the library, the CLI, the FastCGI programs,
 # the examples and the unit tests built with AddressSanitizer + UndefinedBehavior-
 # Sanitizer into a tree of their own (build/san/, same relative layout as the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/soak.mk — the load-and-fault test of tests/load/.
 #
 #   make soak [SOAK_SECONDS=600]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The build flags cannot be lost: the project's own (NA_CFLAGS, NA_CPPFLAGS,
 # NA_LDLIBS in the Makefile) are on every compile and link line whatever the
 # command line says, and the user's CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS add to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The nextauth-token CLI contract: usage, exit codes (0 ok, 1 invalid or missing
 # token, 2 usage or configuration), the one-line "nextauth-token: <reason>" on
 # failure that never carries a secret or a token, secret resolution (docs/behaviour.md, Secrets),

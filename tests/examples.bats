@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The page API (include/nextauth.h) and its two examples, run as plain CGI programs
 # (one request from the environment, the answer on stdout):
 #   cgi-bin/examples/hello-api       the NextAuth docs' API route:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # nextauth-guard as Apache 2.4's FastCGI authorizer (mod_authnz_fcgi), end to
 # end: a private Apache (event MPM, mod_cgid) on a free loopback port includes
 # examples/apache-guard.conf unchanged (tests/fixtures-apache/httpd.conf); the

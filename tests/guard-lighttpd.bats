@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # nextauth-guard behind a real lighttpd 1.4 (docs/behaviour.md, Guard;
 # docs/servers.md, lighttpd): one
 # private lighttpd per file, on a free loopback port, configured by including

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # nextauth-guard behind a real nginx 1.22 with auth_request (docs/behaviour.md,
 # Guard; docs/servers.md, nginx): one private nginx per file on a free loopback port, whose
 # site is examples/nginx-guard.conf itself with its @PLACEHOLDERS@ filled in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # cgi-bin/nextauth-guard as plain CGI: withAuth for web servers (docs/behaviour.md:
 # Guard, withAuth answers compared, Exempt paths, Matcher syntax; docs/servers.md,
 # Cross-server traps). Every answer is checked exactly: status line, each

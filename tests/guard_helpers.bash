@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the guard suite (tests/guard.bats). Load after helpers.bash:
 # `load helpers` then `load guard_helpers`.
 #

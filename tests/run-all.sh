@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Run every test suite and print one closing line "N passed, N failed" (all suites
 # summed). Exits non-zero when anything failed, or when a suite died before
 # reporting. Run from anywhere; `make check` builds first and then runs this.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # cgi-bin/nextauth-session as a plain CGI program (one request from its
 # environment, the answer on stdout): GET /api/auth/session as next-auth does it
 # (docs/behaviour.md: Session endpoint, Session body, Rolling refresh, Writing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the session-endpoint suites (tests/session.bats, tests/session-fcgi.bats).
 # Load after helpers.bash: `load helpers` then `load session_helpers`.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Every case of tests/vectors/nextauth-vectors.json (tokens made by the real
 # next-auth 4.24.15, @auth/core 0.41.3 and jose) through the CLI, judged at the
 # case's `now`. One test per case, written out by hand: bats 1.8 cannot register

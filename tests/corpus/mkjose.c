@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mkjose — the bad-input corpus's token workshop (tests/corpus/run.sh builds it
  * against lib/libnextauth.a). It makes what nextauth-token encode never would:
  * JWEs and JWSs with any protected header, any plaintext bytes, any IV and tag

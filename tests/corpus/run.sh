@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The bad-input corpus: hostile inputs, each with its exact
 # expected answer, run through the CLI (nextauth-token decode/get) or the guard
 # and the session endpoint as CGI, at a fixed clock.

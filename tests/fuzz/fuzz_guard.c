@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_guard.c — the whole guard decision (lib/guard.c and everything below it:
  * path, matcher, cookie, token, JOSE, claims, authz, respond).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_json.c — the strict JSON parser of token headers and payloads
  * (lib/fastjson.c through lib/sjson.c), against jansson, its reference.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loads the real JavaScript libraries that the interop suite compares the
 // CLI against.  They are installed by tests/interop/run.sh into a scratch
 // folder outside the repository, whose node_modules path is passed in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Phase 1 of the interop suite: make tokens with the REAL libraries and write
 // the list of bin/nextauth-token invocations to run, each with what the real
 // library says the answer must be.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The session endpoint against the real libraries: cookies made by the real
 // next-auth / @auth/core / jsonwebtoken go through cgi-bin/nextauth-session
 // (as CGI), and the tokens it re-issues must be accepted by the real libraries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Phase 3 of the interop suite: judge what bin/nextauth-token did for each
 // case of plan.json, using the REAL libraries for every token the CLI made.
 //

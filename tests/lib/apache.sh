@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/apache.sh — a private Apache 2.4 (mod_authnz_fcgi) and the guard
 # under spawn-fcgi on loopback TCP, for tests/guard-apache.bats (docs/servers.md, Apache).
 # Source it (it sources server.sh next to it); it defines functions only.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/guard-common.sh — what the guard's server suites share
 # (tests/guard-lighttpd.bats, tests/guard-nginx.bats). Source it after bats'
 # `load helpers` (it uses REPO_ROOT and _fail); it sources server.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/lighttpd.sh — a private lighttpd for tests (docs/servers.md, lighttpd).
 # Source it (it sources server.sh next to it); it defines functions only.
 #

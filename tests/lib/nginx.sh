@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/nginx.sh — a private nginx for tests (docs/servers.md, nginx). Source it
 # (it sources server.sh next to it); it defines functions only.
 #

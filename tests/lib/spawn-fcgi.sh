@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/spawn-fcgi.sh — a FastCGI program under spawn-fcgi on loopback TCP
 # (docs/servers.md, lighttpd: spawned or external process). Source it (it
 # sources server.sh next to it).

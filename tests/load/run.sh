@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Load and faults. A private lighttpd on loopback with
 # nextauth-guard as its FastCGI authorizer (tests/load/lighttpd.conf.in, several
 # guard processes spawned and respawned by lighttpd) is driven by wrk for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_authz.c — `authorized` conditions over token claims (lib/authz.c;
  * docs/behaviour.md, Authorized rules):
  * every operator against a table of claims, any/all and nesting, the depth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_claims.c — the time rules (docs/behaviour.md, Time rules): valid while
  * exp > now − tolerance, nbf ≤ now + tolerance, iat a number; a fixed clock. */
 #include "claims.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_config.c — the configuration file and the environment (lib/config.h;
  * docs/behaviour.md: Configuration, Secrets, Cookie names): every key, errors
  * that name the key (and never quote a value), secretFile, placeholders, env

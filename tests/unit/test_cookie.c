@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cookie.c — the session token of a request (docs/behaviour.md,
  * Reading the session from a request):
  * Cookie header parsed as cookie 0.7.2 does, chunks joined, Bearer fallback,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hkdf.c — HKDF-SHA256: RFC 5869 Appendix A.1–A.3 and the NextAuth keys
  * (docs/behaviour.md, Key derivation and Known-answer values). */
 #include "hkdf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_jose.c — JWE (v4 A256GCM, v5 A256CBC-HS512/A256GCM): known answers
  * (docs/behaviour.md, Known-answer values; RFC 7518 B.3), round trips,
  * tampering, and every refusal of the decode rules (docs/behaviour.md) with its

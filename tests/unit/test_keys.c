@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_keys.c — the keyring: v4/v5 derivation and thumbprints (docs/behaviour.md,
  * Key derivation),
  * rotation, refusals, format names. Includes keys.c to reach thumbprint(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_matcher.c — Next.js `matcher` patterns (lib/matcher.c;
  * docs/behaviour.md, Matcher syntax): the table measured with Next.js, the
  * groups people write, Next's wrapping (.json / .rsc / .segments suffixes, one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_path.c — request paths and URLs for the guard (lib/path.c;
  * docs/behaviour.md, Request paths and Location and callbackUrl; RFC 3986 §2.3,
  * §5.2.4, §5.4): path normalization (tables, every escaped and raw byte, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_sjson.c — strict JSON objects for token parts (docs/behaviour.md, Decode
  * rules): duplicates, lone surrogates, bad UTF-8, NUL, trailing data,
  * non-objects, nesting depth. Every input sits against a guard page. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_token.c — getToken and encode for a deployment (docs/behaviour.md:
  * Reading the session from a request, Encoding a token):
  * the verifier from a config, cookie and Bearer requests, round trips for the
