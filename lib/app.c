@@ -14,7 +14,7 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     if (na_config_load(&a->cfg, config_path, err) < 0)
         goto fail;
     na_config_warn(&a->cfg);
-    if (na_verifier_init(&a->v, &a->cfg, NULL, err) == 0) {
+    if (na_token_init(&a->v, &a->cfg, NULL, err) == 0) {
         a->have_v = 1;
     } else if (err->code == NA_E_NO_SECRET) {
         na_log("NO_SECRET: %s; %s", err->msg, no_secret_effect);
@@ -27,7 +27,7 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     a->have_g = (flags & NA_APP_GUARD) != 0;
     return 0;
 fail:
-    na_verifier_free(&a->v);
+    na_token_free(&a->v);
     na_config_free(&a->cfg);
     memset(a, 0, sizeof *a);
     return -1;
@@ -44,6 +44,6 @@ void na_app_free(na_app *a)
     if (a->have_g)
         na_guard_free(&a->g);
     a->have_g = 0;
-    na_verifier_free(&a->v);
+    na_token_free(&a->v);
     na_config_free(&a->cfg);
 }

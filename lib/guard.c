@@ -10,8 +10,9 @@
 
 #include <openssl/crypto.h>
 
+#include "json.h"
 #include "log.h"
-#include "sjson.h"
+#include "mac.h"
 #include "timefmt.h"
 
 /* callbackUrl is cut back to the path alone past this many bytes, and to "/"
@@ -53,28 +54,6 @@ static cache_slot *cache_slot_of(na_guard_cache *c, const char *tok, size_t n)
     return &c->slot[h % c->n];
 }
 
-/* a and b (n bytes each) are equal, in time that depends on n only: no branch
- * and no early exit on their bytes. Eight bytes a step (CRYPTO_memcmp goes one
- * at a time: 3 100 of the 5 100 instructions of a kept answer); the empty asm
- * keeps the compiler from reasoning about d and stopping early. */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t d = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        d |= x ^ y;
-        __asm__("" : "+r"(d));
-    }
-    for (; i < n; i++) {
-        d |= (unsigned char)(a[i] ^ b[i]);
-        __asm__("" : "+r"(d));
-    }
-    return d == 0;
-}
-
 static void cache_wipe(cache_slot *s)
 {
     OPENSSL_cleanse(s, sizeof *s);
@@ -98,7 +77,7 @@ static int cache_answer(na_guard *g, role_t role, const char *tok, size_t n, lon
     if (g->cache == NULL || n > CACHE_TOKEN_MAX)
         return 0;
     cache_slot *s = cache_slot_of(g->cache, tok, n);
-    if (!s->used || s->role != role || s->toklen != n || !same_bytes(s->tok, tok, n))
+    if (!s->used || s->role != role || s->toklen != n || !na_mac_equal(s->tok, tok, n))
         return 0;
     double dn = (double)now, tol = (double)g->v->tolerance;
     if ((s->has_exp && !(s->exp > dn - tol)) || (s->has_nbf && !(s->nbf <= dn + tol))) {
@@ -134,7 +113,7 @@ static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
         g->cache->n = slots;
     }
     cache_slot *s = cache_slot_of(g->cache, tok, n);
-    const na_jv_member *exp = na_jview_get(view, "exp"), *nbf = na_jview_get(view, "nbf");
+    const na_jv_member *exp = na_fastjson_get(view, "exp"), *nbf = na_fastjson_get(view, "nbf");
     cache_wipe(s);
     s->role = role;
     s->has_exp = exp != NULL; /* the view took the token: exp and nbf are integers */
@@ -320,7 +299,7 @@ static char *signin_location(const na_guard *g, const char *raw, size_t pathlen,
     if (loc == NULL)
         return NULL;
     int n = snprintf(loc, cap, "%s%s%s?callbackUrl=", g->url.origin, c->base_path, c->sign_in);
-    na_form_urlencode(cb, cblen, loc + n);
+    na_url_form_encode(cb, cblen, loc + n);
     return loc;
 }
 
@@ -389,7 +368,7 @@ typedef void (*claim_writer)(emit_t *e, const char *var, const void *claims, con
 static const char *expires_text(na_guard *g, long long ms)
 {
     if (ms != g->exp_ms) {
-        na_fmt_iso_ms(ms, g->exp_iso);
+        na_timefmt_iso_ms(ms, g->exp_iso);
         g->exp_ms = ms;
     }
     return g->exp_iso;
@@ -505,18 +484,18 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
  * then writes it from the tree. */
 static int view_claim_ok(const na_jview *v, const char *claim)
 {
-    const na_jv_member *m = na_jview_get(v, claim);
+    const na_jv_member *m = na_fastjson_get(v, claim);
     return m == NULL || m->type == NA_JV_NULL ||
            (m->type == NA_JV_STRING && m->slen <= IDENTITY_VALUE_MAX);
 }
 
 static void emit_view_claim(emit_t *e, const char *var, const void *v, const char *claim)
 {
-    const na_jv_member *m = na_jview_get(v, claim);
+    const na_jv_member *m = na_fastjson_get(v, claim);
     char buf[IDENTITY_VALUE_MAX + 1];
     if (m == NULL || m->type != NA_JV_STRING)
         return;
-    size_t n = na_jview_string(m, buf); /* a view's string never holds a NUL */
+    size_t n = na_fastjson_string(m, buf); /* a view's string never holds a NUL */
     header_safe(buf, buf, n);
     emit(e, var, buf);
 }
@@ -533,13 +512,13 @@ static int allow_view(na_guard *g, role_t role, const na_jview *claims, na_resp 
             return -1;
 
     na_resp_status(r, 200);
-    const na_jv_member *email = na_jview_get(claims, "email");
+    const na_jv_member *email = na_fastjson_get(claims, "email");
     const char *user_claim =
         email && email->type == NA_JV_STRING && email->slen > 0 ? "email" : "sub";
-    const na_jv_member *user = na_jview_get(claims, user_claim);
+    const na_jv_member *user = na_fastjson_get(claims, user_claim);
     if (!(user && user->type == NA_JV_STRING && user->slen > 0))
         user_claim = NULL; /* a number would be a tree's to write: declined above */
-    const na_jv_member *exp = na_jview_get(claims, "exp");
+    const na_jv_member *exp = na_fastjson_get(claims, "exp");
     long long exp_ms = exp && exp->type == NA_JV_INT && exp->i >= 0 && exp->i <= 253402300799LL
                            ? (long long)exp->i * 1000
                            : -1;
@@ -554,19 +533,19 @@ static int authorized(const na_config *c, const char *rel, int rel_ok, const jso
     long first = -1;
     size_t i;
     for (i = 0; rel_ok && rel && i < c->nrules; i++)
-        if ((first = na_patterns_first(&c->rules[i].matcher, rel)) != -1)
+        if ((first = na_matcher_list_first(&c->rules[i].matcher, rel)) != -1)
             break;
     if (!rel_ok || first == NA_MATCH_UNKNOWN) {
-        if (c->authorized && !na_cond_eval(c->authorized, claims))
+        if (c->authorized && !na_authz_eval(c->authorized, claims))
             return 0;
         for (size_t j = 0; j < c->nrules; j++)
-            if (!na_cond_eval(c->rules[j].authorized, claims))
+            if (!na_authz_eval(c->rules[j].authorized, claims))
                 return 0;
         return 1;
     }
     if (first >= 0)
-        return na_cond_eval(c->rules[i].authorized, claims);
-    return c->authorized ? na_cond_eval(c->authorized, claims) : 1;
+        return na_authz_eval(c->rules[i].authorized, claims);
+    return c->authorized ? na_authz_eval(c->authorized, claims) : 1;
 }
 
 static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location)
@@ -578,10 +557,10 @@ static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location
     if (role == ROLE_AUTH_REQUEST) {
         /* nginx turns a 3xx from the check into a 500: say 401 and hand the
          * target over in Location for error_page (SERVERS.md §4). */
-        na_respond_401_json(r);
+        na_resp_401_json(r);
         na_resp_header(r, "Location", location);
     } else {
-        na_respond_redirect(r, 307, location);
+        na_resp_redirect(r, 307, location);
     }
     (void)g;
 }
@@ -650,7 +629,7 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     if (norm_ok && exempt(g, norm, rel))
         goto pass;
     /* outside the matcher list: pass (a matcher that cannot decide guards) */
-    if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1))
+    if (c->has_matcher && norm_ok && (rel == NULL || na_matcher_list_first(&c->matcher, rel) == -1))
         goto pass;
 
     const char *forged = role == ROLE_AUTHORIZER && rq->apache_role == NULL
@@ -663,7 +642,7 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
         na_log("client-sent identity header (%.*s) on a guarded request: refused, as the "
                "server would hand it on to the backend",
                (int)n, forged);
-        na_respond_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
+        na_resp_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
                                 "by the client.\"}");
         na_resp_header(r, "Cache-Control", "no-store");
         return NA_GUARD_400;
@@ -671,7 +650,7 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
 
     int api = wants_json(rq);
     if (!api && rel != NULL)
-        api = na_patterns_first(&c->api, rel) != -1;
+        api = na_matcher_list_first(&c->api, rel) != -1;
     if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
         /* judge the raw path before any '#', runs of '/' collapsed, for the
          * JSON-or-redirect choice only (both deny) */
@@ -681,13 +660,13 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
             if (raw[i] != '/' || n == 0 || rawpath[n - 1] != '/')
                 rawpath[n++] = raw[i];
         rawpath[n] = '\0';
-        api = na_patterns_first(&c->api, rawpath) != -1;
+        api = na_matcher_list_first(&c->api, rawpath) != -1;
     }
 
     if (g->v == NULL) {
         na_log("NO_SECRET: %s", c->no_secret[0] ? c->no_secret : "no usable secret");
         if (api) {
-            na_respond_500_json(r);
+            na_resp_500_json(r);
             return NA_GUARD_CONFIG_API;
         }
         char *loc = malloc(strlen(g->url.origin) + strlen(c->base_path) + strlen(c->error_page) +
@@ -744,7 +723,7 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
         json_decref(claims);
         na_log("not authorized for %.200s", norm_ok ? norm : "(unnormalizable path)");
         if (api) {
-            na_respond_403_json(r);
+            na_resp_403_json(r);
             return NA_GUARD_403;
         }
         char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);
@@ -754,7 +733,7 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
     }
     if (!ok) {
         if (api) {
-            na_respond_401_json(r);
+            na_resp_401_json(r);
             return NA_GUARD_401;
         }
         char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);

@@ -56,8 +56,9 @@
 
 #include "config.h"
 #include "path.h"
-#include "respond.h"
+#include "resp.h"
 #include "token.h"
+#include "url.h"
 
 typedef struct na_guard_cache na_guard_cache;
 

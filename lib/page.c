@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* page.c — the public page API (see nextauth.h) on the library's modules:
  * config + verifier + guard loaded once, the FastCGI loop of serve.h, the
- * session of token.h/session.h, the answers of respond.h.
+ * session of token.h/session.h, the answers of resp.h.
  *
  * A request's answer is built in the na_resp the loop hands us; headers that
  * must survive a change of answer (nextauth_add_header, nextauth_refresh) are
@@ -15,13 +15,14 @@
 #include <strings.h>
 
 #include "app.h"
+#include "json.h"
 #include "log.h"
 #include "memory.h"
-#include "respond.h"
+#include "resp.h"
 #include "serve.h"
 #include "session.h"
 #include "setcookie.h"
-#include "sjson.h"
+#include "text.h"
 #include "timefmt.h"
 #include "token.h"
 
@@ -139,11 +140,11 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
     req.app = a;
     req.envp = envp;
     req.r = r;
-    req.now_ms = na_now_ms();
+    req.now_ms = na_timefmt_now_ms();
     req.state = -1;
-    const char *method = na_env(envp, "REQUEST_METHOD");
+    const char *method = na_serve_env(envp, "REQUEST_METHOD");
     req.head = method != NULL && strcmp(method, "HEAD") == 0;
-    req.cookie = na_env_cookie(envp, a->cookie_buf, sizeof a->cookie_buf);
+    req.cookie = na_serve_env_cookie(envp, a->cookie_buf, sizeof a->cookie_buf);
     r->head_only = req.head;
     na_resp_reset(&a->cookies);
     na_resp_reset(&a->extra);
@@ -160,12 +161,12 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user)
 {
     struct serve_ctx s = {app, handler, user};
-    return na_app_serve(serve_one, &s, na_mem_trim_hook); /* start-up is over: memory.h */
+    return na_app_serve(serve_one, &s, na_memory_trim_hook); /* start-up is over: memory.h */
 }
 
 const char *nextauth_param(const nextauth_req *req, const char *name)
 {
-    return name ? na_env(req->envp, name) : NULL;
+    return name ? na_serve_env(req->envp, name) : NULL;
 }
 
 int nextauth_session(nextauth_req *req)
@@ -251,23 +252,23 @@ static na_resp *answer(nextauth_req *req)
 
 void nextauth_respond_401(nextauth_req *req)
 {
-    na_respond_401_json(answer(req));
+    na_resp_401_json(answer(req));
 }
 
 void nextauth_respond_403(nextauth_req *req)
 {
-    na_respond_403_json(answer(req));
+    na_resp_403_json(answer(req));
 }
 
 int nextauth_redirect_signin(nextauth_req *req)
 {
     na_resp *r = answer(req);
-    char *loc = na_guard_signin_location(&req->app->app.g, na_env(req->envp, "REQUEST_URI"));
+    char *loc = na_guard_signin_location(&req->app->app.g, na_serve_env(req->envp, "REQUEST_URI"));
     if (loc == NULL) {
         r->failed = 1;
         return -1;
     }
-    na_respond_redirect(r, 307, loc);
+    na_resp_redirect(r, 307, loc);
     free(loc);
     return r->failed ? -1 : 0;
 }
@@ -313,7 +314,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
         return -1;
     }
     snprintf(loc, n, "%s%s", base, path);
-    na_respond_redirect(r, status, loc);
+    na_resp_redirect(r, status, loc);
     free(loc);
     return r->failed ? -1 : 0;
 }
@@ -321,7 +322,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
 void nextauth_respond_session(nextauth_req *req)
 {
     nextauth_app *a = req->app;
-    na_session_respond(a->app.have_v ? &a->app.v : NULL, &a->app.cfg, na_env(req->envp, "REQUEST_METHOD"),
+    na_session_respond(a->app.have_v ? &a->app.v : NULL, &a->app.cfg, na_serve_env(req->envp, "REQUEST_METHOD"),
                        req->cookie, req->now_ms, answer(req));
     /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
     na_resp_reset(&a->cookies);
@@ -383,12 +384,10 @@ static const char *const header_deny[] = {
 static int header_name_ok(const char *name)
 {
     /* RFC 9110 §5.1: field-name = token = 1*tchar. */
-    static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
     if (name == NULL || *name == '\0')
         return 0;
     for (const char *p = name; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || strchr(tchar_punct, *p) != NULL))
+        if (!na_text_is_tchar((unsigned char)*p))
             return 0;
     for (size_t i = 0; i < sizeof header_deny / sizeof *header_deny; i++)
         if (strcasecmp(name, header_deny[i]) == 0)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "setcookie.h"
-#include "sjson.h"
 #include "timefmt.h"
 
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms)
@@ -31,7 +31,7 @@ char *na_session_body(const json_t *claims, const na_config *cfg, long long expi
         if (val != NULL && json_object_set(user, cfg->expose_key[i], val) < 0)
             goto out;
     }
-    na_fmt_iso_ms(expires_ms, iso);
+    na_timefmt_iso_ms(expires_ms, iso);
     if (json_object_set(body, "user", user) < 0 ||
         json_object_set_new(body, "expires", json_string(iso)) < 0)
         goto out;
@@ -74,12 +74,12 @@ void na_session_respond(na_verifier *v, const na_config *cfg, const char *method
     if (strcmp(method, "HEAD") == 0)
         r->head_only = 1;
     else if (strcmp(method, "GET") != 0) {
-        na_respond_405(r, "GET, HEAD");
+        na_resp_405(r, "GET, HEAD");
         return;
     }
     if (v == NULL) {
         na_log("NO_SECRET: %s", cfg->no_secret[0] ? cfg->no_secret : "no usable secret");
-        na_respond_500_config(r, v5);
+        na_resp_500_config(r, v5);
         return;
     }
 
@@ -89,16 +89,16 @@ void na_session_respond(na_verifier *v, const na_config *cfg, const char *method
     int got = na_token_get(v, cookie, clen, NULL, 0, now, &claims, &seen, &err);
     if (got == 0 && err.code == NA_E_NO_TOKEN) {
         /* B8.3 step 1: no token, no cookie changes (empty chunks are left alone). */
-        na_respond_json(r, 200, empty);
-        na_respond_no_cache(r);
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
         return;
     }
     if (got < 0) {
         /* B8.3 step 7: log JWT_SESSION_ERROR and clear every chunk seen. */
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", err.msg,
                v->cookie_name, seen.n, clen);
-        na_respond_json(r, 200, empty);
-        na_respond_no_cache(r);
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
         na_setcookie_clear(r, v->cookie_name, &seen, secure);
         return;
     }
@@ -109,7 +109,7 @@ void na_session_respond(na_verifier *v, const na_config *cfg, const char *method
     char *body = na_session_body(claims, cfg, expires_ms);
     na_resp_status(r, 200);
     na_resp_header(r, "Content-Type", "application/json");
-    na_respond_no_cache(r);
+    na_resp_no_cache(r);
     if (body == NULL || na_session_refresh(v, cfg, claims, &seen, now_ms, expires_ms, r,
                                            &err) < 0) {
         na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",

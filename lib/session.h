@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "respond.h"
+#include "resp.h"
 #include "token.h"
 
 /* The session body {"user":{"name":…,"email":…,"image":…},"expires":"<ISO ms>"}:

@@ -9,11 +9,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "sjson.h"
 
-int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err)
+int na_token_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err)
 {
     memset(v, 0, sizeof *v);
     if (cfg->nsecrets == 0)
@@ -28,23 +28,23 @@ int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_
      * the session cookie name. */
     if (salt == NULL)
         salt = cfg->format == NA_FMT_V5 ? v->cookie_name : "";
-    if (na_keyring_init(&v->kr, cfg->format, (const char *const *)cfg->secrets,
+    if (na_keys_init(&v->kr, cfg->format, (const char *const *)cfg->secrets,
                         cfg->secret_lens, cfg->nsecrets, salt, err) < 0)
         return -1;
     v->tokbuf = malloc(NA_TOKEN_MAX);
     v->scratch = malloc(2 * (size_t)NA_TOKEN_MAX);
     if (v->tokbuf == NULL || v->scratch == NULL) {
-        na_verifier_free(v);
+        na_token_free(v);
         return na_err_set(err, NA_E_NOMEM, "out of memory");
     }
     return 0;
 }
 
-void na_verifier_free(na_verifier *v)
+void na_token_free(na_verifier *v)
 {
     if (v->scratch != NULL)
         na_token_release(v);
-    na_keyring_clear(&v->kr);
+    na_keys_clear(&v->kr);
     free(v->tokbuf);
     free(v->scratch);
     v->tokbuf = NULL;
@@ -193,7 +193,7 @@ int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *au
     return decode(v, v->tokbuf, toklen, now, NULL, claims, err) < 0 ? -1 : 1;
 }
 
-int na_uuid_v4(char out[37])
+int na_token_uuid_v4(char out[37])
 {
     unsigned char b[16];
     if (RAND_bytes(b, sizeof b) != 1)
@@ -216,7 +216,7 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
         na_err_set(err, NA_E_USAGE, "claims must be a JSON object");
         return NULL;
     }
-    if (na_uuid_v4(jti) < 0) {
+    if (na_token_uuid_v4(jti) < 0) {
         na_err_set(err, NA_E_CRYPTO, "random generator failed");
         return NULL;
     }

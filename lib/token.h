@@ -35,10 +35,10 @@ typedef struct {
  * salt overrides the key-derivation salt when non-NULL (v4: a salted key as for
  * next-auth's state/PKCE tokens — never a session; v5: instead of the cookie
  * name). Returns 0, or -1 with err filled (NA_E_NO_SECRET when cfg has none). */
-int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err);
+int na_token_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err);
 
 /* Wipe the keys and free the buffers. Safe twice. */
-void na_verifier_free(na_verifier *v);
+void na_token_free(na_verifier *v);
 
 /* Decode and verify one token (len bytes) at time now (unix seconds): the format's
  * JOSE checks, then a strict JSON object payload, then the claim rules. On
@@ -92,6 +92,6 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
 
 /* Write a new random UUID v4 (36 characters + NUL) into out. Returns 0, or -1
  * when the random generator fails. */
-int na_uuid_v4(char out[37]);
+int na_token_uuid_v4(char out[37]);
 
 #endif

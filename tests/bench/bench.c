@@ -27,7 +27,7 @@
 #include "config.h"
 #include "guard.h"
 #include "memory.h"
-#include "respond.h"
+#include "resp.h"
 #include "session.h"
 #include "timefmt.h"
 #include "token.h"
@@ -167,7 +167,7 @@ static void session_fn(void *p)
 {
     struct session_ctx *s = p;
     na_resp_reset(&s->r);
-    na_session_respond(s->v, s->cfg, "GET", s->cookie, na_now_ms(), &s->r);
+    na_session_respond(s->v, s->cfg, "GET", s->cookie, na_timefmt_now_ms(), &s->r);
     if (s->r.status != 200 || s->r.failed)
         die("session", NULL);
 }
@@ -193,12 +193,12 @@ static char *mint(na_config *cfg, na_format f, const char *claims, long long now
 {
     na_verifier v;
     cfg->format = f;
-    if (na_verifier_init(&v, cfg, NULL, err) < 0)
+    if (na_token_init(&v, cfg, NULL, err) < 0)
         die("verifier", err);
     json_t *c = json_loads(claims, 0, NULL);
     char *tok = na_token_encode(&v, c, 2592000, now, err);
     json_decref(c);
-    na_verifier_free(&v);
+    na_token_free(&v);
     if (tok == NULL)
         die("encode", err);
     return tok;
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
     /* Jansson's blocks come from the same free lists as in the guard and the
      * session programs (memory.h); NEXTAUTH_PLAIN_MALLOC=1 measures glibc's. */
     fprintf(stderr, "bench: jansson allocator: %s\n",
-            na_mem_fast_json() == 0 ? "free lists (as the programs)" : "malloc");
+            na_memory_fast_json() == 0 ? "free lists (as the programs)" : "malloc");
     na_config cfg;
     na_err err;
     long long now = (long long)time(NULL);
@@ -250,13 +250,13 @@ int main(int argc, char **argv)
 
     na_verifier v4v, v5v, jwsv;
     cfg.format = NA_FMT_V4;
-    if (na_verifier_init(&v4v, &cfg, NULL, &err) < 0)
+    if (na_token_init(&v4v, &cfg, NULL, &err) < 0)
         die("verifier", &err);
     cfg.format = NA_FMT_V5;
-    if (na_verifier_init(&v5v, &cfg, NULL, &err) < 0)
+    if (na_token_init(&v5v, &cfg, NULL, &err) < 0)
         die("verifier", &err);
     cfg.format = NA_FMT_JWS;
-    if (na_verifier_init(&jwsv, &cfg, NULL, &err) < 0)
+    if (na_token_init(&jwsv, &cfg, NULL, &err) < 0)
         die("verifier", &err);
     cfg.format = NA_FMT_V4;
 
@@ -331,9 +331,9 @@ int main(int argc, char **argv)
     na_resp_free(&g307.r);
     na_guard_free(&guard);
     na_guard_free(&guard_full);
-    na_verifier_free(&v4v);
-    na_verifier_free(&v5v);
-    na_verifier_free(&jwsv);
+    na_token_free(&v4v);
+    na_token_free(&v5v);
+    na_token_free(&jwsv);
     na_config_free(&gcfg);
     na_config_free(&cfg);
     free(v4), free(v5), free(jws), free(v4big), free(c4), free(c5), free(cj), free(cchunk);

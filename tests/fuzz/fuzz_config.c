@@ -115,7 +115,7 @@ static void use(na_config *cfg)
     na_verifier v, *vp = NULL;
     na_err err;
     if (cfg->nsecrets > 0) {
-        if (na_verifier_init(&v, cfg, NULL, &err) == 0)
+        if (na_token_init(&v, cfg, NULL, &err) == 0)
             vp = &v;
         else
             FUZZ_CHECK(err.code != NA_E_NO_SECRET, "secrets but NA_E_NO_SECRET: %s", err.msg);
@@ -131,7 +131,7 @@ static void use(na_config *cfg)
         na_guard_free(&g);
     }
     if (vp)
-        na_verifier_free(vp);
+        na_token_free(vp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

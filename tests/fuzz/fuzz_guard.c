@@ -30,9 +30,9 @@
  *     like the end of a real token).
  * FUZZ_VERBOSE=1 in the environment prints each input's outcome (corpus work). */
 #include "guard.h"
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "sjson.h"
 
 #include "fuzz.h"
 
@@ -94,8 +94,8 @@ static void setup(void)
         na_err err;
         fuzz_config(&d->cfg, config_text[i]);
         d->has_v = d->cfg.nsecrets > 0;
-        if (d->has_v && (na_verifier_init(&d->v, &d->cfg, NULL, &err) < 0 ||
-                         na_verifier_init(&d->check, &d->cfg, NULL, &err) < 0))
+        if (d->has_v && (na_token_init(&d->v, &d->cfg, NULL, &err) < 0 ||
+                         na_token_init(&d->check, &d->cfg, NULL, &err) < 0))
             fuzz_die("verifier", err.msg);
         if (na_guard_init(&d->g, &d->cfg, d->has_v ? &d->v : NULL, &err) < 0)
             fuzz_die("guard", err.msg);
@@ -157,7 +157,7 @@ static int may_pass(const deployment *d, const char *uri)
                         (under(rel, "/_next") && !under(rel, "/_next/data")) ||
                         strcmp(rel, "/favicon.ico") == 0))
         return 1;
-    return c->has_matcher && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1);
+    return c->has_matcher && (rel == NULL || na_matcher_list_first(&c->matcher, rel) == -1);
 }
 
 /* ---- the answer ------------------------------------------------------------ */

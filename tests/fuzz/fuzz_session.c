@@ -21,10 +21,10 @@
  *     line has Path=/, HttpOnly, SameSite=Lax, and Secure exactly when the
  *     deployment is secure ("we never write what we would refuse to read").
  * FUZZ_VERBOSE=1 in the environment prints each input's verdict (corpus work). */
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
 #include "session.h"
-#include "sjson.h"
 
 #include "fuzz.h"
 
@@ -61,8 +61,8 @@ static void setup(void)
     for (size_t i = 0; i < NCONF; i++) {
         na_err err;
         fuzz_config(&dep[i].cfg, config_text[i]);
-        if (na_verifier_init(&dep[i].v, &dep[i].cfg, NULL, &err) < 0 ||
-            na_verifier_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
+        if (na_token_init(&dep[i].v, &dep[i].cfg, NULL, &err) < 0 ||
+            na_token_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
             fuzz_die("verifier", err.msg);
     }
 }

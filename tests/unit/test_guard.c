@@ -50,7 +50,7 @@ static int deploy(struct deployment *d, const char *json)
     close(fd);
     int rc = na_config_load(&d->cfg, path, &err); /* as the programs: file, env, defaults */
     unlink(path);
-    if (rc < 0 || na_verifier_init(&d->v, &d->cfg, NULL, &err) < 0 ||
+    if (rc < 0 || na_token_init(&d->v, &d->cfg, NULL, &err) < 0 ||
         na_guard_init(&d->g, &d->cfg, &d->v, &err) < 0) {
         printf("    deploy: %s\n", err.msg);
         return -1;
@@ -61,7 +61,7 @@ static int deploy(struct deployment *d, const char *json)
 static void undeploy(struct deployment *d)
 {
     na_guard_free(&d->g);
-    na_verifier_free(&d->v);
+    na_token_free(&d->v);
     na_config_free(&d->cfg);
 }
 
@@ -534,11 +534,11 @@ static void test_paths(void)
         int rc = na_config_load(&cfg, path, &err);
         unlink(path);
         if (rc == 0) {
-            if (na_verifier_init(&v, &cfg, NULL, &err) == 0) {
+            if (na_token_init(&v, &cfg, NULL, &err) == 0) {
                 rc = na_guard_init(&g, &cfg, &v, &err);
                 if (rc == 0)
                     na_guard_free(&g);
-                na_verifier_free(&v);
+                na_token_free(&v);
             }
             na_config_free(&cfg);
         }
