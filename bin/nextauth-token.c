@@ -18,6 +18,7 @@
 #include "config.h"
 #include "cookie.h"
 #include "json.h"
+#include "source.h"
 #include "token.h"
 
 #ifndef NA_VERSION
@@ -230,7 +231,7 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
         free(cfg.cookie_name);
         cfg.cookie_name = strdup(o->cookie_name);
     }
-    if (na_token_init(&v, &cfg, o->salt, &err) < 0) {
+    if (na_source_token_init(&v, &cfg, o->salt, &err) < 0) {
         rc = fail(EXIT_USAGE, "%s", err.msg);
         goto out;
     }

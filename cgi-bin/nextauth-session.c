@@ -17,9 +17,9 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
 {
     na_app *a = ctx;
     static char cookies[NA_COOKIE_HEADER_MAX + 2];
-    na_session_respond(a->have_v ? &a->v : NULL, &a->cfg,
-                       na_serve_env(envp, "REQUEST_METHOD"), na_serve_env_cookie(envp, cookies, sizeof cookies),
-                       na_timefmt_now_ms(), r);
+    na_session_respond(&a->src, &a->cfg, na_serve_env(envp, "REQUEST_METHOD"),
+                       na_serve_env_cookie(envp, cookies, sizeof cookies), na_timefmt_now_ms(),
+                       r);
 }
 
 int main(void)

@@ -30,8 +30,8 @@
 #define INDENT_MAX 10
 
 struct nextauth_app {
-    na_app app;      /* configuration, verifier (app.have_v 0: no usable secret,
-                      * every session refused), guard */
+    na_app app;      /* configuration and session source (no usable secret:
+                      * every session refused) */
     na_resp cookies; /* nextauth_refresh's Set-Cookie lines, this request */
     na_resp extra;   /* nextauth_add_header's lines, this request */
     char cookie_buf[NA_COOKIE_HEADER_MAX + 2]; /* several HTTP_COOKIE params, joined */
@@ -175,26 +175,33 @@ int nextauth_session(nextauth_req *req)
     if (req->state >= 0)
         return req->state;
     req->state = 0;
-    if (!a->app.have_v) {
-        const char *why = a->app.cfg.no_secret[0] ? a->app.cfg.no_secret : "no usable secret";
-        na_err_set(&req->why, NA_E_NO_SECRET, "%s", why);
-        na_log("NO_SECRET: %s", why);
-        return 0;
-    }
     /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
-    int got = na_token_get(&a->app.v, req->cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
-                           &req->seen, &req->why);
-    if (got == 1) {
+    na_source_req sr = {.cookie = req->cookie, .cookie_len = clen};
+    na_session ss;
+    switch (na_source_find(&a->app.src, &sr, req->now_ms / 1000, 0, &ss)) {
+    case NA_SOURCE_FOUND:
+        req->claims = ss.claims; /* ours now: freed with the request */
+        req->seen = ss.seen;
         req->state = 1;
         return 1;
-    }
-    if (got < 0) {
+    case NA_SOURCE_INVALID:
         /* B8.3 step 7: the same line as the session endpoint's. */
         req->bad = 1;
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
-               req->why.msg, a->app.v.cookie_name, req->seen.n, clen);
+               ss.err.msg, a->app.src.v.cookie_name, ss.seen.n, clen);
+        break;
+    case NA_SOURCE_ERROR:
+        /* could not tell (no usable secret, out of memory): no session, and the
+         * cookies are left as they are */
+        na_log("%s: %s", ss.err.code == NA_E_NO_SECRET ? "NO_SECRET" : "cannot read the session",
+               ss.err.msg);
+        break;
+    case NA_SOURCE_NONE:
+        break;
     }
+    req->seen = ss.seen;
+    req->why = ss.err;
     return 0;
 }
 
@@ -322,7 +329,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
 void nextauth_respond_session(nextauth_req *req)
 {
     nextauth_app *a = req->app;
-    na_session_respond(a->app.have_v ? &a->app.v : NULL, &a->app.cfg, na_serve_env(req->envp, "REQUEST_METHOD"),
+    na_session_respond(&a->app.src, &a->app.cfg, na_serve_env(req->envp, "REQUEST_METHOD"),
                        req->cookie, req->now_ms, answer(req));
     /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
     na_resp_reset(&a->cookies);
@@ -421,13 +428,13 @@ int nextauth_refresh(nextauth_req *req)
     int secure = na_config_secure(&a->app.cfg);
     if (!nextauth_session(req)) {
         /* B8.3 step 7: a refused token's cookies are cleared; none: no change. */
-        if (req->bad && na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure) < 0)
+        if (req->bad && na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure) < 0)
             return -1;
         return 0;
     }
     /* B8.3 steps 4–6 on a copy, so that nextauth_claims keeps the verified claims. */
     json_t *copy = json_deep_copy(req->claims);
-    if (copy != NULL && na_session_refresh(&a->app.v, &a->app.cfg, copy, &req->seen, req->now_ms,
+    if (copy != NULL && na_session_refresh(&a->app.src.v, &a->app.cfg, copy, &req->seen, req->now_ms,
                                            expires_ms(req), &a->cookies, &err) == 0) {
         json_decref(copy);
         return 0;
@@ -436,6 +443,6 @@ int nextauth_refresh(nextauth_req *req)
            copy ? err.msg : "out of memory");
     json_decref(copy);
     na_resp_reset(&a->cookies);
-    na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure);
+    na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure);
     return -1;
 }

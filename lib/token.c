@@ -13,23 +13,25 @@
 #include "jwe.h"
 #include "jws.h"
 
-int na_token_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err)
+int na_token_init(na_verifier *v, const na_token_opts *o, na_err *err)
 {
     memset(v, 0, sizeof *v);
-    if (cfg->nsecrets == 0)
+    if (o->nsecrets == 0)
         return na_err_set(err, NA_E_NO_SECRET, "%s",
-                          cfg->no_secret[0] ? cfg->no_secret : "no secret configured");
-    snprintf(v->cookie_name, sizeof v->cookie_name, "%s", na_config_cookie_name(cfg));
-    v->algorithms = cfg->algorithms;
-    v->tolerance = cfg->clock_tolerance;
-    v->require_exp = cfg->require_exp;
-    v->max_age = na_config_token_max_age(cfg);
-    /* B3.2: every v4 session path derives with an empty salt; B4.2: v5 salts with
-     * the session cookie name. */
+                          o->no_secret && o->no_secret[0] ? o->no_secret
+                                                          : "no secret configured");
+    if (strlen(o->cookie_name) >= sizeof v->cookie_name)
+        return na_err_set(err, NA_E_USAGE, "cookie name longer than %d bytes",
+                          NA_COOKIE_NAME_MAX);
+    snprintf(v->cookie_name, sizeof v->cookie_name, "%s", o->cookie_name);
+    v->algorithms = o->algorithms;
+    v->tolerance = o->tolerance;
+    v->require_exp = o->require_exp;
+    v->max_age = o->max_age;
+    const char *salt = o->salt;
     if (salt == NULL)
-        salt = cfg->format == NA_FMT_V5 ? v->cookie_name : "";
-    if (na_keys_init(&v->kr, cfg->format, (const char *const *)cfg->secrets,
-                        cfg->secret_lens, cfg->nsecrets, salt, err) < 0)
+        salt = o->format == NA_FMT_V5 ? v->cookie_name : "";
+    if (na_keys_init(&v->kr, o->format, o->secrets, o->secret_lens, o->nsecrets, salt, err) < 0)
         return -1;
     v->tokbuf = malloc(NA_TOKEN_MAX);
     v->scratch = malloc(2 * (size_t)NA_TOKEN_MAX);
@@ -168,11 +170,12 @@ static int find(na_verifier *v, const char *cookie, size_t clen, const char *aut
 }
 
 int na_token_find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                  size_t alen, const char **tok, size_t *toklen, na_err *err)
+                  size_t alen, const char **tok, size_t *toklen, na_cookie_seen *seen,
+                  na_err *err)
 {
     *tok = v->tokbuf;
     *toklen = 0;
-    return find(v, cookie, clen, authz, alen, toklen, NULL, err);
+    return find(v, cookie, clen, authz, alen, toklen, seen, err);
 }
 
 int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long now,

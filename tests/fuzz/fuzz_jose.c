@@ -20,6 +20,7 @@
 #include "json.h"
 #include "jwe.h"
 #include "jws.h"
+#include "source.h"
 #include "token.h"
 
 #include "fuzz.h"
@@ -54,7 +55,7 @@ static void setup(void)
     for (size_t i = 0; i < NFMT; i++) {
         na_err err;
         fuzz_config(&fmts[i].cfg, fmts[i].json);
-        if (na_token_init(&fmts[i].v, &fmts[i].cfg, NULL, &err) < 0)
+        if (na_source_token_init(&fmts[i].v, &fmts[i].cfg, NULL, &err) < 0)
             fuzz_die(fmts[i].name, err.msg);
     }
 }

@@ -4,6 +4,7 @@
  * the verifier from a config, cookie and Bearer requests, round trips for the
  * three formats, and every case of tests/vectors/nextauth-vectors.json (tokens
  * made by the real next-auth / @auth/core) replayed at its own fixed clock. */
+#include "source.h"
 #include "token.h"
 
 #include <regex.h>
@@ -36,7 +37,7 @@ static int verifier(na_verifier *v, na_format f, const char *secret, int secure,
         na_config_free(&c);
         return -1;
     }
-    int rc = na_token_init(v, &c, NULL, err);
+    int rc = na_source_token_init(v, &c, NULL, err);
     na_config_free(&c); /* the verifier keeps its own copies */
     return rc;
 }
@@ -316,14 +317,14 @@ static void test_no_secret(void)
     na_config c;
     na_config_init(&c);
     snprintf(c.no_secret, sizeof c.no_secret, "NEXTAUTH_SECRET is empty");
-    CHECK_EQ_INT(na_token_init(&v, &c, NULL, &e), -1);
+    CHECK_EQ_INT(na_source_token_init(&v, &c, NULL, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_NO_SECRET);
     CHECK_EQ_STR(e.msg, "NEXTAUTH_SECRET is empty");
     na_config_free(&c);
     /* A salt override: the session key is then another key. */
     na_config_init(&c);
     na_config_set_secret(&c, "test-secret", "test", NULL);
-    CHECK_EQ_INT(na_token_init(&v, &c, "abc", &e), 0);
+    CHECK_EQ_INT(na_source_token_init(&v, &c, "abc", &e), 0);
     json_t *out = NULL;
     CHECK_EQ_INT(na_token_decode(&v, V4_KAT, strlen(V4_KAT), NOW, &out, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_CRYPTO);
