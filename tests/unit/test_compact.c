@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_compact.c — lib/compact.c: the compact serialization of JWE (RFC 7516
  * §7.1) and JWS (RFC 7515 §7.1) split into its '.'-separated segments, and the
  * protected header decoded and vetted. Every token sits against a guard page. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_mac.c — lib/mac.c: HMAC-SHA-256/384/512 against the test vectors of
  * RFC 4231 §4, the same MAC whatever the split into pieces, a keyed context
  * reused for many messages, and the constant-time compare at every length and

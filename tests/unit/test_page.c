@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_page.c — the public page API (nextauth.h, lib/page.c) without a server:
  * each request goes through serve_one, the function the FastCGI loop calls
  * with a request's environment and its answer, and the answer is written as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_resp.c — lib/resp.c: one answer built in memory and written in one go.
  * The exact bytes of the status line for every status with a reason, of
  * headers and body, of HEAD; every control byte refused in a header value and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_session.c — lib/session.c: the session endpoint (GET /api/auth/session)
  * for tokens minted here at a fixed clock. The body byte for byte (key order,
  * nulls, missing claims, session.expose, strings as JSON.stringify writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_setcookie.c — lib/setcookie.c: the Set-Cookie lines of a session as
  * next-auth writes them. One cookie or chunks .0 … .15 at the exact size
  * boundaries, the stale names of the request cleared in request order, the
