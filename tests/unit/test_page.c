@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_page.c — the public page API (nextauth.h, lib/page.c) without a server:
+/* test_page.c — the public page API (include/nextauth.h, lib/page.c) without a server:
  * each request goes through serve_one, the function the FastCGI loop calls
  * with a request's environment and its answer, and the answer is written as
  * the loop writes it. The clock is fixed: page.c reads it once per request
