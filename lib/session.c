@@ -118,12 +118,19 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
     na_resp_no_cache(r);
     if (body == NULL || na_session_refresh(&src->v, cfg, ss.claims, &ss.seen, now_ms,
                                            expires_ms, r, &err) < 0) {
+        /* as next-auth when its refresh throws: the empty session, the cookies
+         * cleared — on an answer started afresh, since a failed Set-Cookie
+         * marked this one failed */
         na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",
                body ? err.msg : "out of memory");
         free(body);
         na_source_done(src, &ss);
+        int head_only = r->head_only;
+        na_resp_reset(r);
+        r->head_only = head_only;
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
         na_setcookie_clear(r, src->v.cookie_name, &ss.seen, na_config_secure(cfg));
-        na_resp_body(r, empty, strlen(empty));
         return;
     }
     na_source_done(src, &ss);
