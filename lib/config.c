@@ -53,13 +53,13 @@ void na_config_free(na_config *cfg)
         free(cfg->identity_claim[i]);
     }
     for (size_t i = 0; i < cfg->nrules; i++) {
-        na_patterns_free(&cfg->rules[i].matcher);
-        na_cond_free(cfg->rules[i].authorized);
+        na_matcher_list_free(&cfg->rules[i].matcher);
+        na_authz_free(cfg->rules[i].authorized);
     }
     free(cfg->rules);
-    na_patterns_free(&cfg->matcher);
-    na_patterns_free(&cfg->api);
-    na_cond_free(cfg->authorized);
+    na_matcher_list_free(&cfg->matcher);
+    na_matcher_list_free(&cfg->api);
+    na_authz_free(cfg->authorized);
     for (size_t i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i]);
     free(cfg->notes);
@@ -253,7 +253,7 @@ static int parse_secret_file(na_config *cfg, json_t *v, const char *key, na_err 
 
 static int parse_format(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
-    if (!json_is_string(v) || na_format_parse(json_string_value(v), &cfg->format) < 0)
+    if (!json_is_string(v) || na_keys_format_parse(json_string_value(v), &cfg->format) < 0)
         return bad_type(err, key, "one of \"next-auth-v4\", \"authjs-v5\", \"jws\"");
     return 0;
 }
@@ -411,10 +411,10 @@ static int load_patterns(na_patterns *l, json_t *v, const char *key, na_config *
         if (!json_is_string(one))
             return bad_type(err, key, "a pattern string or a list of them");
         na_err e;
-        na_pattern *p = na_pattern_compile(json_string_value(one), &e);
+        na_pattern *p = na_matcher_compile(json_string_value(one), &e);
         if (p == NULL)
             return na_err_set(err, e.code, "key \"%s\": %s", key, e.msg);
-        if (na_patterns_add(l, p) < 0)
+        if (na_matcher_list_add(l, p) < 0)
             return na_err_set(err, NA_E_NOMEM, "out of memory");
         if (notes != NULL && note_literal(notes, key, json_string_value(one), err) < 0)
             return -1;
@@ -437,7 +437,7 @@ static int parse_api(na_config *cfg, json_t *v, const char *key, na_err *err)
 
 static int parse_authorized(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
-    return (cfg->authorized = na_cond_compile(v, key, err)) == NULL ? -1 : 0;
+    return (cfg->authorized = na_authz_compile(v, key, err)) == NULL ? -1 : 0;
 }
 
 static int parse_rules(na_config *cfg, json_t *v, const char *key, na_err *err)
@@ -464,7 +464,7 @@ static int parse_rules(na_config *cfg, json_t *v, const char *key, na_err *err)
                 if (load_patterns(&rule->matcher, x, path, cfg, err) < 0)
                     return -1;
             } else if (strcmp(k, "authorized") == 0) {
-                if ((rule->authorized = na_cond_compile(x, path, err)) == NULL)
+                if ((rule->authorized = na_authz_compile(x, path, err)) == NULL)
                     return -1;
             } else {
                 return unknown_key(err, "", path);
@@ -805,8 +805,8 @@ static int default_api(na_config *cfg, na_err *err)
 {
     if (cfg->api.n > 0)
         return 0;
-    na_pattern *p = na_pattern_compile("/api/:path*", err);
-    if (p == NULL || na_patterns_add(&cfg->api, p) < 0)
+    na_pattern *p = na_matcher_compile("/api/:path*", err);
+    if (p == NULL || na_matcher_list_add(&cfg->api, p) < 0)
         return na_err_set(err, NA_E_NOMEM, "out of memory");
     return 0;
 }

@@ -932,7 +932,7 @@ static const char *default_text(const config_key *k, const na_config *c, char *b
         return at;
     case KEY_PARSE:
         if (k->parse == parse_format)
-            return na_format_name(c->format);
+            return na_keys_format_name(c->format);
         if (k->parse == parse_base_path) {
             snprintf(buf, n, "\"%s\"", c->base_path);
             return buf;
