@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nextauth-fcgi — NextAuth.js session checks in C for Apache, lighttpd and nginx.
 # `make` builds the library and the programs; `make check` runs every test suite.
 
@@ -12,20 +13,41 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR    ?= $(PREFIX)/share
 
 CC       ?= cc
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
-            -fstack-protector-strong -D_FORTIFY_SOURCE=2
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib -DNA_VERSION='"$(VERSION)"'
-LDLIBS   += -ljansson -lcrypto
-FCGI_LIBS := -lfcgi
 AR       ?= ar
+
+# Flags. The project's own (NA_*) are on every compile and link line, whatever
+# the command line says; the user's CFLAGS (default -O2 -g), CPPFLAGS, LDFLAGS
+# and LDLIBS come after them and add to them: `make CFLAGS="-O0 -g"` is a debug
+# build that is still C11, warning-clean and hardened. mk/*.mk use the same
+# variables.
+CFLAGS   ?= -O2 -g
+NA_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+               -fstack-protector-strong
+NA_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
+               -DNA_VERSION='"$(VERSION)"'
+NA_LDLIBS   := -ljansson -lcrypto
+FCGI_LIBS   := -lfcgi
+# _FORTIFY_SOURCE=2 only when the compiler optimizes: glibc implements it with
+# optimization only and otherwise warns "_FORTIFY_SOURCE requires compiling with
+# optimization (-O)", which -Werror makes fatal. As gcc does, the last -O option
+# of CFLAGS decides: none, or -O0, leaves it out. Also left to the user when
+# CPPFLAGS or CFLAGS name _FORTIFY_SOURCE themselves (dpkg-buildflags does), and
+# left out under AddressSanitizer (its checked wrappers hide accesses from ASan).
+# -U first, so that a compiler that predefines it does not warn of a redefinition.
+NA_OPT     = $(lastword $(filter -O%,$(CFLAGS)))
+NA_FORTIFY = $(if $(filter-out -O0,$(NA_OPT)),$(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) \
+             $(CFLAGS))$(findstring address,$(filter -fsanitize=%,$(CFLAGS))),,-U_FORTIFY_SOURCE \
+             -D_FORTIFY_SOURCE=2))
+ALL_CPPFLAGS = $(NA_CPPFLAGS) $(NA_FORTIFY) $(CPPFLAGS)
+ALL_CFLAGS   = $(NA_CFLAGS) $(CFLAGS)
+ALL_LDLIBS   = $(NA_LDLIBS) $(LDLIBS)
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB      := lib/libnextauth.a
 BINS     := bin/nextauth-token
 CGIS     := cgi-bin/nextauth-session cgi-bin/nextauth-guard
-# Pages written on the public API (lib/nextauth.h); built and tested, not installed.
+# Pages written on the public API (include/nextauth.h); built and tested, not installed.
 EXAMPLES := cgi-bin/examples/hello-api cgi-bin/examples/protected-page
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
@@ -36,21 +58,22 @@ all: $(LIB) $(BINS) $(CGIS) $(EXAMPLES)
 
 # -MMD -MP: header dependencies, so a changed header rebuilds what includes it.
 %.o: %.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 bin/%: bin/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(ALL_LDLIBS)
 
 cgi-bin/%: cgi-bin/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
 
 # Unit tests include the module's .c to reach its statics; they link the rest.
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-function -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function $(LDFLAGS) -o $@ $< $(LIB) \
+	    $(FCGI_LIBS) $(ALL_LDLIBS)
 
 unit: $(UNIT_BINS)
 
@@ -65,7 +88,7 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/nextauth-fcgi
 	install -m 0644 share/nextauth-fcgi/nextauth.bash $(DESTDIR)$(DATADIR)/nextauth-fcgi/
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 0644 lib/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/nextauth.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
@@ -101,10 +124,10 @@ demo-token: all
 
 .PHONY: bench
 tests/bench/bench: tests/bench/bench.c $(LIB)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
 
 tests/bench/allow-authorizer: tests/bench/allow-authorizer.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(FCGI_LIBS) -lcrypto
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FCGI_LIBS) -lcrypto $(LDLIBS)
 
 bench: all tests/bench/bench tests/bench/allow-authorizer
 	tests/bench/bench

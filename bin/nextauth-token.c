@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nextauth-token — decode, check, mint and inspect NextAuth session tokens from the
  * command line. A thin program: every rule lives in lib/. Exit codes: 0 success,
  * 1 invalid or missing token, 2 usage or configuration error. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nextauth-guard — withAuth for Apache, lighttpd and nginx: checks the NextAuth
  * session cookie of every request it is asked about (FastCGI AUTHORIZER, nginx
  * auth_request, or a plain RESPONDER / CGI "may I" endpoint); see lib/guard.h.

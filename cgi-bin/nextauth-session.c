@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nextauth-session — getServerSession as a FastCGI (or CGI) program: answers
  * GET /api/auth/session as next-auth does, with the rolling cookie refresh.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # demo/run.sh [PORT] — the demo behind `make demo` (`make demo PORT=9090`).
 #
 # Starts a private lighttpd on 127.0.0.1:PORT (default 8080) serving demo/www
@@ -133,7 +134,7 @@ Open in a browser:
   $url/public/                 public page, never guarded
   $url/dashboard               guarded page (CGI script): 307 to the sign-in page without a session
   $url/admin                   guarded, role admin only: Ada is sent to sign-in, Grace gets in
-  $url/protected               guarded: the protected-page example (lib/nextauth.h), the session as JSON
+  $url/protected               guarded: the protected-page example (include/nextauth.h), the session as JSON
   $url/api/hello               the hello-api example: 401 JSON without a session, 200 with one
   $url/api/admin/stats.json    API for role admin only: 401 JSON, 403 JSON for Ada, 200 for Grace
   $url/api/auth/session        the session endpoint (nextauth-session): {} or the session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app.c — loading, serving and freeing a program (see app.h). */
 #include "app.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* app.h — what every program of the project does around its requests, written
  * once: read the configuration, build the token verifier from it (a missing
  * secret is tolerated: every session is then refused, and the program says so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* authz.c — conditions over claims (see authz.h). */
 #include "authz.h"
 

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* authz.h — declarative `authorized` rules over token claims (withAuth's
- * callbacks.authorized, SPEC A4), compiled once from the configuration.
+ * callbacks.authorized; docs/behaviour.md, Authorized rules), compiled once
+ * from the configuration.
  *
  * A condition is a JSON object; all of its members must hold:
  *   {"role":"admin"}                       the claim equals the value (a claim that

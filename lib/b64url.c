@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b64url.c — strict canonical base64url (see b64url.h). */
 #include "b64url.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b64url.h — strict, canonical, unpadded base64url (RFC 4648 §5, RFC 7515 §2),
  * and standard padded base64 for printing secrets.
  *

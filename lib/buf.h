@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* buf.h — a growable byte buffer: responses are built in them, and JSON is
  * dumped into one. */
 #ifndef NA_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* claims.c — exp/nbf/iat rules (see claims.h). */
 #include "claims.h"
 
@@ -33,7 +34,7 @@ static int check(int has_exp, double exp, int has_nbf, double nbf, int has_iat,
     double now = (double)o->now, tol = (double)o->tolerance;
 
     /* RFC 7519 §4.1.4 and jose: a present exp must be a NumericDate; the token is
-     * expired when exp <= now - tolerance (B15.2). */
+     * expired when exp <= now - tolerance. */
     if (has_exp < 0)
         return na_err_set(err, NA_E_CLAIMS, "exp is not a number");
     if (has_exp == 0 && o->require_exp)
@@ -47,7 +48,7 @@ static int check(int has_exp, double exp, int has_nbf, double nbf, int has_iat,
     if (has_nbf > 0 && !(nbf <= now + tol))
         return na_err_set(err, NA_E_NOT_YET, "token not yet valid (nbf)");
 
-    /* jose checks only the type of iat (a future iat is accepted, B3.4). */
+    /* jose checks only the type of iat (a future iat is accepted). */
     if (has_iat < 0)
         return na_err_set(err, NA_E_CLAIMS, "iat is not a number");
     return 0;

@@ -1,4 +1,6 @@
-/* claims.h — the time rules over a token's claims (SPEC A1, B3.4 step 4). */
+/* SPDX-License-Identifier: MIT */
+/* claims.h — the time rules over a token's claims (docs/behaviour.md,
+ * Time rules). */
 #ifndef NA_CLAIMS_H
 #define NA_CLAIMS_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compact.c — segments and protected headers (see compact.h). */
 #include "compact.h"
 

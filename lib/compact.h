@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* compact.h — what JWE (RFC 7516 §7.1) and JWS (RFC 7515 §7.1) compact
  * serializations share: splitting into '.'-separated segments, and decoding and
  * vetting the protected header. Segments are views into the caller's token. */
@@ -24,10 +25,10 @@ typedef struct {
 int na_compact_split(const char *tok, size_t len, na_seg *segs, size_t want, na_err *err);
 
 /* Decode the base64url header segment into a strict JSON object and refuse what
- * this project never accepts (SPEC A1): a "zip" member (RFC 7516 §4.1.3; NextAuth
- * never compresses) and any "crit" member (RFC 7515 §4.1.11: we implement no
- * extension, so every listed name is unknown). Returns a new reference (caller
- * json_decrefs) or NULL with err filled. */
+ * this project never accepts (docs/behaviour.md, Decode rules): a "zip" member
+ * (RFC 7516 §4.1.3; NextAuth never compresses) and any "crit" member (RFC 7515
+ * §4.1.11: we implement no extension, so every listed name is unknown). Returns
+ * a new reference (caller json_decrefs) or NULL with err filled. */
 json_t *na_compact_header(na_seg seg, na_err *err);
 
 /* The string value of member name in obj, or NULL when absent or not a string. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.c — the JSON configuration file and the environment (see config.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config.h — a deployment's configuration: a JSON file whose names follow
  * NextAuth's authOptions, plus the environment (SPEC A1, A2, B7).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cookie.c — Cookie header, chunks and Bearer (see cookie.h). */
 #include "cookie.h"
 

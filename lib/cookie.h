@@ -1,6 +1,8 @@
-/* cookie.h — the session token of a request, as getToken finds it (SPEC A2, B5.4,
- * B6.1, B10.1): the Cookie header parsed as next-auth's own parser (cookie 0.7.2)
- * does, chunks joined, and the Authorization: Bearer fallback.
+/* SPDX-License-Identifier: MIT */
+/* cookie.h — the session token of a request, as getToken finds it
+ * (docs/behaviour.md, Reading the session from a request): the Cookie header
+ * parsed as next-auth's own parser (cookie 0.7.2) does, chunks joined, and the
+ * Authorization: Bearer fallback.
  *
  * Caps (past any of them the request has no session and the caller logs why):
  *   NA_COOKIE_HEADER_MAX  64 KiB for the whole Cookie header: 16 chunks of at
@@ -25,12 +27,13 @@
 /* A session cookie name (configurable) is at most this long. */
 #define NA_COOKIE_NAME_MAX 200
 
-/* next-auth v4 writes chunks of 3933 characters, @auth/core of 3936 (B6.2). */
+/* next-auth v4 writes chunks of 3933 characters, @auth/core of 3936. */
 #define NA_CHUNK_SIZE_V4 3933
 #define NA_CHUNK_SIZE_V5 3936
 
 /* The session cookie names a request carried, in request order, so that a
- * response can clear or overwrite each of them (B6.3) — including the ones past
+ * response can clear or overwrite each of them (docs/behaviour.md, Writing
+ * cookies) — including the ones past
  * a cap (a chunk .16, an oversized value), which make the session invalid but
  * must still be cleared. -1 is the plain name, n >= 0 the chunk `<name>.<n>`
  * (n < 1000; the first NA_SEEN_MAX names are kept). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* err.c — the error record (see err.h). */
 #include "err.h"
 

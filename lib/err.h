@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* err.h — the error record every library function can fill.
  *
  * Functions return 0 (or a pointer) on success and -1 (or NULL) on failure; when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fastjson.c — single-pass strict JSON objects (see fastjson.h).
  *
  * Recursive descent over [p, end): every read is preceded by a length test, so

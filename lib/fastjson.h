@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fastjson.h — a single-pass strict JSON object parser for token payloads.
  *
  * The same acceptance and the same tree as json.c's path (a depth limit, then

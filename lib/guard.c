@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guard.c — the guard's decision and answer (see guard.h). */
 #include "guard.h"
 
@@ -211,7 +212,7 @@ static const char *strip_base(const na_guard *g, const char *full)
     return full[n] ? full + n : "/";
 }
 
-/* B11.1 step 2 (with segment boundaries). */
+/* Never guarded (docs/behaviour.md, Exempt paths), with segment boundaries. */
 static int exempt(const na_guard *g, const char *full, const char *rel)
 {
     if (under(full, g->url.path))
@@ -269,7 +270,8 @@ static int query_is_clean(const char *q, size_t n)
 }
 
 /* Location of the sign-in page: origin + basePath + pages.signIn +
- * ?callbackUrl=<form-encoded relative path and query> (B11.1 step 7). The
+ * ?callbackUrl=<form-encoded relative path and query>, as withAuth writes it
+ * (docs/behaviour.md, Location and callbackUrl). The
  * callback is the raw request path when it is already normal (so escapes are
  * encoded again, as withAuth does), else the normalized one; never "//…". */
 static char *signin_location(const na_guard *g, const char *raw, size_t pathlen,
@@ -618,7 +620,8 @@ static const char *log_path(const route_t *rt)
 }
 
 /* Phase 1, route: is the request guarded here, and how would it be denied?
- * Returns 1 for a guarded request, 0 for one that passes (B11.1 steps 1–3). */
+ * Returns 1 for a guarded request, 0 for one that passes (docs/behaviour.md,
+ * Guard decision, steps 1–3). */
 static int route(const na_guard *g, const na_guard_req *rq, route_t *rt)
 {
     const na_config *c = g->cfg;

@@ -1,5 +1,6 @@
-/* guard.h — withAuth for web servers (SPEC A4, B11.1): one request's decision and
- * its answer in the role the server called the guard in.
+/* SPDX-License-Identifier: MIT */
+/* guard.h — withAuth for web servers (docs/behaviour.md, Guard): one request's
+ * decision and its answer in the role the server called the guard in.
  *
  * Roles:
  *   authorizer    FastCGI AUTHORIZER (lighttpd "mode" => "authorizer", Apache
@@ -11,19 +12,26 @@
  *   responder     anything else: a "who am I / may I" endpoint answering for its
  *                 own URL: allow = 200 JSON with the identity.
  *
- * Decision, in order (B11.1):
- *   1. normalize the path (path.h); when that fails, the path is guarded and must
- *      satisfy every rule;
- *   2. never guarded: the auth path (NEXTAUTH_URL's path, default /api/auth) and
- *      what lies below it, the sign-in and error pages, /_next/…, /favicon.ico;
- *   3. with a matcher list, paths outside it pass;
- *   4. no usable secret: 307 to the error page with error=Configuration (pages),
- *      500 JSON (APIs);
- *   5. no valid token: 401 JSON on API paths and for clients that do not accept
- *      HTML; 307 to the sign-in page with callbackUrl for pages;
- *   6. token valid, `authorized` says no: 403 JSON on API paths, the sign-in
- *      redirect on pages (as withAuth);
- *   7. allow, with the identity.
+ * Decision, in order (docs/behaviour.md, Guard decision), in four phases of
+ * guard.c:
+ *   route    1. normalize the path (path.h); when that fails, the path is
+ *               guarded and must satisfy every rule;
+ *            2. never guarded: the auth path (NEXTAUTH_URL's path, default
+ *               /api/auth) and what lies below it, the sign-in and error pages,
+ *               /_next/…, /favicon.ico;
+ *            3. with a matcher list, paths outside it pass;
+ *            4. a client-sent identity header (below): 400 JSON;
+ *   find the session (source.h)
+ *            5. no usable secret: 307 to the error page with error=Configuration
+ *               (pages), 500 JSON (APIs);
+ *            6. no valid token: 401 JSON on API paths and for clients that do
+ *               not accept HTML; 307 to the sign-in page with callbackUrl for
+ *               pages;
+ *   decide   7. token valid, `authorized` says no: 403 JSON on API paths, the
+ *               sign-in redirect on pages (as withAuth);
+ *   answer   8. allow, with the identity.
+ * Out of memory in any phase: a bare 500 (outcome NA_GUARD_500, logged), never
+ * an allow and never a redirect.
  * Every denial carries Cache-Control: no-store.
  *
  * Client-sent identity: a server that runs the guard as a FastCGI authorizer

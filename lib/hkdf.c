@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hkdf.c — HKDF-SHA256 via EVP_KDF (see hkdf.h). */
 #include "hkdf.h"
 

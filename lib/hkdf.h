@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hkdf.h — HKDF-SHA256 (RFC 5869) through OpenSSL 3's EVP_KDF. */
 #ifndef NA_HKDF_H
 #define NA_HKDF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json.c — strict JSON objects (see json.h). */
 #include "json.h"
 

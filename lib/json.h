@@ -1,4 +1,5 @@
-/* json.h — strict JSON for untrusted token parts (SPEC A1).
+/* SPDX-License-Identifier: MIT */
+/* json.h — strict JSON for untrusted token parts (docs/behaviour.md, Decode rules).
  *
  * Token headers and payloads must be one JSON object, in valid UTF-8, with no
  * duplicate keys, no lone surrogate escapes, no NUL in strings, nothing after the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jwe.c — dir + A256GCM / A256CBC-HS512 compact JWE (see jwe.h). */
 #include "jwe.h"
 
@@ -29,7 +30,8 @@ static const struct {
     {"A256CBC-HS512", ENC_A256CBC_HS512, 16, 32},
 };
 
-/* v4 header bytes are exactly {"alg":"dir","enc":"A256GCM"} (B3.1). */
+/* v4 header bytes are exactly {"alg":"dir","enc":"A256GCM"}
+ * (docs/behaviour.md, next-auth v4 tokens). */
 static const char v4_header_b64[] = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0";
 
 /* Decrypt with a context already keyed (keys.h): only the IV is new. */
@@ -90,7 +92,7 @@ static int cbc_decrypt(const na_key *key, const unsigned char *iv, const unsigne
 }
 
 /* The general path: parse and vet the protected header, choose the encryption
- * (per-format allow-list) and the keys to try (v4: all, in order; v5, B4.3: the
+ * (per-format allow-list) and the keys to try (v4: all, in order; v5: the
  * key whose thumbprint is the kid, or only the first secret without a kid). */
 static int pick_enc(const na_keyring *kr, na_seg hseg, json_t **hout, size_t *e,
                     size_t *first, size_t *last, na_err *err)
@@ -210,7 +212,7 @@ int na_jwe_decrypt(const na_keyring *kr, const char *tok, size_t len, unsigned c
         goto out;
     }
     unsigned char *pt = buf + ctmax;
-    const unsigned char *aad = (const unsigned char *)s[0].p; /* B3.1: the header text */
+    const unsigned char *aad = (const unsigned char *)s[0].p; /* AAD: the header text */
 
     if (encs[e].enc == ENC_A256CBC_HS512 && ctlen % 16 != 0) {
         na_err_set(err, NA_E_MALFORMED, "CBC ciphertext is not a whole number of blocks");
@@ -289,7 +291,7 @@ char *na_jwe_encrypt(const na_keyring *kr, const unsigned char *pt, size_t n, na
     }
     const na_key *key = &kr->keys[0];
     if (kr->format == NA_FMT_V4) {
-        /* B3.1: AES-256-GCM, random 96-bit IV, 128-bit tag, AAD = header text. */
+        /* next-auth v4: AES-256-GCM, random 96-bit IV, 128-bit tag, AAD = header text. */
         size_t hlen = sizeof v4_header_b64 - 1;
         if (RAND_bytes(iv, 12) != 1 ||
             EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key->k4, iv) != 1 ||
@@ -303,7 +305,7 @@ char *na_jwe_encrypt(const na_keyring *kr, const unsigned char *pt, size_t n, na
         }
         out = assemble(v4_header_b64, hlen, iv, 12, ct, (size_t)(len + fin), tag, 16);
     } else if (kr->format == NA_FMT_V5) {
-        /* B4.1: the key's own header, {"alg":"dir","enc":"A256CBC-HS512","kid":…}. */
+        /* @auth/core: the key's own header, {"alg":"dir","enc":"A256CBC-HS512","kid":…}. */
         const char *hb64 = key->hdr5;
         size_t hlen = strlen(hb64);
         if (RAND_bytes(iv, 16) != 1 ||

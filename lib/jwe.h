@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* jwe.h — JWE compact decryption and encryption for alg "dir" (RFC 7516, RFC 7518),
  * as next-auth v4 (A256GCM) and @auth/core (A256CBC-HS512, also A256GCM) use it.
  *
- * Allow-lists per format (SPEC A1): next-auth-v4 accepts only dir + A256GCM;
- * authjs-v5 accepts dir + A256CBC-HS512 and dir + A256GCM. Exactly five segments,
- * an empty encrypted-key segment, IV 12 bytes (GCM) or 16 (CBC), tag 16 or 32,
- * no zip, no crit. */
+ * Allow-lists per format (docs/behaviour.md, Decode rules): next-auth-v4 accepts
+ * only dir + A256GCM; authjs-v5 accepts dir + A256CBC-HS512 and dir + A256GCM.
+ * Exactly five segments, an empty encrypted-key segment, IV 12 bytes (GCM) or 16
+ * (CBC), tag 16 or 32, no zip, no crit. */
 #ifndef NA_JWE_H
 #define NA_JWE_H
 

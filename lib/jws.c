@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jws.c — HS256/HS384/HS512 compact JWS (see jws.h). */
 #include "jws.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* jws.h — JWS compact HMAC signatures (RFC 7515, RFC 7518 §3.2): the "custom JWT
  * decode" of the NextAuth docs, tokens made by jsonwebtoken.sign(token, secret).
  * The HMAC key is the secret's UTF-8 bytes. Only HS256/HS384/HS512, and of those

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.c — per-secret key derivation, done once (see keys.h). */
 #include "keys.h"
 
@@ -68,7 +69,8 @@ static int derive(na_key *k, na_format f, const char *salt, na_err *err)
 
     switch (f) {
     case NA_FMT_V4:
-        /* B3.2: no suffix when the salt is empty (every session-token path). */
+        /* next-auth v4: no suffix when the salt is empty (every session-token path
+         * derives without one; docs/behaviour.md, Key derivation). */
         if (saltlen == 0)
             snprintf(info, sizeof info, "NextAuth.js Generated Encryption Key");
         else
@@ -77,7 +79,7 @@ static int derive(na_key *k, na_format f, const char *salt, na_err *err)
                               (const unsigned char *)info, strlen(info), k->k4, sizeof k->k4,
                               err);
     case NA_FMT_V5:
-        /* B4.2: always the parenthesised salt; the 32-byte A256GCM key is the prefix
+        /* @auth/core: always the parenthesised salt; the 32-byte A256GCM key is the prefix
          * of the 64-byte output (HKDF expansion is prefix-stable). */
         snprintf(info, sizeof info, "Auth.js Generated Encryption Key (%s)", salt ? salt : "");
         if (na_hkdf_sha256(k->secret, k->secret_len, (const unsigned char *)salt, saltlen,
@@ -113,7 +115,7 @@ static int setup(na_key *k, na_format f, na_err *err)
             EVP_DecryptInit_ex(k->cbc, EVP_aes_256_cbc(), NULL, k->k5 + 32, NULL) != 1 ||
             (k->mac = na_mac_new(512, k->k5, 32)) == NULL)
             return na_err_set(err, NA_E_NOMEM, "cannot set up A256CBC-HS512");
-        /* B4.1: {"alg":"dir","enc":"A256CBC-HS512","kid":"<kid>"} exactly. */
+        /* @auth/core writes {"alg":"dir","enc":"A256CBC-HS512","kid":"<kid>"} exactly. */
         char json[160];
         int n = snprintf(json, sizeof json, "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"%s\"}",
                          k->kid5);

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.h — the keys of a deployment, derived once per secret for the life of the
- * process (SPEC A1, B3.2, B4.2).
+ * process (docs/behaviour.md, Key derivation).
  *
  * A keyring holds up to NA_MAX_SECRETS secrets in rotation order: the first one
  * encodes, each one is tried to decode. What is derived depends on the format:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c — one-line log records (see log.h). */
 #include "log.h"
 

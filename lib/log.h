@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h — one line per event to the server's error log. In a FastCGI request the
  * line goes to the FCGI_STDERR stream (lighttpd and Apache write it to their
- * error logs, SERVERS.md gotcha 11); otherwise to stderr (a CGI program's stderr
- * is the server's error log). Lines never carry a token, a cookie value or a
- * secret: callers pass reasons, names and lengths only. */
+ * error logs; docs/servers.md, Where log lines go); otherwise to stderr (a CGI
+ * program's stderr is the server's error log). Lines never carry a token, a
+ * cookie value or a secret: callers pass reasons, names and lengths only. */
 #ifndef NA_LOG_H
 #define NA_LOG_H
 

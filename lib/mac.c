@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mac.c — HMAC-SHA2 through EVP_MAC (see mac.h). */
 #include "mac.h"
 

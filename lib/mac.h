@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mac.h — HMAC-SHA2 over several pieces, and a constant-time compare, for the
  * JWS signatures (RFC 7518 §3.2) and the A256CBC-HS512 tag (RFC 7518 §5.2.2.1). */
 #ifndef NA_MAC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* matcher.c — a small backtracking matcher for Next.js matcher patterns (see
  * matcher.h). Patterns are compiled once, at configuration time, into a list of
  * tokens; matching walks the path with no allocation. */
@@ -248,7 +249,7 @@ static size_t seg_len(const char *s)
     return strcspn(s, "/#?");
 }
 
-/* B12: after the pattern, Next.js accepts an optional .json / .rsc /
+/* After the pattern, Next.js accepts an optional .json / .rsc /
  * .segments/….segment.rsc suffix, then one optional '/', '#' or '?'. */
 static int tail_ok(const char *s)
 {
@@ -356,7 +357,7 @@ int na_matcher_match(const na_pattern *p, const char *path)
     int r = match_one(p, path, &m);
     if (r != 0)
         return r;
-    /* B12: Next.js also matches Pages data requests, /_next/data/<buildId>/x.json. */
+    /* Next.js also matches Pages data requests, /_next/data/<buildId>/x.json. */
     static const char data[] = "/_next/data/";
     if (strncmp(path, data, sizeof data - 1) == 0) {
         const char *id = path + sizeof data - 1, *rest = strchr(id, '/');

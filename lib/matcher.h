@@ -1,4 +1,6 @@
-/* matcher.h — Next.js middleware `matcher` patterns (B12), matched against a
+/* SPDX-License-Identifier: MIT */
+/* matcher.h — Next.js middleware `matcher` patterns (docs/behaviour.md,
+ * Matcher syntax), matched against a
  * normalized request path.
  *
  * Supported: literal text; `/:name` (one segment), `/:name?` (optional),
@@ -40,7 +42,7 @@ void na_matcher_free(na_pattern *p);
  * when it does not, -1 when the work budget ran out before an answer (an
  * attacker-shaped path): callers treat that as "cannot tell" and take the
  * stricter side. Like Next.js, a `/_next/data/<buildId>` prefix is allowed in
- * front of the path (with the `.json` suffix, B12). */
+ * front of the path (with the `.json` suffix). */
 int na_matcher_match(const na_pattern *p, const char *path);
 
 /* Append a compiled pattern to the list (takes ownership). Returns 0 or -1. */

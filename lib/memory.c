@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memory.c — jansson's free lists and the start-up trim (see memory.h). */
 #include "memory.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* memory.h — memory of the long-running programs (the guard and the session
  * endpoint): jansson's small blocks, and the resident set after start-up.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* page.c — the public page API (see nextauth.h) on the library's modules:
  * config + verifier + guard loaded once, the FastCGI loop of serve.h, the
  * session of token.h/session.h, the answers of resp.h.
@@ -174,7 +175,8 @@ int nextauth_session(nextauth_req *req)
     if (req->state >= 0)
         return req->state;
     req->state = 0;
-    /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
+    /* getServerSession runs the /session pipeline, which reads cookies only
+     * (docs/behaviour.md, Page API). */
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
     na_source_req sr = {.cookie = req->cookie, .cookie_len = clen};
     na_session ss;
@@ -185,7 +187,7 @@ int nextauth_session(nextauth_req *req)
         req->state = 1;
         return 1;
     case NA_SOURCE_INVALID:
-        /* B8.3 step 7: the same line as the session endpoint's. */
+        /* the same line as the session endpoint's (docs/behaviour.md, Log lines) */
         req->bad = 1;
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
                ss.err.msg, a->app.src.v.cookie_name, ss.seen.n, clen);
@@ -209,7 +211,8 @@ const json_t *nextauth_claims(const nextauth_req *req)
     return req->state == 1 ? req->claims : NULL;
 }
 
-/* B13.2: expires = now + session.maxAge, in the body and the cookie alike. */
+/* expires = now + session.maxAge, in the body and the cookie alike
+ * (docs/behaviour.md, Session body). */
 static long long expires_ms(const nextauth_req *req)
 {
     return req->now_ms + (long long)req->app->app.cfg.session_max_age * 1000;
@@ -426,12 +429,14 @@ int nextauth_refresh(nextauth_req *req)
     req->refreshed = 1;
     int secure = na_config_secure(&a->app.cfg);
     if (!nextauth_session(req)) {
-        /* B8.3 step 7: a refused token's cookies are cleared; none: no change. */
+        /* a refused token's cookies are cleared; none: no change (as the session
+         * endpoint) */
         if (req->bad && na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure) < 0)
             return -1;
         return 0;
     }
-    /* B8.3 steps 4–6 on a copy, so that nextauth_claims keeps the verified claims. */
+    /* the rolling refresh on a copy, so that nextauth_claims keeps the verified
+     * claims */
     json_t *copy = json_deep_copy(req->claims);
     if (copy != NULL && na_session_refresh(&a->app.src.v, &a->app.cfg, copy, &req->seen, req->now_ms,
                                            expires_ms(req), &a->cookies, &err) == 0) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* path.c — request-path normalization (see path.h). */
 #include "path.h"
 

@@ -1,5 +1,6 @@
-/* path.h — request paths for the guard (SPEC A4, B11.1): normalization before
- * any rule is matched.
+/* SPDX-License-Identifier: MIT */
+/* path.h — request paths for the guard: normalization before any rule is
+ * matched (docs/behaviour.md, Request paths).
  *
  * The guard compares configured paths with request paths in one canonical form,
  * the bytes a server's file and location lookup sees: every percent-escape

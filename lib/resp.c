@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* resp.c — responses built in memory, written in one go (see resp.h). */
 #include "resp.h"
 

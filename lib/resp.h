@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /* resp.h — one HTTP answer, built completely in memory before a byte is
- * written (SERVERS.md gotcha 1: a response without a Status line means "allow"),
- * and the project's named answers, each setting status, headers and body in one
- * place.
+ * written (to an authorizer server a response without a Status line means
+ * "allow": docs/servers.md, Always write a Status line), and the project's
+ * named answers, each setting status, headers and body in one place.
  *
  * A response refuses any header value with a control byte (CR, LF, NUL, …): the
  * response is then marked failed, and na_resp_write sends a bare 500 instead of
@@ -59,12 +60,13 @@ const char *na_resp_reason(int status);
 /* status with Content-Type: application/json and the JSON text body. */
 void na_resp_json(na_resp *r, int status, const char *json);
 
-/* The three no-cache headers of NextAuth's session route (B8.2):
+/* The three no-cache headers of NextAuth's session route (docs/behaviour.md,
+ * Session endpoint):
  * Cache-Control: private, no-cache, no-store; Pragma: no-cache; Expires: 0. */
 void na_resp_no_cache(na_resp *r);
 
 /* 500 JSON {"message":"There is a problem with the server configuration. Check
- * the server logs for more information."} (v4; v5 says "There was", B14), with
+ * the server logs for more information."} (v4; v5 says "There was"), with
  * the no-cache headers. */
 void na_resp_500_config(na_resp *r, int v5_wording);
 

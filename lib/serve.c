@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* serve.c — FastCGI loop and CGI fallback (see serve.h). */
 #define _GNU_SOURCE /* accept4 */
 #include "serve.h"

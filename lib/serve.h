@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* serve.h — the FastCGI accept loop, and the plain-CGI fallback: the only code
  * that knows how a request arrives and where its answer goes.
  *

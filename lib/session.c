@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.c — the session endpoint (see session.h). */
 #include "session.h"
 
@@ -11,7 +12,8 @@
 
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms)
 {
-    /* B13.2: user fields come from the token as name, email and picture → image. */
+    /* docs/behaviour.md, Session body: user fields come from the token as name,
+     * email and picture → image. */
     static const char *const fields[][2] = {
         {"name", "name"}, {"email", "email"}, {"image", "picture"}};
     char iso[25];
@@ -62,7 +64,7 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
                         const char *cookie, long long now_ms, na_resp *r)
 {
     int v5 = cfg->format == NA_FMT_V5;
-    /* B14: Auth.js answers null where next-auth answers {}. */
+    /* Auth.js answers null where next-auth answers {}. */
     const char *empty = v5 ? "null" : "{}";
 
     if (method == NULL)
@@ -89,12 +91,12 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
         }
         return;
     case NA_SOURCE_NONE:
-        /* B8.3 step 1: no token, no cookie changes (empty chunks are left alone). */
+        /* no token, no cookie changes (empty chunks are left alone) */
         na_resp_json(r, 200, empty);
         na_resp_no_cache(r);
         return;
     case NA_SOURCE_INVALID:
-        /* B8.3 step 7: log JWT_SESSION_ERROR and clear every chunk seen. */
+        /* a bad token: log JWT_SESSION_ERROR and clear every chunk seen */
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", ss.err.msg,
                src->v.cookie_name, ss.seen.n, clen);
         na_resp_json(r, 200, empty);
@@ -105,8 +107,9 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
         break;
     }
 
-    /* B8.3 steps 4–6: body from the decoded claims, then the token re-encoded with
-     * session.maxAge (fresh iat/exp/jti), the cookie's Expires = the body's. */
+    /* docs/behaviour.md, Rolling refresh: body from the decoded claims, then the
+     * token re-encoded with session.maxAge (fresh iat/exp/jti), the cookie's
+     * Expires = the body's. */
     long long expires_ms = now_ms + (long long)cfg->session_max_age * 1000;
     char *body = na_session_body(ss.claims, cfg, expires_ms);
     na_err err;

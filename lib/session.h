@@ -1,4 +1,6 @@
-/* session.h — getServerSession / GET /api/auth/session (SPEC A3, B8.2, B8.3, B13.2).
+/* SPDX-License-Identifier: MIT */
+/* session.h — getServerSession / GET /api/auth/session (docs/behaviour.md,
+ * Session endpoint).
  *
  * One call answers one request: the session body, the no-cache headers, and the
  * cookie changes — the rolling refresh of a valid token (re-encoded with fresh
@@ -20,10 +22,10 @@
  * free(), or NULL when out of memory. */
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms);
 
-/* The rolling refresh (B8.3 steps 4–6): re-encode claims (modified: fresh
- * iat/exp/jti, lifetime session.maxAge) and add the Set-Cookie lines that store
- * the new token, chunked, clearing the stale names of seen; Expires is
- * expires_ms. Returns 0, or -1 with err filled (then nothing was added). */
+/* The rolling refresh (docs/behaviour.md, Rolling refresh): re-encode claims
+ * (modified: fresh iat/exp/jti, lifetime session.maxAge) and add the Set-Cookie
+ * lines that store the new token, chunked, clearing the stale names of seen;
+ * Expires is expires_ms. Returns 0, or -1 with err filled (then nothing was added). */
 int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
                        const na_cookie_seen *seen, long long now_ms, long long expires_ms,
                        na_resp *r, na_err *err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* setcookie.c — session Set-Cookie lines (see setcookie.h). */
 #include "setcookie.h"
 
@@ -13,7 +14,7 @@
 #define LINE_MAX_LEN (256 + 3 * NA_CHUNK_MAX + 128)
 
 /* encodeURIComponent keeps A-Z a-z 0-9 - _ . ! ~ * ' ( ) and escapes the rest
- * (B5.3). Base64url tokens and '.' pass unchanged. */
+ * (as the cookie package does). Base64url tokens and '.' pass unchanged. */
 static size_t uri_encode(const char *in, size_t n, char *out)
 {
     size_t o = 0;
@@ -72,7 +73,7 @@ int na_setcookie_session(na_resp *r, const char *name, const char *tok, size_t l
         r->failed = 1;
         return -1;
     }
-    /* B6.2: one cookie under the plain name when it fits, else .0 … .(n-1). */
+    /* One cookie under the plain name when it fits, else .0 … .(n-1). */
     size_t count = (len + chunk - 1) / chunk;
     if (count > NA_MAX_CHUNKS) {
         r->failed = 1;
@@ -81,7 +82,7 @@ int na_setcookie_session(na_resp *r, const char *name, const char *tok, size_t l
     int chunked = count > 1;
     int written[NA_MAX_CHUNKS] = {0};
 
-    /* B6.3: names seen first, in request order. */
+    /* Names seen first, in request order. */
     for (size_t i = 0; seen && i < seen->n; i++) {
         int idx = seen->names[i];
         int rewrite = chunked ? (idx >= 0 && (size_t)idx < count) : idx == -1;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* setcookie.h — the Set-Cookie lines of a session, exactly as next-auth writes
- * them (B5.3, B6.2, B6.3):
+ * them (docs/behaviour.md, Writing cookies):
  *   write:  <name>=<value>; Path=/; Expires=<IMF-fixdate>; HttpOnly[; Secure]; SameSite=Lax
  *   clear:  <name>=; Max-Age=0; Path=/; HttpOnly[; Secure]; SameSite=Lax
  * A token longer than one chunk is written as <name>.0, <name>.1, … of `chunk`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.c — the session token as the source of a request's session (see
  * source.h). */
 #include "source.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.h — where a request's session comes from: the one question the
  * guard, the session endpoint and the page API ask ("what session does this
  * request carry?"), and the only place they ask it.

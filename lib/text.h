@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* text.h — byte classes shared by the parsers and writers: hex digits, HTTP
  * token characters, UTF-8 sequences. Inline: they sit in per-byte loops on the
  * request path (cookie decoding, path normalization, JSON strings). */

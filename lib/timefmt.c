@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* timefmt.c — clock and date formats (see timefmt.h). */
 #include "timefmt.h"
 

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /* timefmt.h — the clock and the two date forms NextAuth writes: the session body's
- * `expires` (JavaScript Date.toISOString, B13.2) and the cookie `Expires`
- * attribute (Date.toUTCString, the IMF-fixdate of RFC 7231 §7.1.1.1, B5.3). */
+ * `expires` (JavaScript Date.toISOString; docs/behaviour.md, Session body) and
+ * the cookie `Expires` attribute (Date.toUTCString, the IMF-fixdate of RFC 7231
+ * §7.1.1.1; docs/behaviour.md, Writing cookies). */
 #ifndef NA_TIMEFMT_H
 #define NA_TIMEFMT_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* token.c — request → token → verified claims, and claims → token (see token.h). */
 #include "token.h"
 
@@ -140,7 +141,8 @@ json_t *na_token_held_claims(na_verifier *v, na_err *err)
     return na_json_parse_object((const char *)v->held, v->held_len, "payload", err);
 }
 
-/* getToken's lookup (B10.1): the session cookie, else the Bearer token, into
+/* getToken's lookup (docs/behaviour.md, Reading the session from a request):
+ * the session cookie, else the Bearer token, into
  * v->tokbuf. Returns 1 found (*toklen bytes), 0 none (err NA_E_NO_TOKEN), -1 bad. */
 static int find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
                 size_t alen, size_t *toklen, na_cookie_seen *seen, na_err *err)
@@ -154,7 +156,7 @@ static int find(na_verifier *v, const char *cookie, size_t clen, const char *aut
         if (found < 0)
             return -1;
     }
-    /* B10.1 step 2: the Authorization header only when no cookie value was found. */
+    /* the Authorization header only when no cookie value was found, as getToken */
     if (!found && authz != NULL) {
         found = na_cookie_bearer(authz, alen, v->tokbuf, NA_TOKEN_MAX, toklen, err);
         if (found < 0)
@@ -222,7 +224,8 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
         na_err_set(err, NA_E_CRYPTO, "random generator failed");
         return NULL;
     }
-    /* B3.3: json_object_set_new keeps the position of an existing key. */
+    /* as next-auth's encode: json_object_set_new keeps the position of an
+     * existing key (docs/behaviour.md, Encoding a token) */
     if (json_object_set_new(claims, "iat", json_integer(now)) < 0 ||
         json_object_set_new(claims, "exp", json_integer(now + max_age)) < 0 ||
         json_object_set_new(claims, "jti", json_string(jti)) < 0) {

@@ -1,4 +1,6 @@
-/* token.h — getToken and encode for one deployment (SPEC A1, A2, B3.3, B10).
+/* SPDX-License-Identifier: MIT */
+/* token.h — getToken and encode for one deployment (docs/behaviour.md: Token
+ * formats, Decode rules, Reading the session from a request, Encoding a token).
  *
  * A verifier is built once per process from the configuration: the keys are
  * derived then, and the two scratch buffers every request reuses are allocated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* url.c — NEXTAUTH_URL parts and form-urlencoding (see url.h). */
 #include "url.h"
 
@@ -34,7 +35,7 @@ int na_url_parse(const char *url, na_url *out)
     if (url == NULL || *url == '\0')
         return 0;
     char buf[1024];
-    /* parseUrl: no "http" in front means https (case-sensitive test, B7.1). */
+    /* parseUrl: no "http" in front means https (case-sensitive test). */
     if (snprintf(buf, sizeof buf, "%s%s", strncmp(url, "http", 4) == 0 ? "" : "https://",
                  url) >= (int)sizeof buf)
         return -1;
@@ -81,7 +82,7 @@ int na_url_parse(const char *url, na_url *out)
     snprintf(out->origin, sizeof out->origin, "%.*s", (int)(rest - buf + (long)hl), buf);
     const char *path = rest + hl;
     size_t pl = strcspn(path, "?#");
-    /* B7.1: one trailing '/' is removed; "/" or nothing becomes /api/auth. The
+    /* parseUrl: one trailing '/' is removed; "/" or nothing becomes /api/auth. The
      * auth path must be normal already (it is compared with normalized paths). */
     if (pl > 0 && path[pl - 1] == '/')
         pl--;

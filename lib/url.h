@@ -1,17 +1,20 @@
-/* url.h — the configured NEXTAUTH_URL and the URLs the guard writes (SPEC B7.1,
- * B11.1): the origin and auth path of NEXTAUTH_URL, and the form-urlencoding of
- * callbackUrl. */
+/* SPDX-License-Identifier: MIT */
+/* url.h — the configured NEXTAUTH_URL and the URLs the guard writes: the origin
+ * and auth path of NEXTAUTH_URL, and the form-urlencoding of callbackUrl
+ * (docs/behaviour.md: NEXTAUTH_URL parsing, Location and callbackUrl). */
 #ifndef NA_URL_H
 #define NA_URL_H
 
 #include <stddef.h>
 
-/* application/x-www-form-urlencoded, as URLSearchParams writes it (B11.1): A-Z
- * a-z 0-9 * - . _ stay, space becomes '+', every other byte %XX (upper case).
+/* application/x-www-form-urlencoded, as URLSearchParams writes withAuth's
+ * callbackUrl: A-Z a-z 0-9 * - . _ stay, space becomes '+', every other byte
+ * %XX (upper case).
  * out needs 3 × n + 1 bytes; NUL-terminated. Returns the length written. */
 size_t na_url_form_encode(const char *in, size_t n, char *out);
 
-/* The parts of a NEXTAUTH_URL, as next-auth's parseUrl (B7.1) reads it. */
+/* The parts of a NEXTAUTH_URL, as next-auth's parseUrl reads it
+ * (docs/behaviour.md, NEXTAUTH_URL parsing). */
 typedef struct {
     char origin[512]; /* "https://example.com[:port]", "" when no URL is configured */
     char path[512];   /* the auth path: URL path without trailing '/', "/api/auth" for "/" */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/fuzz.mk — the libFuzzer targets of tests/fuzz/ and their plain replay.
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="cookie jose"] [FUZZ_OPTS="-seed=1"]
@@ -26,7 +27,12 @@ FUZZ_OPTS    ?=
 FUZZ_DIR     := build/fuzz
 # ASan + UBSan, every UB report fatal (libFuzzer then saves the input).
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  ?= -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
+# FUZZ_CFLAGS is the tunable part; the project's flags (NA_CPPFLAGS, NA_CFLAGS
+# less -Werror: clang may warn where gcc, the -Werror gate, does not) always
+# come first. No _FORTIFY_SOURCE: its wrappers hide accesses from ASan.
+FUZZ_CFLAGS  ?= -g -O1 -fno-omit-frame-pointer
+FUZZ_ALL_CPPFLAGS = $(NA_CPPFLAGS) -U_FORTIFY_SOURCE $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
+FUZZ_ALL_CFLAGS   = $(filter-out -Werror,$(NA_CFLAGS)) $(FUZZ_CFLAGS)
 FUZZ_LIB_OBJS := $(patsubst lib/%.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/replay-%)
@@ -43,12 +49,12 @@ $(FUZZ_DIR) $(FUZZ_DIR)/obj:
 	mkdir -p $@
 
 $(FUZZ_DIR)/obj/%.o: lib/%.c | $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP \
-	    -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_ALL_CPPFLAGS) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+	    -MMD -MP -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) | $(FUZZ_DIR)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -MMD -MP -MT $@ \
-	    -MF $@.d -o $@ $< $(FUZZ_LIB_OBJS) $(FCGI_LIBS) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_ALL_CPPFLAGS) $(FUZZ_ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -MMD -MP \
+	    -MT $@ -MF $@.d $(LDFLAGS) -o $@ $< $(FUZZ_LIB_OBJS) $(FCGI_LIBS) $(ALL_LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -76,14 +82,14 @@ fuzz: fuzz-build
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed"; exit 1; fi; \
 	echo "fuzz: no crash in $(FUZZ_TARGETS)"
 
-# The replay drivers: the target's code as it is, plain $(CC) and $(CFLAGS)
-# (a sanitizer build of the project passes its flags through).
+# The replay drivers: the target's code as it is, plain $(CC) and the normal
+# build's flags (a sanitizer build of the project adds its own in CFLAGS).
 $(FUZZ_DIR)/replay.o: tests/fuzz/replay.c | $(FUZZ_DIR)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(FUZZ_DIR)/replay-%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/replay.o $(LIB) | $(FUZZ_DIR)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -MT $@ -MF $@.d $(LDFLAGS) -o $@ $< \
-	    $(FUZZ_DIR)/replay.o $(LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -MT $@ -MF $@.d $(LDFLAGS) -o $@ $< \
+	    $(FUZZ_DIR)/replay.o $(LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
 
 fuzz-replay-build: $(FUZZ_REPLAY_BINS)
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mk/sanitize.mk — `make sanitize`: the library, the CLI, the FastCGI programs,
 # the examples and the unit tests built with AddressSanitizer + UndefinedBehavior-
 # Sanitizer into a tree of their own (build/san/, same relative layout as the
@@ -24,11 +25,13 @@
 SAN_CC    ?= $(CC)
 SAN_DIR   := build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# The project's flags, less optimisation (-O1 keeps reports readable and ASan
-# fast), _FORTIFY_SOURCE (its checked wrappers hide accesses from ASan) and
-# -Werror (a warning only -O1 raises is the normal build's business).
-SAN_CFLAGS = $(filter-out -O0 -O1 -O2 -O3 -Os -Werror -D_FORTIFY_SOURCE=1 -D_FORTIFY_SOURCE=2 \
-               -D_FORTIFY_SOURCE=3,$(CFLAGS)) -O1 -g $(SAN_FLAGS)
+# The project's flags (NA_CFLAGS, NA_CPPFLAGS: the Makefile) and the user's, less
+# optimisation (-O1 keeps reports readable and ASan fast), _FORTIFY_SOURCE (its
+# checked wrappers hide accesses from ASan; -U in case the compiler predefines
+# it) and -Werror (a warning only -O1 raises is the normal build's business).
+SAN_CPPFLAGS = $(NA_CPPFLAGS) -U_FORTIFY_SOURCE $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
+SAN_CFLAGS   = $(filter-out -Werror,$(NA_CFLAGS)) \
+               $(filter-out -O% -D_FORTIFY_SOURCE% -Werror,$(CFLAGS)) -O1 -g $(SAN_FLAGS)
 
 SAN_LIB      := $(SAN_DIR)/$(LIB)
 SAN_LIB_OBJS := $(LIB_SRCS:%.c=$(SAN_DIR)/%.o)
@@ -52,7 +55,7 @@ sanitize-clean:
 
 $(SAN_DIR)/%.o: %.c
 	@mkdir -p $(@D)
-	$(SAN_CC) $(CPPFLAGS) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+	$(SAN_CC) $(SAN_CPPFLAGS) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(SAN_LIB): $(SAN_LIB_OBJS)
 	rm -f $@
@@ -75,16 +78,17 @@ $(SAN_DEFAULTS): $(SAN_DIR)/san-defaults.c
 	$(SAN_CC) $(SAN_FLAGS) -c -o $@ $<
 
 $(SAN_DIR)/bin/%: $(SAN_DIR)/bin/%.o $(SAN_LIB) $(SAN_DEFAULTS)
-	$(SAN_CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(SAN_DEFAULTS) $(SAN_LIB) $(LDLIBS)
+	$(SAN_CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(SAN_DEFAULTS) $(SAN_LIB) $(ALL_LDLIBS)
 
 $(SAN_DIR)/cgi-bin/%: $(SAN_DIR)/cgi-bin/%.o $(SAN_LIB) $(SAN_DEFAULTS)
-	$(SAN_CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(SAN_DEFAULTS) $(SAN_LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(SAN_CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $< $(SAN_DEFAULTS) $(SAN_LIB) $(FCGI_LIBS) \
+	    $(ALL_LDLIBS)
 
 # As the Makefile's rule: a unit test includes its module's .c and links the rest.
 $(SAN_DIR)/tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB) $(SAN_DEFAULTS)
 	@mkdir -p $(@D)
-	$(SAN_CC) $(CPPFLAGS) $(SAN_CFLAGS) -Wno-unused-function -MMD -MP -o $@ $< \
-	    $(SAN_DEFAULTS) $(SAN_LIB) $(FCGI_LIBS) $(LDLIBS)
+	$(SAN_CC) $(SAN_CPPFLAGS) $(SAN_CFLAGS) -Wno-unused-function -MMD -MP $(LDFLAGS) -o $@ $< \
+	    $(SAN_DEFAULTS) $(SAN_LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
 
 .SECONDARY: $(SAN_BINS:=.o) $(SAN_CGIS:=.o) $(SAN_DIR)/san-defaults.c
 

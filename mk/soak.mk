@@ -1,4 +1,5 @@
-# mk/soak.mk — the load-and-fault test of tests/load/ (issue 7, part 4).
+# SPDX-License-Identifier: MIT
+# mk/soak.mk — the load-and-fault test of tests/load/.
 #
 #   make soak [SOAK_SECONDS=600]
 #       Build everything, then run tests/load/run.sh for SOAK_SECONDS (10

@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The nextauth-token CLI contract: usage, exit codes (0 ok, 1 invalid or missing
 # token, 2 usage or configuration), the one-line "nextauth-token: <reason>" on
-# failure that never carries a secret or a token, secret resolution (SPEC A1),
+# failure that never carries a secret or a token, secret resolution (docs/behaviour.md, Secrets),
 # encode/decode round trips, clock rules, the config file, and getToken's
-# request reading (SPEC A2: cookie names, chunks, Bearer, caps).
+# request reading (docs/behaviour.md, Reading the session from a request: cookie
+# names, chunks, Bearer, caps).
 # Every token is minted with a fixed --now; nothing sleeps or uses the network.
 
 # shellcheck disable=SC2154 # status, output, lines, stderr: set by bats' run
@@ -153,7 +155,7 @@ chunk_cookies() {
     assert_no_stderr
 }
 
-# --- where the secret comes from (SPEC A1) ---------------------------------------
+# --- where the secret comes from (docs/behaviour.md, Secrets) ---------------------
 
 @test "no secret anywhere: exit 2, 'no secret' (decode, get and encode)" {
     unset NEXTAUTH_SECRET AUTH_SECRET
@@ -308,7 +310,7 @@ roundtrip() {
 @test "encode/decode round trip: next-auth-v4 (JWE dir/A256GCM, exact header)" {
     roundtrip next-auth-v4
     [ "$(segments "$TOKEN")" -eq 5 ] || _fail "not 5 segments"
-    # SPEC B2: the v4 protected header, byte for byte
+    # the v4 protected header, byte for byte (docs/behaviour.md, Constants)
     [ "${TOKEN%%.*}" = eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0 ] || _fail "v4 header differs"
     local rest=${TOKEN#*.}
     [ "${rest%%.*}" = "" ] || _fail "encrypted key segment not empty"
@@ -398,7 +400,7 @@ roundtrip() {
     assert_output '{"a":1,"exp":1702592000,"b":2,"iat":1700000000,"jti":"'"$jti"'"}'
 }
 
-@test "encode: existing iat and jti get new values in place (SPEC B3.3)" {
+@test "encode: existing iat and jti get new values in place (as next-auth's encode)" {
     local tok
     mint tok --now "$NOW" '{"iat":5,"jti":"mine","x":1}'
     run_cli decode --now "$NOW" "$tok"
@@ -471,7 +473,7 @@ roundtrip() {
     assert_stderr "nextauth-token: config $cfg: unknown key \"bogus?Key?[31m\""
 }
 
-@test "decode: the SPEC B3.5 known-answer token gives its claims byte for byte" {
+@test "decode: the v4 known-answer token (docs/behaviour.md) gives its claims byte for byte" {
     export NEXTAUTH_SECRET=test-secret
     SENSITIVE+=(test-secret)
     run_cli decode --now "$NOW" 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAECAwQFBgcICQoL.mWGZN0spOpy6YzgLmPJdw_atzbh9B3dbyQN_7b1mYyE4nopMR9sux3W2WwpCWNW7Q810nZ1MZDTgRau4X_Ttozy6N0AdfuIvWWKJEiIl0NrCm83HG59OdQO1S1BzlAt0-l21bwro_abHx1CL9Jo9efURAT44Y8kwfVk30QgbGCxI7uSAc0GKjO3FCa7fSnowfHCdHHohj6Xk.G2FkM9iuM3PfKct1YihW2g'
@@ -629,7 +631,7 @@ roundtrip() {
     fails 2 "config "
 }
 
-# --- get: cookies, chunks, Bearer (SPEC A2) ------------------------------------------
+# --- get: cookies, chunks, Bearer (docs/behaviour.md, Reading the session …) ------
 
 @test "get: a chunked cookie (.0/.1/.2 of 3933 chars, shuffled, among others) is joined" {
     local blob claims tok

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # `make demo` (demo/run.sh): the private lighttpd it starts answers every URL
 # and every curl line it prints as the printout says; the demo-only sign-in
 # stays on its site and only runs inside the demo; Ctrl-C (SIGINT to the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The two examples of cgi-bin/examples/ behind a private lighttpd (mod_fastcgi
 # "bin-path": lighttpd spawns each program and keeps it serving), asked with
 # curl: the same answers as tests/examples.bats gets in CGI mode, now through

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The page API (lib/nextauth.h) and its two examples, run as plain CGI programs
+# SPDX-License-Identifier: MIT
+# The page API (include/nextauth.h) and its two examples, run as plain CGI programs
 # (one request from the environment, the answer on stdout):
 #   cgi-bin/examples/hello-api       the NextAuth docs' API route:
 #       no session → 401 {"message":"You must be logged in."}; session → 200
@@ -374,12 +375,11 @@ assert_page() {
 
 # --- the rest of the API, through a test page ---------------------------------
 
-# build_api_page — compile the test page below against lib/nextauth.h alone (a
-# copy in a folder of its own: the header must need nothing else of lib/).
+# build_api_page — compile the test page below against include/nextauth.h alone
+# (include/ holds the public header only: it must need nothing of lib/).
 build_api_page() {
     local dir=$BATS_FILE_TMPDIR/api
-    mkdir -p "$dir/include"
-    cp "$REPO_ROOT/lib/nextauth.h" "$dir/include/"
+    mkdir -p "$dir"
     cat >"$dir/api-page.c" <<'EOF'
 /* A page that calls the API as TEST_ACTION says (a CGI variable). */
 #include <stdio.h>
@@ -473,7 +473,7 @@ int main(void)
 }
 EOF
     cc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L \
-        -I"$dir/include" -o "$dir/api-page" "$dir/api-page.c" "$REPO_ROOT/lib/libnextauth.a" \
+        -I"$REPO_ROOT/include" -o "$dir/api-page" "$dir/api-page.c" "$REPO_ROOT/lib/libnextauth.a" \
         -lfcgi -ljansson -lcrypto
 }
 
@@ -571,7 +571,7 @@ api() {
     assert_body "before=- session=0 again=0 sub=- iat=-1 reason=no session token (cookie $V4, no bearer)"$'\n'
 }
 
-@test "api: nextauth_session_json: compact (SPEC A3) and indented as JSON.stringify" {
+@test "api: nextauth_session_json: compact (the session endpoint's body) and indented as JSON.stringify" {
     local tok
     tok=$(mint next-auth-v4 "$NOW" '{"name":"A","email":null,"sub":"1","role":"admin"}')
     api json HTTP_COOKIE="$V4=$tok" TEST_INDENT=0
@@ -658,19 +658,32 @@ api() {
         sfail "make install failed: $(cat "$BATS_TEST_TMPDIR/make.out")"
     [ -f "$dest/usr/include/nextauth.h" ] && [ -f "$dest/usr/lib/libnextauth.a" ] &&
         [ -f "$dest/usr/lib/pkgconfig/nextauth.pc" ] || sfail "missing installed files"
-    grep -qx 'prefix=/usr' "$dest/usr/lib/pkgconfig/nextauth.pc" || sfail "prefix is not /usr"
+    # the public header only, as it is in include/ (the private ones stay in lib/)
+    [ "$(ls "$dest/usr/include")" = nextauth.h ] || sfail "other headers installed"
+    cmp -s "$REPO_ROOT/include/nextauth.h" "$dest/usr/include/nextauth.h" ||
+        sfail "the installed header is not include/nextauth.h"
+    local pc=$dest/usr/lib/pkgconfig/nextauth.pc
+    grep -qx 'prefix=/usr' "$pc" || sfail "prefix is not /usr"
+    # jansson is public (the API returns json_t), libcrypto private; the archive
+    # is static, so libfcgi and libcrypto are on every link.
+    grep -qx 'Requires: jansson' "$pc" || sfail "unexpected Requires line"
+    grep -qx 'Requires.private: libcrypto' "$pc" || sfail "unexpected Requires.private line"
     # shellcheck disable=SC2016 # the literal ${libdir} of the file
-    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -ljansson -lcrypto' \
-        "$dest/usr/lib/pkgconfig/nextauth.pc" || sfail "unexpected Libs line"
+    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto' "$pc" || sfail "unexpected Libs line"
 
     mkdir -p "$build"
     cp "$REPO_ROOT/cgi-bin/examples/hello-api.c" "$build/"
-    local flags
-    flags=$(PKG_CONFIG_PATH='' PKG_CONFIG_LIBDIR="$dest/usr/lib/pkgconfig" \
-        PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config --cflags --libs nextauth) ||
-        sfail "pkg-config does not find nextauth"
-    [[ $flags == *"-I$dest/usr/include"* && $flags == *"-L$dest/usr/lib"* ]] ||
-        sfail "pkg-config flags do not point into DESTDIR: $flags"
+    # Only what pkg-config says, as a user of the installed tree would build it
+    # (jansson.pc and libcrypto.pc come from the system's own pkg-config path).
+    local flags static
+    flags=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" \
+        pkg-config --cflags --libs nextauth) || sfail "pkg-config does not find nextauth"
+    [[ $flags == *"-I$dest/usr/include"* && $flags == *"-L$dest/usr/lib "* &&
+        $flags == *"-lnextauth -lfcgi -lcrypto"* && $flags == *-ljansson* ]] ||
+        sfail "unexpected pkg-config flags: $flags"
+    static=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" \
+        pkg-config --static --libs nextauth) || sfail "pkg-config --static fails"
+    [[ $static == *-ldl* ]] || sfail "--static lacks libcrypto's private libraries: $static"
     # shellcheck disable=SC2086 # flags are words
     (cd "$build" && cc -std=c11 -Wall -Wextra -Werror -o hello-api hello-api.c $flags) \
         >"$BATS_TEST_TMPDIR/cc.out" 2>&1 || sfail "cc failed: $(cat "$BATS_TEST_TMPDIR/cc.out")"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # nextauth-guard as Apache 2.4's FastCGI authorizer (mod_authnz_fcgi), end to
 # end: a private Apache (event MPM, mod_cgid) on a free loopback port includes
 # examples/apache-guard.conf unchanged (tests/fixtures-apache/httpd.conf); the
@@ -147,7 +148,7 @@ setup_file() {
         gc_mint SUBONLY '{"name":"Nobody","sub":"42"}' &&
         gc_mint EXPIRED '{"email":"ada@example.com","sub":"1"}' \
             --now $(($(date +%s) - 86400)) --max-age 3600 || return 1
-    # a 3-chunk session (SPEC B6.2's 8216 characters: 3933 + 3933 + 350) and
+    # a 3-chunk session (next-auth's 8216-character example: 3933 + 3933 + 350) and
     # the largest 2-chunk one (7866 = 2 × 3933)
     ag_mint_len BIG3 8216 && ag_mint_len BIG2 7866 || return 1
     export ADA BOB SUBONLY EXPIRED BIG3 BIG2

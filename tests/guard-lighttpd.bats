@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# nextauth-guard behind a real lighttpd 1.4 (SPEC A4, SERVERS.md §2): one
+# SPDX-License-Identifier: MIT
+# nextauth-guard behind a real lighttpd 1.4 (docs/behaviour.md, Guard;
+# docs/servers.md, lighttpd): one
 # private lighttpd per file, on a free loopback port, configured by including
 # examples/lighttpd-guard.conf itself (the guard as a FastCGI authorizer, its
 # "max-procs" processes spawned by lighttpd). It guards a static docroot
@@ -509,8 +511,9 @@ body_has_line() {
     # an invalid cookie does not matter there
     gc_get "$BASE/public/p.txt" -H "Cookie: $(gc_cookie "$TOK_TAMPERED")"
     assert_http 200
-    # guarded by lighttpd, let through by the guard (SPEC A4: the sign-in page,
-    # /_next, /favicon.ico): lighttpd then answers 404 for the missing files
+    # guarded by lighttpd, let through by the guard (the sign-in page, /_next,
+    # /favicon.ico: docs/behaviour.md, Exempt paths): lighttpd then answers 404
+    # for the missing files
     local p
     for p in /login /favicon.ico /_next/static/x.js /api/auth/nothing; do
         gc_get "$BASE$p"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# nextauth-guard behind a real nginx 1.22 with auth_request (SPEC A4,
-# SERVERS.md §4): one private nginx per file on a free loopback port, whose
+# SPDX-License-Identifier: MIT
+# nextauth-guard behind a real nginx 1.22 with auth_request (docs/behaviour.md,
+# Guard; docs/servers.md, nginx): one private nginx per file on a free loopback port, whose
 # site is examples/nginx-guard.conf itself with its @PLACEHOLDERS@ filled in
 # (tests/lib/nginx.sh ng_render). The guard runs under spawn-fcgi, two
 # processes on a unix socket. Backends:

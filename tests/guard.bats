@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
-# cgi-bin/nextauth-guard as plain CGI: withAuth for web servers (SPEC A4, B11.1,
-# B12, B15.9; SERVERS.md §5). Every answer is checked exactly: status line, each
+# SPDX-License-Identifier: MIT
+# cgi-bin/nextauth-guard as plain CGI: withAuth for web servers (docs/behaviour.md:
+# Guard, withAuth answers compared, Exempt paths, Matcher syntax; docs/servers.md,
+# Cross-server traps). Every answer is checked exactly: status line, each
 # header line in order, body, stderr. Tokens are minted at a fixed NOW and the
 # guard runs under faketime at the same NOW; nothing sleeps or uses the network.
 
@@ -29,29 +31,29 @@ expect_alice() {
     expect_allow_json "$ALICE_JSON" "${ALICE_X[@]}"
 }
 
-# --- B11.1: the measured table (origin http://localhost:3000) ---------------
+# --- withAuth's measured answers (docs/behaviour.md, withAuth answers compared) -
 
-@test "B11.1: no cookie → 307 to sign-in with the form-encoded callbackUrl" {
+@test "withAuth: no cookie → 307 to sign-in with the form-encoded callbackUrl" {
     guard '/dashboard?a=1&b=2'
     expect_signin '%2Fdashboard%3Fa%3D1%26b%3D2'
     expect_no_stderr
 }
 
-@test "B11.1: a valid cookie passes (responder: identity JSON and X-Nextauth-* headers)" {
+@test "withAuth: a valid cookie passes (responder: identity JSON and X-Nextauth-* headers)" {
     mint tok "$USER_CLAIMS"
     guard /dashboard "HTTP_COOKIE=next-auth.session-token=$tok"
     expect_alice
     expect_no_stderr
 }
 
-@test "B11.1: a valid Authorization: Bearer token passes" {
+@test "withAuth: a valid Authorization: Bearer token passes" {
     mint tok "$USER_CLAIMS"
     guard /dashboard "HTTP_AUTHORIZATION=Bearer $tok"
     expect_alice
     expect_no_stderr
 }
 
-@test "B11.1: garbage cookie → 307, one log line without the value" {
+@test "withAuth: garbage cookie → 307, one log line without the value" {
     guard /dashboard 'HTTP_COOKIE=next-auth.session-token=garbage-value-123'
     expect_signin '%2Fdashboard'
     [ "${#g_stderr_lines[@]}" -eq 1 ] || gfail "expected one stderr line"
@@ -59,20 +61,20 @@ expect_alice() {
     refute_guard_leak garbage-value-123 "$SECRET"
 }
 
-@test "B11.1: no secret, /dashboard → 307 to the error page with error=Configuration" {
+@test "withAuth: no secret, /dashboard → 307 to the error page with error=Configuration" {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
     guard /dashboard
     expect_redirect "$ORIGIN/api/auth/error?error=Configuration"
     expect_stderr_has 'NO_SECRET'
 }
 
-@test "B11.1: no secret, /api/auth/session passes (exempt before the secret check)" {
+@test "withAuth: no secret, /api/auth/session passes (exempt before the secret check)" {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
     guard /api/auth/session
     expect_pass
 }
 
-@test "B11.1: pages.signIn /login, /x?y=%20z → …/login?callbackUrl=%2Fx%3Fy%3D%2520z" {
+@test "withAuth: pages.signIn /login, /x?y=%20z → …/login?callbackUrl=%2Fx%3Fy%3D%2520z" {
     guard_config '{"pages":{"signIn":"/login"}}'
     guard '/x?y=%20z'
     expect_redirect "$ORIGIN/login?callbackUrl=%2Fx%3Fy%3D%2520z"
@@ -87,15 +89,15 @@ expect_alice() {
     expect_redirect "$ORIGIN/login?callbackUrl=%2Floginx"
 }
 
-@test "B11.1: basePath /app, /app/dashboard?q=1 → …/app/api/auth/signin?callbackUrl=%2Fapp%2Fdashboard%3Fq%3D1" {
+@test "withAuth: basePath /app, /app/dashboard?q=1 → …/app/api/auth/signin?callbackUrl=%2Fapp%2Fdashboard%3Fq%3D1" {
     guard_config '{"basePath":"/app"}'
     guard '/app/dashboard?q=1'
     expect_redirect "$ORIGIN/app/api/auth/signin?callbackUrl=%2Fapp%2Fdashboard%3Fq%3D1"
 }
 
-@test "B11.1: basePath /app, /app/api/auth/session is guarded (authPath is /api/auth): 307, or 401 as an API path" {
+@test "withAuth: basePath /app, /app/api/auth/session is guarded (authPath is /api/auth): 307, or 401 as an API path" {
     # withAuth knows no API paths: with an api list that leaves /api alone the
-    # answer is the measured 307; with the default api list (A4) it is the 401.
+    # answer is the measured 307; with the default api list it is the 401.
     guard_config '{"basePath":"/app","api":["/rpc/:path*"]}'
     guard /app/api/auth/session 'HTTP_ACCEPT=text/html'
     expect_redirect "$ORIGIN/app/api/auth/signin?callbackUrl=%2Fapp%2Fapi%2Fauth%2Fsession"
@@ -110,7 +112,7 @@ expect_alice() {
     expect_pass
 }
 
-@test "B11.1: NEXTAUTH_URL https://ex.com/custom/auth: /custom/auth/x passes, /api/auth/x is guarded" {
+@test "withAuth: NEXTAUTH_URL https://ex.com/custom/auth: /custom/auth/x passes, /api/auth/x is guarded" {
     GUARD_ENV=("NEXTAUTH_URL=https://ex.com/custom/auth" "NEXTAUTH_SECRET=$SECRET")
     guard /custom/auth/x
     expect_pass
@@ -125,7 +127,7 @@ expect_alice() {
     expect_redirect 'https://ex.com/api/auth/signin?callbackUrl=%2Fapi%2Fauth%2Fx'
 }
 
-@test "B11.1: https NEXTAUTH_URL + plain cookie name → 307 (the guard reads __Secure-…)" {
+@test "withAuth: https NEXTAUTH_URL + plain cookie name → 307 (the guard reads __Secure-…)" {
     GUARD_ENV=("NEXTAUTH_URL=https://ex.com" "NEXTAUTH_SECRET=$SECRET")
     mint tok "$USER_CLAIMS"
     guard /dashboard "HTTP_COOKIE=next-auth.session-token=$tok"
@@ -135,7 +137,7 @@ expect_alice() {
     expect_alice
 }
 
-@test "B11.1: authorized {role: admin} with a user token → 307 to sign-in (no 403 on pages)" {
+@test "withAuth: authorized {role: admin} with a user token → 307 to sign-in (no 403 on pages)" {
     guard_config '{"authorized":{"role":"admin"}}'
     mint tok '{"sub":"u1","role":"user"}'
     guard '/dashboard?x=1' "HTTP_COOKIE=next-auth.session-token=$tok"
@@ -147,7 +149,7 @@ expect_alice() {
         "X-Nextauth-User: u2" "X-Nextauth-Sub: u2" "X-Nextauth-Expires: $NOW_EXPIRES"
 }
 
-@test "A4: API path without a token → 401 JSON" {
+@test "guard: API path without a token → 401 JSON" {
     guard /api/data
     expect_401
     expect_no_stderr
@@ -157,7 +159,7 @@ expect_alice() {
     expect_401
 }
 
-@test "A4: API path with a token that is not authorized → 403 JSON" {
+@test "guard: API path with a token that is not authorized → 403 JSON" {
     guard_config '{"authorized":{"role":"admin"}}'
     mint tok '{"sub":"u1","role":"user"}'
     guard /api/data "HTTP_COOKIE=next-auth.session-token=$tok"
@@ -165,14 +167,14 @@ expect_alice() {
     expect_stderr 'nextauth-guard: not authorized for /api/data'
 }
 
-@test "A4: API path without a secret → 500 JSON" {
+@test "guard: API path without a secret → 500 JSON" {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
     guard /api/data
     expect_500
     expect_stderr_has 'NO_SECRET'
 }
 
-@test "A4: a configured api list replaces the default" {
+@test "guard: a configured api list replaces the default" {
     guard_config '{"api":["/rpc/:path*"]}'
     guard /rpc/call
     expect_401
@@ -186,7 +188,7 @@ expect_alice() {
     expect_redirect '/api/auth/signin?callbackUrl=%2Fdashboard%3Fa%3D1'
 }
 
-# --- B11.1 step 2 / B15.9: exemptions --------------------------------------
+# --- exemptions (docs/behaviour.md, Exempt paths) ---------------------------
 
 @test "exempt: /api/auth and below, sign-in and error pages, /_next/…, /favicon.ico" {
     local p
@@ -199,7 +201,7 @@ expect_alice() {
     done
 }
 
-@test "exempt: without a secret too (B11.1 step 2 comes before step 3)" {
+@test "exempt: without a secret too (exempt paths come before the secret check)" {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN")
     local p
     for p in /api/auth/session /_next/x /favicon.ico /api/auth/signin; do
@@ -208,7 +210,7 @@ expect_alice() {
     done
 }
 
-@test "B15.9: /api/authx, /_nextfoo, /favicon.icox are guarded (stricter than next-auth's plain prefix)" {
+@test "exempt: /api/authx, /_nextfoo, /favicon.icox are guarded (stricter than next-auth's plain prefix)" {
     guard /api/authx
     expect_401
     guard /_nextfoo
@@ -272,7 +274,7 @@ expect_alice() {
     expect_500
 }
 
-# --- B12: matcher table, through the guard ---------------------------------
+# --- matcher table (docs/behaviour.md, Matcher syntax), through the guard ----
 
 # matcher_case PATTERN_JSON PATH yes|no — with this matcher, PATH is guarded
 # (307 to sign-in, callbackUrl = PATH) or passes.
@@ -289,7 +291,7 @@ matcher_case() {
     fi
 }
 
-@test "B12: /dashboard/:path*, /dashboard, /dashboard/:path, /dashboard/:path+" {
+@test "matcher: /dashboard/:path*, /dashboard, /dashboard/:path, /dashboard/:path+" {
     local rows=(
         # path                 :path*  plain  :path  :path+
         "/dashboard             yes    yes    no     no"
@@ -314,7 +316,7 @@ matcher_case() {
     done
 }
 
-@test "B12: /_next/data/<buildId>/dashboard.json is matched by /dashboard/:path* and /dashboard" {
+@test "matcher: /_next/data/<buildId>/dashboard.json is matched by /dashboard/:path* and /dashboard" {
     # Next.js strips the data-route prefix before middleware runs, so withAuth
     # guards the page's data exactly as the page; the /_next exemption must not
     # hand out getServerSideProps data of a guarded page.
@@ -323,13 +325,13 @@ matcher_case() {
     matcher_case '"/dashboard/:path"' /_next/data/ID/dashboard.json no
 }
 
-@test "B12: :name? is optional" {
+@test "matcher: :name? is optional" {
     matcher_case '"/dashboard/:path?"' /dashboard yes
     matcher_case '"/dashboard/:path?"' /dashboard/a yes
     matcher_case '"/dashboard/:path?"' /dashboard/a/b no
 }
 
-@test "B12: /admin/(.*) matches /admin/ and /admin/x but not /admin" {
+@test "matcher: /admin/(.*) matches /admin/ and /admin/x but not /admin" {
     matcher_case '"/admin/(.*)"' /admin/ yes
     matcher_case '"/admin/(.*)"' /admin/x yes
     matcher_case '"/admin/(.*)"' /admin/x/y yes
@@ -337,7 +339,7 @@ matcher_case() {
     matcher_case '"/admin/(.*)"' /adminx no
 }
 
-@test "B12: the negative-lookahead matcher skips api, _next/static, _next/image, favicon.ico" {
+@test "matcher: the negative-lookahead matcher skips api, _next/static, _next/image, favicon.ico" {
     local m='"/((?!api|_next/static|_next/image|favicon.ico).*)"'
     matcher_case "$m" / yes
     matcher_case "$m" /dashboard yes
@@ -349,7 +351,7 @@ matcher_case() {
     matcher_case "$m" /_nextfoo yes
 }
 
-@test "B12: basePath /app is prepended: /dashboard/:path* matches /app/dashboard/x only" {
+@test "matcher: basePath /app is prepended: /dashboard/:path* matches /app/dashboard/x only" {
     GUARD_ENV=("NEXTAUTH_URL=$ORIGIN" "NEXTAUTH_SECRET=$SECRET")
     guard_config '{"basePath":"/app","matcher":["/dashboard/:path*"]}'
     guard /app/dashboard/x
@@ -364,7 +366,7 @@ matcher_case() {
     expect_pass
 }
 
-@test "B12: a list of matchers, and {source: …} objects" {
+@test "matcher: a list of matchers, and {source: …} objects" {
     guard_config '{"matcher":["/a/:p*",{"source":"/b/:p*"}]}'
     guard /a/1
     expect_signin '%2Fa%2F1'
@@ -1037,7 +1039,7 @@ dup_names() {
 
 @test "NEXTAUTH_URL whose path is \"//\" (auth path \"/\") must not exempt every path" {
     # parseUrl turns https://ex.com// into the auth path "/", under which every
-    # request lies: next-auth then guards nothing. Fail closed instead (A4: no
+    # request lies: next-auth then guards nothing. Fail closed instead (no
     # unusable config ever passes).
     local u
     for u in 'http://localhost:3000//' 'http://localhost:3000//?x'; do

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the guard suite (tests/guard.bats). Load after helpers.bash:
 # `load helpers` then `load guard_helpers`.
 #
@@ -23,7 +24,7 @@ NOW_EXPIRES='2023-12-14T22:13:20.000Z'
 ORIGIN='http://localhost:3000'
 SIGNIN="$ORIGIN/api/auth/signin?callbackUrl="
 
-# The three fixed bodies (SPEC A4, B7.3).
+# The three fixed bodies (docs/behaviour.md, Fixed answers).
 BODY_401='{"message":"You must be logged in."}'
 BODY_403='{"message":"Forbidden"}'
 BODY_500='{"message":"There is a problem with the server configuration. Check the server logs for more information."}'

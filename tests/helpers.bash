@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the bats suites (`load helpers`). bats-core 1.8 has no
 # bats-assert, so the few assertions we need live here. Every assertion prints
 # what it expected and what it got, then fails.

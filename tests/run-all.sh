@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Run every test suite and print one closing line "N passed, N failed" (all suites
 # summed). Exits non-zero when anything failed, or when a suite died before
 # reporting. Run from anywhere; `make check` builds first and then runs this.
@@ -8,7 +9,7 @@
 #   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
 #   interop  tests/interop/run.sh and session.sh (the real next-auth and
 #            @auth/core, installed with npm in a scratch folder)
-#   corpus, fuzz, valgrind, sanitize   (issue 7; described at their loop below)
+#   corpus, fuzz, valgrind, sanitize   (the reliability suites, described at their loop below)
 # NEXTAUTH_SKIP_INTEROP=1 leaves out the interop suite (it needs the npm registry);
 # the closing line then says so. CI never sets it.
 set -u
@@ -86,7 +87,7 @@ for suite in run session; do
     fi
 done
 
-# --- reliability suites (issue 7): bad-input corpus, fuzz corpora, valgrind,
+# --- reliability suites: bad-input corpus, fuzz corpora, valgrind,
 # sanitizers ------
 #   corpus    tests/corpus/run.sh: 700+ hostile inputs with their exact answers
 #             through the CLI and the guard/session programs as CGI

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The FastCGI loop's read deadline (lib/serve.c, NEXTAUTH_READ_TIMEOUT): a
 # libfcgi process serves one connection at a time, so connections that are
 # opened and left idle, or fed a byte now and then, or kept by the server

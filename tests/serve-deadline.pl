@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # serve-deadline.pl — stalled FastCGI peers for tests/serve-deadline.bats.
 #
 #   serve-deadline.pl ADDR MODE N BOUND

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # cgi-bin/nextauth-session over FastCGI:
 #   (a) under spawn-fcgi on loopback TCP, asked with `cgi-fcgi -bind -connect`;
 #   (b) spawned by a private lighttpd (mod_fastcgi "bin-path", mounted at

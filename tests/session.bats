@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # cgi-bin/nextauth-session as a plain CGI program (one request from its
 # environment, the answer on stdout): GET /api/auth/session as next-auth does it
-# (SPEC A3, B5.3, B6, B8.2, B8.3, B13.2, B14).
+# (docs/behaviour.md: Session endpoint, Session body, Rolling refresh, Writing
+# cookies).
 #
 # The clock is frozen with faketime at the case's `now` (FAKETIME_FMT=%s
 # faketime -f N: N.000000000, so the body's `expires` ends in .000Z), so every
@@ -18,7 +20,7 @@
 # next-auth's endpoint did); for v5 cases, which have none recorded, the token's
 # own name is written, or every session cookie name seen is cleared. Where the
 # project refuses what next-auth accepted (strict_expect invalid) every session
-# cookie name seen is cleared instead (SPEC A3).
+# cookie name seen is cleared instead (docs/behaviour.md, Session endpoint).
 # Part 2: methods, missing secret, session.expose, session.maxAge, chunk growth
 # and shrinking at the exact chunk boundaries, key rotation, bad config files.
 
@@ -144,7 +146,8 @@ _check_session_case() {
     local -a want=() set_names=() rec_clear=()
     local n
     if [ "$outcome" = invalid ]; then
-        # Every session cookie name seen is cleared, in request order (B6.3).
+        # Every session cookie name seen is cleared, in request order (docs/behaviour.md,
+        # Writing cookies).
         for n in "${seen[@]}"; do want+=("clear $n"); done
         # Where next-auth itself refused the token, it cleared the same names.
         if [ "$v_session_route_cookies" != null ] &&
@@ -216,7 +219,8 @@ _check_session_case() {
     [ "$status" -eq 0 ] && [ "$output" = "$NOW.000000000" ]
 }
 
-# One test per vector case with a Cookie or Authorization header (SPEC A3).
+# One test per vector case with a Cookie or Authorization header (docs/behaviour.md,
+# Session endpoint).
 @test "session: v4-valid-unicode-claims" { check_session_case v4-valid-unicode-claims; }
 @test "session: v4-valid-minimal-claims" { check_session_case v4-valid-minimal-claims; }
 @test "session: v4-valid-null-claims" { check_session_case v4-valid-null-claims; }
@@ -722,7 +726,7 @@ assert_refuses_to_start() {
 }
 
 @test "session: a chunk over the 4096-byte cap: every session cookie name of the request is still cleared (.0 .1 .2)" {
-    # SPEC A2: past a cap the request has no session; A3: a refused session
+    # Past a cap the request has no session (docs/behaviour.md, Limits); a refused session
     # clears every chunk name seen — here also the .2 that comes after the
     # oversized .1.
     local big

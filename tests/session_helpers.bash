@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the session-endpoint suites (tests/session.bats, tests/session-fcgi.bats).
 # Load after helpers.bash: `load helpers` then `load session_helpers`.
 #
@@ -11,12 +12,13 @@
 SESSION_BIN="${NEXTAUTH_SESSION_BIN:-$REPO_ROOT/cgi-bin/nextauth-session}"
 TOKEN_BIN="${NEXTAUTH_TOKEN_BIN:-$REPO_ROOT/bin/nextauth-token}"
 
-# Default session.maxAge (SPEC B2) and the chunk sizes (B6.2).
+# Default session.maxAge and the chunk sizes (docs/behaviour.md, Constants).
 SESSION_MAX_AGE=2592000
 CHUNK_V4=3933
 CHUNK_V5=3936
 
-# The four headers every session answer starts with (SPEC A3, B8.2).
+# The four headers every session answer starts with (docs/behaviour.md,
+# Session endpoint).
 SESSION_NO_CACHE=(
     "Content-Type: application/json"
     "Cache-Control: private, no-cache, no-store"
@@ -151,7 +153,8 @@ refute_session_leak() {
     return 0
 }
 
-# clear_line NAME SECURE — the deletion Set-Cookie line for NAME (B5.3).
+# clear_line NAME SECURE — the deletion Set-Cookie line for NAME (docs/behaviour.md,
+# Writing cookies).
 clear_line() {
     local sec=''
     [ "$2" = true ] && sec='; Secure'
@@ -218,7 +221,7 @@ check_set_cookies() {
         *) sfail "bad expectation '$e'" || return 1 ;;
         esac
     done
-    # Chunk order and sizes (B6.2).
+    # Chunk order and sizes (docs/behaviour.md, Writing cookies).
     issued_cookie='' issued_values=()
     local n=${#written[@]} k
     if [ "$n" -eq 1 ] && [ -n "${written[$base]-}" ]; then

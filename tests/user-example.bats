@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # An example test of a site guarded by nextauth-fcgi, as a user writes one
 # (README, "Testing your site"): copy it, point setup_file at your own site,
 # keep the @test blocks you need. Here the site is `make demo`, started on a

@@ -1,11 +1,13 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Every case of tests/vectors/nextauth-vectors.json (tokens made by the real
 # next-auth 4.24.15, @auth/core 0.41.3 and jose) through the CLI, judged at the
 # case's `now`. One test per case, written out by hand: bats 1.8 cannot register
 # tests at run time, so the first test checks that this file names exactly the
 # cases of the JSON — a new vector cannot be skipped silently.
 #
-# Verdict: `strict_expect` when present (SPEC A1: `either` accepts both), else
+# Verdict: `strict_expect` when present (docs/behaviour.md, Decode rules;
+# `either` accepts both), else
 # `expect`. Format by kind: jwe-v4 and cookie → next-auth-v4, jwe-v5 → authjs-v5,
 # jws-hs256 → jws. The request's headers go to `get`; a case about a token
 # (any kind but `cookie`) is also checked with `decode` on the token alone.

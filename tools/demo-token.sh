@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The token demo: mint a NextAuth session cookie with nextauth-token and verify it,
 # as the Next.js app and the C guard would. Run by `make demo`.
 set -eu

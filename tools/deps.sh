@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install what nextauth-fcgi needs to build, test and run its demo, from Debian's
 # packages. As root it runs apt-get for the missing packages only; otherwise it
 # prints the exact apt-get line to run and exits 1 if anything is missing.

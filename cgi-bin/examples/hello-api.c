@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hello-api — the NextAuth docs' API route (getServerSession in pages/api) as a
  * FastCGI program:
  *

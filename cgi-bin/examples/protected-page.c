@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* protected-page — the NextAuth docs' getServerSideProps page as a FastCGI
  * program:
  *

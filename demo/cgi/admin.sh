@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # demo/cgi/admin.sh — /admin: for role admin only. The rule lives in the guard's
 # config ("rules": /admin/:path* needs {"role":"admin"}), not here: a signed-in
 # user without the role never reaches this script (the guard sends the browser

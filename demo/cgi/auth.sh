@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # demo/cgi/auth.sh — DEMO ONLY. A stand-in for the Next.js app's NextAuth routes
 # /api/auth/signin and /api/auth/signout, so that `make demo` can be clicked
 # through without a Next.js app. It signs ANYONE in as a demo user, without a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # demo/cgi/callback.sh — the demo sign-in's form decoding and its same-origin
 # rule for callbackUrl (sourced by auth.sh; tests/demo.bats replays the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # demo/cgi/dashboard.sh — /dashboard: a guarded page written the old way, as a
 # CGI script. It never sees a token: nextauth-guard (the FastCGI authorizer in
 # front of it) has checked the session cookie and put the user into its

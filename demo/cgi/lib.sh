@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # demo/cgi/lib.sh — what the demo's CGI pages share (sourced by dashboard.sh,
 # admin.sh and auth.sh): HTML escaping, the page frame, the demo users.

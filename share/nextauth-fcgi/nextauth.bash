@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nextauth.bash — bats helpers for testing a site guarded by nextauth-fcgi (or
 # any site that checks NextAuth.js session cookies): mint session cookies with
 # the site's secret, and assert what each URL answers with and without them.

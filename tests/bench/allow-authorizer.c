@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* allow-authorizer — the cheapest possible FastCGI authorizer: every request is
  * allowed with a fixed REMOTE_USER. The end-to-end benchmark puts it in front of
  * the same file as the guard to measure the ceiling any authorizer can reach on

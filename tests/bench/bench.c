@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench — what one check costs, case by case (`make bench`).
  *
  * Prints one line per case: `bench <case> <ops/s> <ns/op>`, the median of ROUNDS

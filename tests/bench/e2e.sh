@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # End-to-end benchmark (`make bench` runs it after the micro-benchmarks): a private
 # lighttpd on loopback serving one small file plainly, behind the guard (with a
 # valid cookie: allow; the same with a different token on every request, so

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- tests/bench/rotate.lua — a wrk script for tests/bench/e2e.sh: every request
 -- carries the next Cookie header of the file named by BENCH_COOKIES (one a
 -- line), round robin, each thread from its own starting point. With more

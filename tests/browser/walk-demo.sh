@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/browser/walk-demo.sh BASE_URL OUTDIR — walk the running `make demo` in
 # headless Chromium as a person would, and save a screenshot of every step in
 # OUTDIR. Run by tests/demo.bats; runs alone too:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mkjose — the bad-input corpus's token workshop (tests/corpus/run.sh builds it
  * against lib/libnextauth.a). It makes what nextauth-token encode never would:
  * JWEs and JWSs with any protected header, any plaintext bytes, any IV and tag
@@ -405,7 +406,8 @@ static int cmd_jwe(int argc, char **argv)
     if (!cbc && strcmp(cipher, "gcm") != 0)
         mk_die("unknown cipher %s", cipher);
 
-    /* Keys: the library's HKDF with the format's info string (keys.c, B3.2, B4.2). */
+    /* Keys: the library's HKDF with the format's info string (keys.c;
+     * docs/behaviour.md, Key derivation). */
     unsigned char key[64];
     char info[512];
     if (v5 || salt[0] != '\0')

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The bad-input corpus (issue 7, part 3): hostile inputs, each with its exact
+# SPDX-License-Identifier: MIT
+# The bad-input corpus: hostile inputs, each with its exact
 # expected answer, run through the CLI (nextauth-token decode/get) or the guard
 # and the session endpoint as CGI, at a fixed clock.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # tests/differential/client.pl — send request targets to one server exactly as
 # written (the bytes of the request line are the bytes of the file: nothing is
 # re-encoded or normalized, unlike curl or a browser) and judge every answer.

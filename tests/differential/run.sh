@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The differential test: the guard must judge the very path the web server
 # serves, on real lighttpd, Apache and nginx, each configured by the
 # repository's example file (examples/*-guard.conf, included or rendered

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: MIT
 # tests/differential/targets.pl — the request targets of the differential test,
 # one a line, raw bytes (UTF-8 where a name is UTF-8), on stdout.
 #

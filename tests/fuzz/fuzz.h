@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz.h — what the libFuzzer targets of tests/fuzz/ share: the fixed secret and
  * clock of tests/vectors/, an invariant check that aborts (so libFuzzer and the
  * replay driver both see a crash), a config built from JSON text, and a log sink.

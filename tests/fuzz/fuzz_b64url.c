@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_b64url.c — strict base64url (lib/b64url.c).
  *
  * The input is taken two ways:

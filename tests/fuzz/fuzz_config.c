@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_config.c — the configuration loader (lib/config.c, and through it
  * lib/matcher.c, lib/authz.c, lib/keys.c, lib/path.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_cookie.c — the Cookie header, chunk joining and the Bearer fallback
  * (lib/cookie.c).
  *

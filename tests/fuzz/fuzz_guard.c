@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_guard.c — the whole guard decision (lib/guard.c and everything below it:
  * path, matcher, cookie, token, JOSE, claims, authz, respond).
  *
@@ -138,7 +139,8 @@ static int under(const char *path, const char *prefix)
     return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* May this request pass unguarded? (B11.1 steps 1–3, written from guard.h.) */
+/* May this request pass unguarded? (docs/behaviour.md, Guard decision,
+ * steps 1–3; written from guard.h.) */
 static int may_pass(const deployment *d, const char *uri)
 {
     const na_config *c = &d->cfg;

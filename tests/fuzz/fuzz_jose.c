@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_jose.c — JWE/JWS compact decoding and the claim checks (lib/jwe.c,
  * lib/jws.c, lib/compact.c, lib/token.c, lib/claims.c, lib/json.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_json.c — the strict JSON parser of token headers and payloads
  * (lib/fastjson.c through lib/json.c), against jansson, its reference.
  *

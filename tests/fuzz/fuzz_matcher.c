@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_matcher.c — Next.js matcher patterns and request paths (lib/matcher.c,
  * lib/path.c, lib/url.c).
  *

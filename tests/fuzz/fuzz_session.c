@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_session.c — the session endpoint (lib/session.c, lib/setcookie.c, and
  * below them cookie, token, JOSE, claims): GET /api/auth/session from a random
  * request.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make-corpus.sh — (re)write the seed corpora of tests/fuzz/corpus/<target>/ from
 # real inputs: the tokens, Cookie and Authorization headers and claims of
 # tests/vectors/nextauth-vectors.json (made by the real next-auth, @auth/core and

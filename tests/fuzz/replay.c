@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c — run a libFuzzer target's LLVMFuzzerTestOneInput without libFuzzer,
  * on every file named (directories: every regular file in them, sorted, not
  * recursively), each in a forked child so that one crash is one failed file.

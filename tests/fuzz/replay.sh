@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # replay.sh — every seed corpus file (tests/fuzz/corpus/*/) and every regression
 # input (tests/fuzz/regressions/*/) through every fuzz target, as plain tests: no
 # libFuzzer, no clang, each file in its own process (tests/fuzz/replay.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loads the real JavaScript libraries that the interop suite compares the
 // CLI against.  They are installed by tests/interop/run.sh into a scratch
 // folder outside the repository, whose node_modules path is passed in the
@@ -19,7 +20,7 @@ if (!modules) {
 // A require() that resolves as if called from a file inside the install folder.
 const requireThere = createRequire(join(modules, "..", "interop-resolver.js"));
 
-// Versions the suite is written against (SPEC.md B1).
+// Versions the suite is written against (docs/behaviour.md, Reference versions).
 export const EXPECTED_VERSIONS = {
   "next-auth": "4.24.15",
   "@auth/core": "0.41.3",
@@ -40,7 +41,7 @@ export const v4 = requireThere("next-auth/jwt");
 
 // next-auth v4's cookie chunker.  Not in the package's "exports" map, so it is
 // loaded by file path; it is what the real /api/auth routes use to split a
-// large session token into <name>.0, <name>.1, ... cookies (SPEC.md B6.2).
+// large session token into <name>.0, <name>.1, ... cookies (docs/behaviour.md, Writing cookies).
 export const v4Cookie = requireThere(join(modules, "next-auth", "core", "lib", "cookie.js"));
 
 // @auth/core (Auth.js v5): encode / decode / getToken (ESM only).

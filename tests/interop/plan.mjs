@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Phase 1 of the interop suite: make tokens with the REAL libraries and write
 // the list of bin/nextauth-token invocations to run, each with what the real
 // library says the answer must be.
@@ -28,7 +29,7 @@ if (!workdir || !S) {
 }
 // A second random secret, for "wrong secret" and rotation cases.
 const OTHER = randomBytes(32).toString("base64");
-// A secret that is not ASCII: the key is derived from its UTF-8 bytes (SPEC A1).
+// A secret that is not ASCII: the key is derived from its UTF-8 bytes (docs/behaviour.md, Secrets).
 const UNICODE_SECRET = "sécret-ünïcødé-🔑-" + randomBytes(8).toString("hex");
 
 const V4_COOKIE = "next-auth.session-token";
@@ -166,7 +167,7 @@ const v4get = ["get", "--format", "next-auth-v4", "--secret", S];
     expectFrom(await realV4GetToken({ cookieHeader: custom, cookieName: "my.session" })));
 
   // A present (stray) chunk is joined to the plain cookie by the real library,
-  // which makes the token invalid (SPEC B6.1): both must refuse.
+  // which makes the token invalid (docs/behaviour.md, Chunks): both must refuse.
   const stray = `${V4_COOKIE}=${tok}; ${V4_COOKIE}.1=abc`;
   cli("v4-get-stray-chunk", "CLI get refuses a plain cookie plus a stray .1 chunk, as getToken does",
     [...v4get, "--cookie", stray], expectFrom(await realV4GetToken({ cookieHeader: stray })));
@@ -191,7 +192,7 @@ const v4get = ["get", "--format", "next-auth-v4", "--secret", S];
     [...v4get, "--cookie", rev.header], expectFrom(await realV4GetToken({ cookieHeader: rev.header })));
 }
 {
-  // Expiry with a fixed clock: valid while exp > now - 15 (SPEC B3.4, measured).
+  // Expiry with a fixed clock: valid while exp > now - 15 (docs/behaviour.md, Time rules).
   const tok = await v4.encode({ token: BASIC, secret: S, maxAge: 0 });
   const claims = await v4.decode({ token: tok, secret: S });
   cli("v4-cli-now-inside", "CLI decode --now exp+14 accepts a next-auth v4 token (15 s tolerance)",
@@ -249,8 +250,9 @@ const v5dec = ["decode", "--format", "authjs-v5", "--secret", S];
     [...v5dec, tok2], { type: "reject" });
 }
 {
-  // @auth/core decode also accepts kid-less A256GCM (32-byte key, SPEC B4.3),
-  // which it never encodes: build one with jose and the same HKDF inputs.
+  // @auth/core decode also accepts kid-less A256GCM (32-byte key;
+  // docs/behaviour.md, Auth.js v5 tokens), which it never encodes: build one
+  // with jose and the same HKDF inputs.
   const key = await hkdf("sha256", S, V5_COOKIE, `Auth.js Generated Encryption Key (${V5_COOKIE})`, 32);
   const tok = await new jose.EncryptJWT({ ...BASIC })
     .setProtectedHeader({ alg: "dir", enc: "A256GCM" })

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interoperability suite: tokens made by bin/nextauth-token must be accepted by
 # the real JavaScript libraries (next-auth 4.24.15, @auth/core 0.41.3,
 # jsonwebtoken 9), and tokens made by those libraries must be read by the CLI.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The session endpoint against the real libraries: cookies made by the real
 // next-auth / @auth/core / jsonwebtoken go through cgi-bin/nextauth-session
 // (as CGI), and the tokens it re-issues must be accepted by the real libraries
@@ -25,7 +26,7 @@ if (!["plan", "verify"].includes(mode) || !workdir || !S) {
   process.exit(2);
 }
 
-const MAX_AGE = 2592000; // session.maxAge default (SPEC B2)
+const MAX_AGE = 2592000; // session.maxAge default (docs/behaviour.md, Constants)
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const quietLogger = { debug() {}, warn() {}, error() {} };
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -171,7 +172,7 @@ async function verifyCase(c) {
          `${tag} the program answers 200 and logs nothing`, shown);
   if (!r) return;
 
-  // Body: the session of the real library's default callbacks (B13.2).
+  // Body: the session of the real library's default callbacks (docs/behaviour.md, Session body).
   const user = {};
   for (const [k, claim] of [["name", "name"], ["email", "email"], ["image", "picture"]]) {
     if (claim in c.old) user[k] = c.old[claim];

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interoperability of the session endpoint: cookies made by the real next-auth
 # 4.24.15 encode(), @auth/core 0.41.3 encode() and jsonwebtoken 9 sign() are
 # sent to cgi-bin/nextauth-session (as CGI, GET /api/auth/session); the token

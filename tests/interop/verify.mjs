@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Phase 3 of the interop suite: judge what bin/nextauth-token did for each
 // case of plan.json, using the REAL libraries for every token the CLI made.
 //
@@ -23,7 +24,7 @@ const S = plan.secret;
 const OTHER = plan.other;
 const quietLogger = { debug() {}, warn() {}, error() {} };
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const ISSUED = ["iat", "exp", "jti"]; // claims encode adds (SPEC B3.3)
+const ISSUED = ["iat", "exp", "jti"]; // claims encode adds (docs/behaviour.md, Encoding a token)
 
 // ---- reporting --------------------------------------------------------------
 
@@ -108,8 +109,8 @@ function spacedJson(s) {
 const show = (v) => JSON.stringify(v);
 
 // Claims in a token the CLI encoded: exactly the input claims plus fresh
-// iat/exp/jti (SPEC B3.3): iat = now (or --now), exp = iat + maxAge (+1 at a
-// second boundary), jti a lowercase UUID v4.
+// iat/exp/jti (docs/behaviour.md, Encoding a token): iat = now (or --now),
+// exp = iat + maxAge (+1 at a second boundary), jti a lowercase UUID v4.
 function issuedProblems(decoded, c, r) {
   if (decoded === null || typeof decoded !== "object") return [`the library returned ${show(decoded)}`];
   const p = [];

@@ -1,5 +1,6 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/apache.sh — a private Apache 2.4 (mod_authnz_fcgi) and the guard
-# under spawn-fcgi on loopback TCP, for tests/guard-apache.bats (SERVERS.md 3).
+# under spawn-fcgi on loopback TCP, for tests/guard-apache.bats (docs/servers.md, Apache).
 # Source it (it sources server.sh next to it); it defines functions only.
 # Everything runs on 127.0.0.1, on ports that were free when chosen, with every
 # file under a folder the caller owns; every process is stopped by its own pid.

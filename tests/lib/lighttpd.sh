@@ -1,4 +1,5 @@
-# tests/lib/lighttpd.sh — a private lighttpd for tests (SERVERS.md 2.1–2.2).
+# SPDX-License-Identifier: MIT
+# tests/lib/lighttpd.sh — a private lighttpd for tests (docs/servers.md, lighttpd).
 # Source it (it sources server.sh next to it); it defines functions only.
 #
 #   lt_start DIR TEMPLATE [KEY=VALUE...]

@@ -1,4 +1,5 @@
-# tests/lib/nginx.sh — a private nginx for tests (SERVERS.md §4). Source it
+# SPDX-License-Identifier: MIT
+# tests/lib/nginx.sh — a private nginx for tests (docs/servers.md, nginx). Source it
 # (it sources server.sh next to it); it defines functions only.
 #
 #   ng_render SRC DST [KEY=VALUE...]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/server.sh — small helpers shared by the private-server helpers
 # (lighttpd.sh, spawn-fcgi.sh). Source it; it defines functions only.
 #

@@ -1,5 +1,7 @@
+# SPDX-License-Identifier: MIT
 # tests/lib/spawn-fcgi.sh — a FastCGI program under spawn-fcgi on loopback TCP
-# (SERVERS.md 2.1, 2.5). Source it (it sources server.sh next to it).
+# (docs/servers.md, lighttpd: spawned or external process). Source it (it
+# sources server.sh next to it).
 #
 #   sf_start DIR PROGRAM [VAR=VALUE...]
 #       Run PROGRAM under `spawn-fcgi -a 127.0.0.1 -p <free port> -F 1`, with

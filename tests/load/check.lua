@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: MIT
 -- tests/load/check.lua — the wrk script of tests/load/run.sh: sends a mix of
 -- requests and checks every answer against what its request deserves.
 --

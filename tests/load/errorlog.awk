@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/load/errorlog.awk — lighttpd's error log filter for tests/load/run.sh
 # (server.errorlog = "|awk -f errorlog.awk >>error.log"). The guard logs one
 # line per refused session ("bad session token (REASON) for PATH", "not

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load and faults (issue 7, part 4). A private lighttpd on loopback with
+# SPDX-License-Identifier: MIT
+# Load and faults. A private lighttpd on loopback with
 # nextauth-guard as its FastCGI authorizer (tests/load/lighttpd.conf.in, several
 # guard processes spawned and respawned by lighttpd) is driven by wrk for
 # LOAD_SECONDS with a mix of valid, expired, tampered, wrong-secret and garbage
@@ -401,7 +402,8 @@ kill_one() {
     fi
 }
 
-# guards that refused to start: their one stderr line (lighttpd.out, SERVERS.md 2.5)
+# guards that refused to start: their one stderr line (lighttpd.out; docs/servers.md,
+# lighttpd: spawned or external process)
 refused_starts() { grep -c 'secretFile .*: No such file' "$dir/logs/lighttpd.out"; }
 
 secret_fault() {

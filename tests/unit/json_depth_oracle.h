@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* json_depth_oracle.h — a second, deliberately simple count of a JSON text's
  * nesting depth (brackets outside strings), for tests that check the parsers'
  * depth bound against it. Stops early and returns max + 1 once max is

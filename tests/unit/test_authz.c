@@ -1,4 +1,6 @@
-/* test_authz.c — `authorized` conditions over token claims (lib/authz.c; SPEC A4):
+/* SPDX-License-Identifier: MIT */
+/* test_authz.c — `authorized` conditions over token claims (lib/authz.c;
+ * docs/behaviour.md, Authorized rules):
  * every operator against a table of claims, any/all and nesting, the depth
  * limit, and the compile errors with the name of the offending member. */
 #include "authz.c"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_b64url.c — strict canonical base64url, exhaustively over small domains.
  *
  * The decoder is held to an independent reference rule: a string decodes iff

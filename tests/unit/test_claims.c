@@ -1,4 +1,5 @@
-/* test_claims.c — the time rules (SPEC A1 "Time", B3.4 step 4, B15.2): valid while
+/* SPDX-License-Identifier: MIT */
+/* test_claims.c — the time rules (docs/behaviour.md, Time rules): valid while
  * exp > now − tolerance, nbf ≤ now + tolerance, iat a number; a fixed clock. */
 #include "claims.h"
 
@@ -58,7 +59,7 @@ static char *fmt(char *buf, size_t n, const char *name, double v)
 static void test_exp_boundaries(void)
 {
     char b[96];
-    /* SPEC B3.4: measured exp = now−14 accepted, now−16 rejected; now−15 is the edge
+    /* next-auth measured: exp = now−14 accepted, now−16 rejected; now−15 is the edge
      * (exp ≤ now − 15 is expired). */
     EXPECT(fmt(b, sizeof b, "exp", NOW - 14), 15, 1, NA_OK);
     EXPECT(fmt(b, sizeof b, "exp", NOW - 15), 15, 1, NA_E_EXPIRED);
@@ -95,7 +96,7 @@ static void test_nbf(void)
 
 static void test_types(void)
 {
-    /* iat: only its type is checked; a future iat is fine (B3.4). */
+    /* iat: only its type is checked; a future iat is fine (as in jose). */
     EXPECT("{\"exp\":4102444800,\"iat\":\"1700000000\"}", 15, 1, NA_E_CLAIMS);
     EXPECT("{\"exp\":4102444800,\"iat\":null}", 15, 1, NA_E_CLAIMS);
     EXPECT("{\"exp\":4102444800,\"iat\":[1]}", 15, 1, NA_E_CLAIMS);

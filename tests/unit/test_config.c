@@ -1,8 +1,9 @@
-/* test_config.c — the configuration file and the environment (lib/config.h,
- * SPEC A1 "Secrets", A2, B5.2): every key, errors that name the key (and never
- * quote a value), secretFile, placeholders, env fallbacks, cookie names, and
- * README.md's table of keys against the loader's (config.c is included for its
- * static table). */
+/* SPDX-License-Identifier: MIT */
+/* test_config.c — the configuration file and the environment (lib/config.h;
+ * docs/behaviour.md: Configuration, Secrets, Cookie names): every key, errors
+ * that name the key (and never quote a value), secretFile, placeholders, env
+ * fallbacks, cookie names, and README.md's table of keys against the loader's
+ * (config.c is included for its static table). */
 #include "config.c"
 
 #include <sys/stat.h>
@@ -214,7 +215,8 @@ static void test_wrong_types(void)
     ERR("{\"secret\":\"a\",\"secretFile\":\"/etc/hunter2\"}", "\"secret\"");
 }
 
-/* The guard and session keys (SPEC A4): parsed into the config; errors name them. */
+/* The guard and session keys (docs/behaviour.md, Configuration keys): parsed
+ * into the config; errors name them. */
 static void test_guard_keys(void)
 {
     na_config c;
@@ -755,7 +757,7 @@ static void test_cookie_names(void)
         {NA_FMT_V4, -1, NULL, 0, "next-auth.session-token"},
         {NA_FMT_V4, -1, "http://x", 0, "next-auth.session-token"},
         {NA_FMT_V4, -1, "https://x", 1, "__Secure-next-auth.session-token"},
-        {NA_FMT_V4, -1, "HTTPS://x", 0, "next-auth.session-token"}, /* case-sensitive, B5.2 */
+        {NA_FMT_V4, -1, "HTTPS://x", 0, "next-auth.session-token"}, /* case-sensitive test */
         {NA_FMT_V4, -1, "example.com", 0, "next-auth.session-token"},
         {NA_FMT_V4, -1, "https:/x", 0, "next-auth.session-token"},
         {NA_FMT_V4, 1, NULL, 1, "__Secure-next-auth.session-token"},

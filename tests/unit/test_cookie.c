@@ -1,4 +1,6 @@
-/* test_cookie.c — the session token of a request (SPEC A2, B5.4, B6.1, B10.1):
+/* SPDX-License-Identifier: MIT */
+/* test_cookie.c — the session token of a request (docs/behaviour.md,
+ * Reading the session from a request):
  * Cookie header parsed as cookie 0.7.2 does, chunks joined, Bearer fallback,
  * decodeURIComponent. Every header sits against a guard page. */
 #include "cookie.h"
@@ -87,7 +89,7 @@ static void test_session_table(void)
         {N ".10=k; " N ".9=j; " N ".2=c", 1, "cjk", 0},
         {N ".15=p; " N ".0=a", 1, "ap", 0},
         {" " N ".1 = b ; " N ".0 = a ", 1, "ab", 0},
-        /* unrelated names that share the prefix are ignored (A2) */
+        /* unrelated names that share the prefix are ignored */
         {N ".0=abc; " N ".01=zzz", 1, "abc", 0},
         {N "-legacy=zzz; " N ".0=abc", 1, "abc", 0},
         {N ".x=zzz; " N ".0=abc", 1, "abc", 0},
@@ -179,7 +181,7 @@ static void test_other_names(void)
         CHECK_EQ_INT(r.rc, 1);
         CHECK_EQ_MEM(tok, r.len, "ab", 2);
     }
-    /* The secure name is not the plain one (B15.6). */
+    /* The secure name is not the plain one (docs/behaviour.md, Cookie names). */
     result r = session(N "=abc", strlen(N "=abc"), "__Secure-" N, sizeof tok);
     CHECK_EQ_INT(r.rc, 0);
 }

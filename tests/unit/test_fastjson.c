@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fastjson.c — the single-pass parser against jansson, its reference.
  *
  * Every input is parsed twice, both times from a copy flush against a PROT_NONE

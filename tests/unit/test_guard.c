@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_guard.c — the guard's whole answers (lib/guard.c) for tokens minted here:
  * the exact bytes of an allowed request in each role, and that what a guard
  * keeps between requests (the expiry date it last wrote) never leaks from one

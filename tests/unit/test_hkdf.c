@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hkdf.c — HKDF-SHA256: RFC 5869 Appendix A.1–A.3 and the NextAuth keys
- * (SPEC B3.2, B4.2). */
+ * (docs/behaviour.md, Key derivation and Known-answer values). */
 #include "hkdf.h"
 
 #include "unit.h"
@@ -68,7 +69,7 @@ static void test_rfc5869_a3(void)
     CHECK_EQ_MEM(got, sizeof got, want, sizeof want);
 }
 
-/* SPEC B3.2: the next-auth v4 session key for secret "test-secret". */
+/* The next-auth v4 session key for secret "test-secret". */
 static void test_nextauth_v4_key(void)
 {
     static const char info[] = "NextAuth.js Generated Encryption Key";
@@ -82,7 +83,7 @@ static void test_nextauth_v4_key(void)
     CHECK_EQ_MEM(got, sizeof got, want, sizeof want);
 }
 
-/* SPEC B4.2: the @auth/core key is 64 bytes, and its A256GCM key is the prefix. */
+/* The @auth/core key is 64 bytes, and its A256GCM key is the prefix. */
 static void test_authjs_v5_key(void)
 {
     static const char salt[] = "authjs.session-token";
@@ -110,7 +111,7 @@ static void test_refusals(void)
     unsigned char out[64];
     na_err err;
 
-    /* @panva/hkdf: "ikm must be at least one byte" (SPEC B3.2, B15.15). */
+    /* @panva/hkdf: "ikm must be at least one byte". */
     na_err_clear(&err);
     CHECK_EQ_INT(na_hkdf_sha256((const unsigned char *)"", 0, NULL, 0, NULL, 0, out, 32, &err),
                  -1);

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* test_jose.c — JWE (v4 A256GCM, v5 A256CBC-HS512/A256GCM): known answers
- * (SPEC B3.5, B4.3, RFC 7518 B.3), round trips, tampering, and every refusal of
- * SPEC A1 with its na_code. Crafted tokens are built here with the library's
- * b64url and OpenSSL directly. Tokens are handed to the library against a guard
+ * (docs/behaviour.md, Known-answer values; RFC 7518 B.3), round trips,
+ * tampering, and every refusal of the decode rules (docs/behaviour.md) with its
+ * na_code. Crafted tokens are built here with the library's b64url and OpenSSL
+ * directly. Tokens are handed to the library against a guard
  * page. Includes jwe.c to reach its statics. JWS (HS*) is in test_jws.c. */
 #include "../../lib/jwe.c"
 
@@ -490,7 +492,8 @@ static void test_refusals(void)
     na_keys_clear(&k5);
 }
 
-/* v5 A256GCM: kid-less tokens try the first secret only (B4.3); a kid is the
+/* v5 A256GCM: kid-less tokens try the first secret only (docs/behaviour.md,
+ * Auth.js v5 tokens); a kid is the
  * SHA-256 thumbprint of the 32-byte key. */
 static void test_v5_gcm_kid(void)
 {

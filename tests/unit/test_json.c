@@ -1,6 +1,7 @@
-/* test_json.c — strict JSON objects for token parts (SPEC A1): duplicates, lone
- * surrogates, bad UTF-8, NUL, trailing data, non-objects, nesting depth. Every
- * input sits against a guard page. */
+/* SPDX-License-Identifier: MIT */
+/* test_json.c — strict JSON objects for token parts (docs/behaviour.md, Decode
+ * rules): duplicates, lone surrogates, bad UTF-8, NUL, trailing data,
+ * non-objects, nesting depth. Every input sits against a guard page. */
 #include "json.h"
 
 #include "json_depth_oracle.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_jws.c — JWS compact HMAC (RFC 7515, RFC 7518 §3.2), the "custom JWT
  * decode" format: the RFC 7515 A.1 example, HS256/384/512 against the allowed
  * mask, rotation, an independently made HS256 token, and the refusals. Tokens

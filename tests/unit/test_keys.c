@@ -1,4 +1,6 @@
-/* test_keys.c — the keyring: v4/v5 derivation and thumbprints (SPEC B3.2, B4.2),
+/* SPDX-License-Identifier: MIT */
+/* test_keys.c — the keyring: v4/v5 derivation and thumbprints (docs/behaviour.md,
+ * Key derivation),
  * rotation, refusals, format names. Includes keys.c to reach thumbprint(). */
 #include "../../lib/keys.c"
 
@@ -57,7 +59,7 @@ static void test_v4_key(void)
     CHECK_EQ_MEM(kr.keys[0].secret, kr.keys[0].secret_len, "test-secret", 11);
     na_keys_clear(&kr);
 
-    /* An empty salt is the same as none (every session path, B3.2). */
+    /* An empty salt is the same as none (every v4 session path derives with none). */
     CHECK_EQ_INT(init1(&kr, NA_FMT_V4, "test-secret", "", &err), 0);
     CHECK_EQ_MEM(kr.keys[0].k4, 32, want, 32);
     na_keys_clear(&kr);

@@ -1,7 +1,9 @@
-/* test_matcher.c — Next.js `matcher` patterns (lib/matcher.c; SPEC B12): the
- * measured table, the groups people write, Next's wrapping (.json / .rsc /
- * .segments suffixes, one trailing '/'), compile errors with their reasons, and
- * the step budget that bounds the work of a pathological path. Paths are placed
+/* SPDX-License-Identifier: MIT */
+/* test_matcher.c — Next.js `matcher` patterns (lib/matcher.c;
+ * docs/behaviour.md, Matcher syntax): the table measured with Next.js, the
+ * groups people write, Next's wrapping (.json / .rsc / .segments suffixes, one
+ * trailing '/'), compile errors with their reasons, and the step budget that
+ * bounds the work of a pathological path. Paths are placed
  * against a guard page (with their NUL) so that an over-read crashes. */
 #include "matcher.c"
 
@@ -29,7 +31,7 @@ static int match(const char *pat, const char *path)
             printf("    pattern \"%s\", path \"%s\"\n", (pat), (path));                \
     } while (0)
 
-/* B12: the measured table. */
+/* The table measured with Next.js (docs/behaviour.md, Matcher syntax). */
 static void test_b12_table(void)
 {
     static const struct {
@@ -112,7 +114,7 @@ static void test_params(void)
     M("/a/:p+/z", "/a/z", 0);
     M("/a/:p+/z", "/a/b/c/z", 1);
     M("/a/:under_score9", "/a/x", 1);
-    /* segments end at '/', '#' or '?' (B12: [^/#?]+) */
+    /* segments end at '/', '#' or '?' (Next.js: [^/#?]+) */
     M("/a/:p", "/a/x?", 1); /* '?' as the optional last byte */
     M("/a/:p", "/a/x?y", 0);
     M("/a/:p", "/a/x#", 1);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_memory — jansson on the free lists (every size class, large blocks, reuse
  * beyond NA_MEM_KEEP, a token parsed and dumped), and the start-up trim: the
  * resident set shrinks and everything still works after it. */

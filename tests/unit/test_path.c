@@ -1,7 +1,9 @@
-/* test_path.c — request paths and URLs for the guard (lib/path.c, lib/url.c; SPEC A4, B7.1,
- * B11.1; RFC 3986 §2.3, §5.2.4, §5.4): path normalization (tables, every escaped
- * and raw byte, every malformed escape, a reference implementation over random
- * paths), the form-urlencoding of callbackUrl (every byte), and na_url_parse.
+/* SPDX-License-Identifier: MIT */
+/* test_path.c — request paths and URLs for the guard (lib/path.c, lib/url.c;
+ * docs/behaviour.md, Request paths and Location and callbackUrl; RFC 3986 §2.3,
+ * §5.2.4, §5.4): path normalization (tables, every escaped and raw byte, every
+ * malformed escape, a reference implementation over random paths), the
+ * form-urlencoding of callbackUrl (every byte), and na_url_parse.
  * Every input sits against a guard page, and so does every output buffer, so an
  * over-read or an over-write crashes at once. */
 #include "path.c"
@@ -538,7 +540,7 @@ static void test_form_examples(void)
     static const struct {
         const char *in, *out;
     } t[] = {
-        /* B11.1: callbackUrl = basePath + pathname + search, URLSearchParams-encoded */
+        /* withAuth: callbackUrl = basePath + pathname + search, URLSearchParams-encoded */
         {"/dashboard?a=1&b=2", "%2Fdashboard%3Fa%3D1%26b%3D2"},
         {"/x?y=%20z", "%2Fx%3Fy%3D%2520z"},
         {"/app/dashboard?q=1", "%2Fapp%2Fdashboard%3Fq%3D1"},
@@ -557,7 +559,7 @@ static void test_form_examples(void)
     }
 }
 
-/* --- na_url_parse (B7.1) -------------------------------------------------------- */
+/* --- na_url_parse (next-auth's parseUrl) --------------------------------------- */
 
 static int url(const char *s, na_url *u)
 {
@@ -570,7 +572,7 @@ static void test_url_parse(void)
     static const struct {
         const char *in, *origin, *path; /* origin NULL: refused */
     } t[] = {
-        /* B7.1 */
+        /* as next-auth's parseUrl */
         {"https://ex.com", "https://ex.com", "/api/auth"},
         {"https://ex.com/", "https://ex.com", "/api/auth"},
         {"https://ex.com/app/api/auth/", "https://ex.com", "/app/api/auth"},

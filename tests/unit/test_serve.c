@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_serve.c — lib/serve.c: the request environment helpers, the answer
  * writer, NEXTAUTH_READ_TIMEOUT, the FCGI_WEB_SERVER_ADDRS rule, and the FastCGI
  * loop itself in a child process on a unix socket (an idle connection is cut at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_text.c — the shared byte classes (lib/text.h) and the growable buffer
  * (lib/buf.c): every byte against a second, plainly written definition; UTF-8
  * against the decoding oracle over all one- and two-byte inputs and every

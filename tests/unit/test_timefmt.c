@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_timefmt — the two date forms (session `expires`, cookie `Expires`) against
  * libc's gmtime_r/strftime, over fixed instants (epoch, leap days, century rules,
  * the ends of the 4-digit years) and 200 000 pseudo-random ones; plus the

@@ -1,4 +1,6 @@
-/* test_token.c — getToken and encode for a deployment (SPEC A1, A2, B3.3, B10):
+/* SPDX-License-Identifier: MIT */
+/* test_token.c — getToken and encode for a deployment (docs/behaviour.md:
+ * Reading the session from a request, Encoding a token):
  * the verifier from a config, cookie and Bearer requests, round trips for the
  * three formats, and every case of tests/vectors/nextauth-vectors.json (tokens
  * made by the real next-auth / @auth/core) replayed at its own fixed clock. */
@@ -98,7 +100,7 @@ static void test_get(void)
     CHECK(c == NULL);
     CHECK_EQ_INT(get(&v, "a=1", "Basic eA==", NOW, &c, &seen, &e), 0);
     CHECK_EQ_INT(seen.n, 0);
-    /* The secure name is another cookie (B15.6). */
+    /* The secure name is another cookie (docs/behaviour.md, Cookie names). */
     snprintf(hdr, sizeof hdr, "__Secure-next-auth.session-token=%s", V4_KAT);
     CHECK_EQ_INT(get(&v, hdr, NULL, NOW, &c, NULL, &e), 0);
 

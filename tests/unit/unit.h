@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* unit.h — a tiny header-only harness for the C unit tests.
  *
  *   CHECK(cond)                    one check: cond is true

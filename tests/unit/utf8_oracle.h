@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* utf8_oracle.h — a test oracle for UTF-8 (RFC 3629), shared by the unit tests
  * and the fuzz targets: each code point decoded and checked (shortest form, no
  * surrogate, at most U+10FFFF), rather than lib/text.h's table of lead and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Valgrind memcheck over the programs as they ship (the normal build):
 #   cli/*    nextauth-token decode/get on cases of tests/vectors (every kind, both
 #            verdicts), encode in the three formats, and a few hostile inputs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The suites against the ASan+UBSan build (`make sanitize` builds it with
 # mk/sanitize.mk, then runs this): the unit tests of SAN_DIR/tests/unit, the
 # CGI-level bats suites (cli, vectors, session, guard, examples) pointed at the

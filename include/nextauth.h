@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nextauth.h — guarded pages in C: getServerSession for a page or an API route
  * written as a FastCGI program (or a plain CGI one), on libnextauth.
  *
@@ -21,7 +22,7 @@
  *     }
  *
  * Build: cc page.c $(pkg-config --cflags --libs nextauth)
- *        (-lnextauth -lfcgi -ljansson -lcrypto).
+ *        (-lnextauth -lfcgi -lcrypto, and jansson's flags).
  *
  * Configuration is the deployment's (README): a JSON file, NEXTAUTH_SECRET,
  * NEXTAUTH_URL; keys are derived once, at load. A session is read from the
@@ -89,10 +90,10 @@ int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user);
  * HTTP_ACCEPT, …). Returns a borrowed string, or NULL when it is not set. */
 const char *nextauth_param(const nextauth_req *req, const char *name);
 
-/* getServerSession: verify the request's session cookie (SPEC A2). Checked once
- * per request, then cached; logs one line for a bad token or a missing secret,
- * never the token. Returns 1 when the request has a valid session, 0 when not
- * (see nextauth_reason). */
+/* getServerSession: verify the request's session cookie (the Cookie header only,
+ * no Bearer fallback). Checked once per request, then cached; logs one line for
+ * a bad token or a missing secret, never the token. Returns 1 when the request
+ * has a valid session, 0 when not (see nextauth_reason). */
 int nextauth_session(nextauth_req *req);
 
 /* The verified token claims. Returns a borrowed object (valid until the handler
@@ -100,7 +101,7 @@ int nextauth_session(nextauth_req *req);
  * or nextauth_session was not called. */
 const json_t *nextauth_claims(const nextauth_req *req);
 
-/* The session object of SPEC A3, {"user":{"name",…},"expires":"<ISO ms>"}:
+/* The session object, {"user":{"name",…},"expires":"<ISO ms>"}:
  * indent 0 gives the compact text the session endpoint sends; 1–10 give
  * JSON.stringify(session, null, indent). Checks the session if need be.
  * Returns a borrowed string, or NULL when there is no valid session or memory
@@ -133,7 +134,7 @@ int nextauth_redirect_signin(nextauth_req *req);
  * is then a 500 and a line is logged) when either is refused or memory runs out. */
 int nextauth_redirect(nextauth_req *req, const char *path, int status);
 
-/* Exactly what cgi-bin/nextauth-session answers for this request (SPEC A3): the
+/* Exactly what cgi-bin/nextauth-session answers for this request: the
  * session JSON with no-cache headers and its own cookie refresh or clearing, or
  * the empty session, 405, or the 500 configuration error. Includes the cookie
  * lines: any of nextauth_refresh are dropped. */
@@ -164,7 +165,7 @@ int nextauth_append_html(nextauth_req *req, const char *s);
  * when refused or out of memory. */
 int nextauth_add_header(nextauth_req *req, const char *name, const char *value);
 
-/* The cookie changes getServerSession(req, res) makes (SPEC A3, B8.3, B9): for a
+/* The cookie changes getServerSession(req, res) makes: for a
  * valid session the token re-issued with fresh iat/exp/jti as Set-Cookie lines
  * (chunked, stale chunks cleared; Expires = the session's expires); for a bad
  * token Max-Age=0 lines for every session cookie name seen; nothing without a

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# The build flags cannot be lost: the project's own (NA_CFLAGS, NA_CPPFLAGS,
+# NA_LDLIBS in the Makefile) are on every compile and link line whatever the
+# command line says, and the user's CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS add to
+# them — in the normal build, the unit tests, the sanitizer build (mk/sanitize.mk)
+# and the fuzz builds (mk/fuzz.mk). Read from `make -n -B`, so nothing in the
+# tree is rebuilt; one line is compiled for real, into the test's own directory.
+
+load helpers
+
+# The flags every compile line of the normal build must carry.
+REQUIRED=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+    -fstack-protector-strong -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib)
+
+_fail() {
+    printf '%s\n' "$1" >&2
+    [ -n "${line-}" ] && printf 'line: %s\n' "$line" >&2
+    return 1
+}
+
+# rule_line TARGET [MAKE ARGS…] — the command make would run to build TARGET
+# (the printed line that writes "-o TARGET"), into $line.
+rule_line() {
+    local target=$1 out
+    shift
+    out=$(make -n -B -C "$REPO_ROOT" --no-print-directory "$@" "$target" 2>&1) ||
+        _fail "make -n $* $target failed: $out" || return 1
+    # a rule may continue over several lines ("\" at the end): join them first
+    line=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' <<<"$out" | grep -F -- "-o $target " | tail -n 1)
+    [ -n "$line" ] || _fail "no line builds $target in: $out"
+}
+
+# has FLAG… / lacks FLAG… — whole words of $line.
+has() {
+    local f
+    for f in "$@"; do
+        [[ " $line " == *" $f "* ]] || _fail "missing $f" || return 1
+    done
+}
+lacks() {
+    local f
+    for f in "$@"; do
+        [[ " $line " != *" $f "* ]] || _fail "unexpected $f" || return 1
+    done
+}
+lacks_fortify() {
+    [[ $line != *-D_FORTIFY_SOURCE* ]] || _fail "unexpected -D_FORTIFY_SOURCE"
+}
+
+@test "make CFLAGS=\"-O0 -g\": a compile line keeps C11, the warnings and the stack protector" {
+    rule_line lib/b64url.o CFLAGS="-O0 -g"
+    has "${REQUIRED[@]}" -O0 -g
+    lacks -O2
+    # glibc's fortify needs optimization (with -O0 it warns, and -Werror fails)
+    lacks_fortify
+}
+
+@test "make CFLAGS=\"-O0 -g\": that line compiles without a warning" {
+    rule_line lib/b64url.o CFLAGS="-O0 -g"
+    local obj=$BATS_TEST_TMPDIR/b64url.o
+    line=${line/ -o lib\/b64url.o / -o $obj }
+    run bash -c "cd \"\$1\" && $line" _ "$REPO_ROOT"
+    [ "$status" -eq 0 ] || _fail "exit $status: $output" || return 1
+    [ -z "$output" ] || _fail "compiler output: $output" || return 1
+    [ -s "$obj" ] || _fail "no object written"
+}
+
+@test "default flags: -O2 -g and _FORTIFY_SOURCE=2 on top of the required ones" {
+    rule_line lib/b64url.o
+    has "${REQUIRED[@]}" -O2 -g -D_FORTIFY_SOURCE=2
+}
+
+@test "any optimization level turns _FORTIFY_SOURCE on; the last -O decides, as in gcc" {
+    local o
+    for o in -O -O1 -O3 -Os -Og "-O0 -O2"; do
+        rule_line lib/b64url.o CFLAGS="$o" || return 1
+        has -D_FORTIFY_SOURCE=2 || return 1
+    done
+    rule_line lib/b64url.o CFLAGS="-O2 -O0"
+    lacks_fortify
+}
+
+@test "a _FORTIFY_SOURCE of the user's own (dpkg-buildflags) is left alone" {
+    rule_line lib/b64url.o CPPFLAGS=-D_FORTIFY_SOURCE=3
+    has "${REQUIRED[@]}" -D_FORTIFY_SOURCE=3
+    lacks -D_FORTIFY_SOURCE=2
+}
+
+@test "CPPFLAGS, LDFLAGS and LDLIBS on the command line add to the project's" {
+    rule_line lib/b64url.o CPPFLAGS=-DEXTRA=1
+    has "${REQUIRED[@]}" -DEXTRA=1
+    rule_line bin/nextauth-token LDFLAGS=-Wl,-O1 LDLIBS=-lm
+    has -Wl,-O1 lib/libnextauth.a -ljansson -lcrypto -lm
+    rule_line cgi-bin/nextauth-guard LDLIBS=-lm
+    has -lfcgi -ljansson -lcrypto -lm
+}
+
+@test "unit tests and the fuzz replay drivers use the same flags" {
+    rule_line tests/unit/test_b64url CFLAGS="-O0 -g"
+    has "${REQUIRED[@]}" -O0 -g -ljansson -lcrypto
+    rule_line build/fuzz/replay.o CFLAGS="-O0 -g"
+    has "${REQUIRED[@]}" -O0 -g
+}
+
+@test "sanitizer build: the project's flags, -O1, no -Werror, no _FORTIFY_SOURCE" {
+    rule_line build/san/lib/b64url.o CFLAGS="-O0 -g"
+    has -std=c11 -Wall -Wextra -Wshadow -fstack-protector-strong -Iinclude -Ilib \
+        -D_POSIX_C_SOURCE=200809L -O1 -fsanitize=address,undefined
+    lacks -O0 -Werror
+    lacks_fortify
+}
+
+@test "libFuzzer build: the project's flags whatever FUZZ_CFLAGS says" {
+    rule_line build/fuzz/obj/b64url.o FUZZ_CFLAGS="-O2 -g"
+    has -std=c11 -Wall -Wextra -fstack-protector-strong -Iinclude -Ilib \
+        -D_POSIX_C_SOURCE=200809L -O2 -fsanitize=fuzzer-no-link
+    lacks -Werror
+    lacks_fortify
+}
