@@ -221,69 +221,72 @@ static int unknown_key(na_err *err, const char *prefix, const char *key)
     return na_err_set(err, NA_E_CONFIG, "unknown key \"%s%s\"", prefix, key);
 }
 
-static int get_seconds(json_t *v, const char *key, long min, long max, long *out, na_err *err)
+static int parse_secret(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        char want[80];
-        snprintf(want, sizeof want, "an integer from %ld to %ld", min, max);
-        return bad_type(err, key, want);
-    }
-    *out = (long)json_integer_value(v);
-    return 0;
-}
-
-static int load_jwt(na_config *cfg, json_t *jwt, na_err *err)
-{
-    const char *k;
-    json_t *v;
-    if (!json_is_object(jwt))
-        return bad_type(err, "jwt", "an object");
-    json_object_foreach(jwt, k, v) {
-        if (strcmp(k, "format") == 0) {
-            if (!json_is_string(v) || na_keys_format_parse(json_string_value(v), &cfg->format) < 0)
-                return bad_type(err, "jwt.format",
-                                "one of \"next-auth-v4\", \"authjs-v5\", \"jws\"");
-        } else if (strcmp(k, "algorithms") == 0) {
-            size_t i;
-            json_t *a;
-            if (!json_is_array(v) || json_array_size(v) == 0)
-                return bad_type(err, "jwt.algorithms", "a non-empty array");
-            cfg->algorithms = 0;
-            json_array_foreach(v, i, a) {
-                unsigned bit = json_is_string(a) ? na_jws_alg_parse(json_string_value(a)) : 0;
-                if (bit == 0)
-                    return bad_type(err, "jwt.algorithms",
-                                    "an array of \"HS256\", \"HS384\", \"HS512\"");
-                cfg->algorithms |= bit;
-            }
-        } else if (strcmp(k, "clockTolerance") == 0) {
-            if (get_seconds(v, "jwt.clockTolerance", 0, 3600, &cfg->clock_tolerance, err) < 0)
+    if (json_is_string(v)) {
+        if (add_secret(cfg, json_string_value(v), json_string_length(v), key, err) < 0)
+            return -1;
+    } else if (json_is_array(v) && json_array_size(v) > 0) {
+        size_t i;
+        json_t *s;
+        json_array_foreach(v, i, s) {
+            if (!json_is_string(s))
+                return bad_type(err, key, "a string or an array of strings");
+            if (add_secret(cfg, json_string_value(s), json_string_length(s), key, err) < 0)
                 return -1;
-        } else if (strcmp(k, "requireExp") == 0) {
-            if (!json_is_boolean(v))
-                return bad_type(err, "jwt.requireExp", "true or false");
-            cfg->require_exp = json_is_true(v);
-        } else if (strcmp(k, "maxAge") == 0) {
-            if (get_seconds(v, "jwt.maxAge", 1, 10L * 366 * 86400, &cfg->jwt_max_age, err) < 0)
-                return -1;
-        } else {
-            return unknown_key(err, "jwt.", k);
         }
+    } else {
+        return bad_type(err, key, "a string or a non-empty array of strings");
+    }
+    cfg->secret_source = "config secret";
+    return 0;
+}
+
+static int parse_secret_file(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    if (!json_is_string(v))
+        return bad_type(err, key, "a string (a path)");
+    if (load_secret_file(cfg, json_string_value(v), err) < 0)
+        return -1;
+    cfg->secret_source = "config secretFile";
+    return 0;
+}
+
+static int parse_format(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    if (!json_is_string(v) || na_keys_format_parse(json_string_value(v), &cfg->format) < 0)
+        return bad_type(err, key, "one of \"next-auth-v4\", \"authjs-v5\", \"jws\"");
+    return 0;
+}
+
+static int parse_algorithms(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    size_t i;
+    json_t *a;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return bad_type(err, key, "a non-empty array");
+    cfg->algorithms = 0;
+    json_array_foreach(v, i, a) {
+        unsigned bit = json_is_string(a) ? na_jws_alg_parse(json_string_value(a)) : 0;
+        if (bit == 0)
+            return bad_type(err, key, "an array of \"HS256\", \"HS384\", \"HS512\"");
+        cfg->algorithms |= bit;
     }
     return 0;
 }
 
-static int add_expose(na_config *cfg, const char *key, const char *claim, na_err *err)
+/* One session.expose entry (path: the config key, for errors). */
+static int add_expose(na_config *cfg, const char *path, const char *key, const char *claim,
+                      na_err *err)
 {
     if (*key == '\0' || *claim == '\0')
-        return bad_type(err, "session.expose", "non-empty names");
+        return bad_type(err, path, "non-empty names");
     if (cfg->nexpose == NA_MAX_EXPOSE)
-        return na_err_set(err, NA_E_CONFIG, "key \"session.expose\" lists more than %d claims",
+        return na_err_set(err, NA_E_CONFIG, "key \"%s\" lists more than %d claims", path,
                           NA_MAX_EXPOSE);
     for (size_t i = 0; i < cfg->nexpose; i++)
         if (strcmp(cfg->expose_key[i], key) == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"session.expose\" names \"%s\" twice",
-                              key);
+            return na_err_set(err, NA_E_CONFIG, "key \"%s\" names \"%s\" twice", path, key);
     char *k = strdup(key), *c = strdup(claim);
     if (k == NULL || c == NULL) {
         free(k);
@@ -295,7 +298,7 @@ static int add_expose(na_config *cfg, const char *key, const char *claim, na_err
     return 0;
 }
 
-static int load_expose(na_config *cfg, json_t *v, na_err *err)
+static int parse_expose(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
     const char *k;
     json_t *x;
@@ -303,65 +306,19 @@ static int load_expose(na_config *cfg, json_t *v, na_err *err)
     if (json_is_array(v)) {
         json_array_foreach(v, i, x) {
             if (!json_is_string(x))
-                return bad_type(err, "session.expose", "an array of claim names or an object");
-            if (add_expose(cfg, json_string_value(x), json_string_value(x), err) < 0)
+                return bad_type(err, key, "an array of claim names or an object");
+            if (add_expose(cfg, key, json_string_value(x), json_string_value(x), err) < 0)
                 return -1;
         }
         return 0;
     }
     if (!json_is_object(v))
-        return bad_type(err, "session.expose", "an array of claim names or an object");
+        return bad_type(err, key, "an array of claim names or an object");
     json_object_foreach(v, k, x) {
         if (!json_is_string(x))
-            return bad_type(err, "session.expose", "an object of user key → claim name");
-        if (add_expose(cfg, k, json_string_value(x), err) < 0)
+            return bad_type(err, key, "an object of user key → claim name");
+        if (add_expose(cfg, key, k, json_string_value(x), err) < 0)
             return -1;
-    }
-    return 0;
-}
-
-static int load_session(na_config *cfg, json_t *s, na_err *err)
-{
-    const char *k;
-    json_t *v;
-    if (!json_is_object(s))
-        return bad_type(err, "session", "an object");
-    json_object_foreach(s, k, v) {
-        if (strcmp(k, "maxAge") == 0) {
-            if (get_seconds(v, "session.maxAge", 1, 10L * 366 * 86400, &cfg->session_max_age,
-                            err) < 0)
-                return -1;
-        } else if (strcmp(k, "expose") == 0) {
-            if (load_expose(cfg, v, err) < 0)
-                return -1;
-        } else {
-            return unknown_key(err, "session.", k);
-        }
-    }
-    return 0;
-}
-
-static int load_cookies(na_config *cfg, json_t *c, na_err *err)
-{
-    const char *k, *k2;
-    json_t *v, *v2;
-    if (!json_is_object(c))
-        return bad_type(err, "cookies", "an object");
-    json_object_foreach(c, k, v) {
-        if (strcmp(k, "sessionToken") != 0)
-            return unknown_key(err, "cookies.", k);
-        if (!json_is_object(v))
-            return bad_type(err, "cookies.sessionToken", "an object");
-        json_object_foreach(v, k2, v2) {
-            if (strcmp(k2, "name") != 0)
-                return unknown_key(err, "cookies.sessionToken.", k2);
-            if (!json_is_string(v2) || !valid_cookie_name(json_string_value(v2)))
-                return bad_type(err, "cookies.sessionToken.name",
-                                "a cookie name (RFC 6265 token characters)");
-            free(cfg->cookie_name);
-            if ((cfg->cookie_name = strdup(json_string_value(v2))) == NULL)
-                return na_err_set(err, NA_E_NOMEM, "out of memory");
-        }
     }
     return 0;
 }
@@ -382,25 +339,19 @@ static int valid_site_path(const char *s, int allow_empty)
     return 1;
 }
 
-static int load_pages(na_config *cfg, json_t *v, na_err *err)
+static int valid_page(const char *s)
 {
-    const char *k;
-    json_t *x;
-    if (!json_is_object(v))
-        return bad_type(err, "pages", "an object");
-    json_object_foreach(v, k, x) {
-        char *dst;
-        if (strcmp(k, "signIn") == 0)
-            dst = cfg->sign_in;
-        else if (strcmp(k, "error") == 0)
-            dst = cfg->error_page;
-        else
-            return unknown_key(err, "pages.", k);
-        if (!json_is_string(x) || !valid_site_path(json_string_value(x), 0))
-            return na_err_set(err, NA_E_CONFIG, "key \"pages.%s\" must be a path starting with "
-                                                "'/' (no '//', '?', '#', spaces)", k);
-        snprintf(dst, NA_PAGE_MAX, "%s", json_string_value(x));
-    }
+    return valid_site_path(s, 0);
+}
+
+/* basePath: "" or a site path without a trailing '/'; "/" is the same as "". */
+static int parse_base_path(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    if (!json_is_string(v) || !valid_site_path(json_string_value(v), 1) ||
+        (json_string_length(v) > 1 && json_string_value(v)[json_string_length(v) - 1] == '/'))
+        return bad_type(err, key, "\"\" or a path like \"/app\"");
+    snprintf(cfg->base_path, sizeof cfg->base_path, "%s",
+             strcmp(json_string_value(v), "/") == 0 ? "" : json_string_value(v));
     return 0;
 }
 
@@ -472,12 +423,30 @@ static int load_patterns(na_patterns *l, json_t *v, const char *key, na_config *
     return 0;
 }
 
-static int load_rules(na_config *cfg, json_t *v, na_err *err)
+static int parse_matcher(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    if (load_patterns(&cfg->matcher, v, key, cfg, err) < 0)
+        return -1;
+    cfg->has_matcher = 1;
+    return 0;
+}
+
+static int parse_api(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    return load_patterns(&cfg->api, v, key, NULL, err);
+}
+
+static int parse_authorized(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    return (cfg->authorized = na_authz_compile(v, key, err)) == NULL ? -1 : 0;
+}
+
+static int parse_rules(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
     size_t i;
     json_t *r;
     if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > NA_MAX_RULES)
-        return bad_type(err, "rules", "a non-empty list of at most 64 rules");
+        return bad_type(err, key, "a non-empty list of at most 64 rules");
     if ((cfg->rules = calloc(json_array_size(v), sizeof *cfg->rules)) == NULL)
         return na_err_set(err, NA_E_NOMEM, "out of memory");
     json_array_foreach(v, i, r) {
@@ -486,20 +455,20 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
         json_t *x;
         na_rule *rule = &cfg->rules[i];
         cfg->nrules = i + 1;
-        snprintf(where, sizeof where, "rules[%zu]", i);
+        snprintf(where, sizeof where, "%s[%zu]", key, i);
         if (!json_is_object(r))
             return bad_type(err, where, "an object with matcher and authorized");
         json_object_foreach(r, k, x) {
-            char key[96];
-            snprintf(key, sizeof key, "%s.%s", where, k);
+            char path[96];
+            snprintf(path, sizeof path, "%s.%s", where, k);
             if (strcmp(k, "matcher") == 0) {
-                if (load_patterns(&rule->matcher, x, key, cfg, err) < 0)
+                if (load_patterns(&rule->matcher, x, path, cfg, err) < 0)
                     return -1;
             } else if (strcmp(k, "authorized") == 0) {
-                if ((rule->authorized = na_authz_compile(x, key, err)) == NULL)
+                if ((rule->authorized = na_authz_compile(x, path, err)) == NULL)
                     return -1;
             } else {
-                return unknown_key(err, "", key);
+                return unknown_key(err, "", path);
             }
         }
         if (rule->matcher.n == 0 || rule->authorized == NULL)
@@ -532,16 +501,17 @@ static int identity_name_ok(const char *k)
     return 1;
 }
 
-static int load_identity(na_config *cfg, json_t *v, na_err *err)
+static int parse_identity(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
     const char *k;
     json_t *x;
     if (!json_is_object(v))
-        return bad_type(err, "identity", "an object of NEXTAUTH_NAME → claim");
+        return bad_type(err, key, "an object of NEXTAUTH_NAME → claim");
     json_object_foreach(v, k, x) {
         if (strlen(k) > NA_IDENTITY_NAME_MAX)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity\": a name of %zu characters "
-                                                "(at most %d)", strlen(k), NA_IDENTITY_NAME_MAX);
+            return na_err_set(err, NA_E_CONFIG, "key \"%s\": a name of %zu characters "
+                                                "(at most %d)", key, strlen(k),
+                              NA_IDENTITY_NAME_MAX);
         if (!identity_name_ok(k)) {
             /* the name as printable ASCII: it may hold any byte but NUL */
             char shown[NA_IDENTITY_NAME_MAX + 1];
@@ -549,17 +519,17 @@ static int load_identity(na_config *cfg, json_t *v, na_err *err)
             for (; k[n] != '\0'; n++)
                 shown[n] = k[n] > 0x20 && k[n] < 0x7f ? k[n] : '?';
             shown[n] = '\0';
-            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": names must be NEXTAUTH_ "
-                                                "then A-Z, 0-9, _", shown);
+            return na_err_set(err, NA_E_CONFIG, "key \"%s.%s\": names must be NEXTAUTH_ "
+                                                "then A-Z, 0-9, _", key, shown);
         }
         for (size_t b = 0; b < sizeof identity_builtin / sizeof identity_builtin[0]; b++)
             if (strcmp(k, identity_builtin[b]) == 0)
-                return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\": set by the guard "
-                                                    "itself", k);
+                return na_err_set(err, NA_E_CONFIG, "key \"%s.%s\": set by the guard itself",
+                                  key, k);
         if (!json_is_string(x) || json_string_length(x) == 0)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity.%s\" must name a claim", k);
+            return na_err_set(err, NA_E_CONFIG, "key \"%s.%s\" must name a claim", key, k);
         if (cfg->nidentity == NA_MAX_IDENTITY)
-            return na_err_set(err, NA_E_CONFIG, "key \"identity\": more than %d variables",
+            return na_err_set(err, NA_E_CONFIG, "key \"%s\": more than %d variables", key,
                               NA_MAX_IDENTITY);
         if ((cfg->identity_var[cfg->nidentity] = strdup(k)) == NULL ||
             (cfg->identity_claim[cfg->nidentity++] = strdup(json_string_value(x))) == NULL)
@@ -568,92 +538,181 @@ static int load_identity(na_config *cfg, json_t *v, na_err *err)
     return 0;
 }
 
-static int load_root(na_config *cfg, json_t *root, na_err *err)
-{
-    const char *k;
-    json_t *v;
-    json_t *secret = json_object_get(root, "secret");
-    json_t *secret_file = json_object_get(root, "secretFile");
+/* The file's keys, one row each, in one table per JSON object; one walker,
+ * load_object, takes an object's names in the file's order and stops at the
+ * first that is unknown or wrong, with a message that names its full path.
+ * README.md's table of keys lists the same paths (tests/unit/test_config.c
+ * holds the two together). */
+typedef enum {
+    KEY_OBJECT, /* a JSON object: the keys of sub */
+    KEY_BOOL,   /* true or false, into an int */
+    KEY_LONG,   /* an integer from min to max, into a long */
+    KEY_STRING, /* a non-empty string that passes ok (if set), copied into an owned char * */
+    KEY_PAGE,   /* a string that passes ok, copied into a char[NA_PAGE_MAX] */
+    KEY_PARSE,  /* anything else: parse checks it and stores it, in one or more fields */
+} key_type;
 
-    if (secret && secret_file)
-        return na_err_set(err, NA_E_CONFIG, "keys \"secret\" and \"secretFile\" exclude each other");
-    json_object_foreach(root, k, v) {
-        if (strcmp(k, "secret") == 0) {
-            if (json_is_string(v)) {
-                if (add_secret(cfg, json_string_value(v), json_string_length(v), "secret", err) < 0)
-                    return -1;
-            } else if (json_is_array(v) && json_array_size(v) > 0) {
-                size_t i;
-                json_t *s;
-                json_array_foreach(v, i, s) {
-                    if (!json_is_string(s))
-                        return bad_type(err, "secret", "a string or an array of strings");
-                    if (add_secret(cfg, json_string_value(s), json_string_length(s), "secret",
-                                   err) < 0)
-                        return -1;
-                }
-            } else {
-                return bad_type(err, "secret", "a string or a non-empty array of strings");
-            }
-            cfg->secret_source = "config secret";
-        } else if (strcmp(k, "secretFile") == 0) {
-            if (!json_is_string(v))
-                return bad_type(err, "secretFile", "a string (a path)");
-            if (load_secret_file(cfg, json_string_value(v), err) < 0)
-                return -1;
-            cfg->secret_source = "config secretFile";
-        } else if (strcmp(k, "url") == 0) {
-            if (!json_is_string(v) || json_string_length(v) == 0)
-                return bad_type(err, "url", "a non-empty string");
-            free(cfg->url);
-            if ((cfg->url = strdup(json_string_value(v))) == NULL)
-                return na_err_set(err, NA_E_NOMEM, "out of memory");
-        } else if (strcmp(k, "useSecureCookies") == 0) {
-            if (!json_is_boolean(v))
-                return bad_type(err, "useSecureCookies", "true or false");
-            cfg->use_secure_cookies = json_is_true(v);
-        } else if (strcmp(k, "jwt") == 0) {
-            if (load_jwt(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "session") == 0) {
-            if (load_session(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "cookies") == 0) {
-            if (load_cookies(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "basePath") == 0) {
-            if (!json_is_string(v) || !valid_site_path(json_string_value(v), 1) ||
-                (json_string_length(v) > 1 && json_string_value(v)[json_string_length(v) - 1] == '/'))
-                return bad_type(err, "basePath", "\"\" or a path like \"/app\"");
-            snprintf(cfg->base_path, sizeof cfg->base_path, "%s",
-                     strcmp(json_string_value(v), "/") == 0 ? "" : json_string_value(v));
-        } else if (strcmp(k, "pages") == 0) {
-            if (load_pages(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "matcher") == 0) {
-            if (load_patterns(&cfg->matcher, v, "matcher", cfg, err) < 0)
-                return -1;
-            cfg->has_matcher = 1;
-        } else if (strcmp(k, "api") == 0) {
-            if (load_patterns(&cfg->api, v, "api", NULL, err) < 0)
-                return -1;
-        } else if (strcmp(k, "authorized") == 0) {
-            if ((cfg->authorized = na_authz_compile(v, "authorized", err)) == NULL)
-                return -1;
-        } else if (strcmp(k, "rules") == 0) {
-            if (load_rules(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "identity") == 0) {
-            if (load_identity(cfg, v, err) < 0)
-                return -1;
-        } else if (strcmp(k, "tokenCache") == 0) {
-            if (get_seconds(v, "tokenCache", 0, NA_TOKEN_CACHE_MAX, &cfg->token_cache, err) < 0)
-                return -1;
-        } else {
-            return unknown_key(err, "", k);
+typedef struct config_key config_key;
+struct config_key {
+    const char *path;          /* "jwt.maxAge"; the name in the file follows the last '.' */
+    key_type type;
+    size_t offset;             /* offsetof(na_config, …): KEY_BOOL, _LONG, _STRING, _PAGE */
+    long min, max;             /* KEY_LONG */
+    int (*ok)(const char *s);  /* KEY_STRING, KEY_PAGE: the value's check, or NULL */
+    const char *want;          /* KEY_STRING, KEY_PAGE: what the error says it must be */
+    const config_key *sub;     /* KEY_OBJECT: its rows, ended by a NULL path */
+    int (*parse)(na_config *cfg, json_t *v, const char *key, na_err *err); /* KEY_PARSE */
+};
+
+#define NA_MAX_AGE_MAX (10L * 366 * 86400) /* ten years, for jwt.maxAge and session.maxAge */
+
+/* One row of each kind. */
+#define KEY_OBJECT_ROW(p, keys) {.path = (p), .type = KEY_OBJECT, .sub = (keys)}
+#define KEY_BOOL_ROW(p, field)                                                                   \
+    {.path = (p), .type = KEY_BOOL, .offset = offsetof(na_config, field)}
+#define KEY_LONG_ROW(p, field, lo, hi)                                                           \
+    {.path = (p), .type = KEY_LONG, .offset = offsetof(na_config, field), .min = (lo), .max = (hi)}
+#define KEY_STRING_ROW(p, field, check, what)                                                    \
+    {.path = (p), .type = KEY_STRING, .offset = offsetof(na_config, field), .ok = (check),      \
+     .want = (what)}
+#define KEY_PAGE_ROW(p, field)                                                                   \
+    {.path = (p), .type = KEY_PAGE, .offset = offsetof(na_config, field), .ok = valid_page,     \
+     .want = "a path starting with '/' (no '//', '?', '#', spaces)"}
+#define KEY_PARSE_ROW(p, fn) {.path = (p), .type = KEY_PARSE, .parse = (fn)}
+#define KEY_END {.path = NULL}
+
+static const config_key jwt_keys[] = {
+    KEY_PARSE_ROW("jwt.format", parse_format),
+    KEY_PARSE_ROW("jwt.algorithms", parse_algorithms),
+    KEY_LONG_ROW("jwt.clockTolerance", clock_tolerance, 0, 3600),
+    KEY_BOOL_ROW("jwt.requireExp", require_exp),
+    KEY_LONG_ROW("jwt.maxAge", jwt_max_age, 1, NA_MAX_AGE_MAX),
+    KEY_END,
+};
+
+static const config_key session_keys[] = {
+    KEY_LONG_ROW("session.maxAge", session_max_age, 1, NA_MAX_AGE_MAX),
+    KEY_PARSE_ROW("session.expose", parse_expose),
+    KEY_END,
+};
+
+static const config_key session_token_keys[] = {
+    KEY_STRING_ROW("cookies.sessionToken.name", cookie_name, valid_cookie_name,
+                   "a cookie name (RFC 6265 token characters)"),
+    KEY_END,
+};
+
+static const config_key cookies_keys[] = {
+    KEY_OBJECT_ROW("cookies.sessionToken", session_token_keys),
+    KEY_END,
+};
+
+static const config_key pages_keys[] = {
+    KEY_PAGE_ROW("pages.signIn", sign_in),
+    KEY_PAGE_ROW("pages.error", error_page),
+    KEY_END,
+};
+
+static const config_key root_keys[] = {
+    KEY_PARSE_ROW("secret", parse_secret),
+    KEY_PARSE_ROW("secretFile", parse_secret_file),
+    KEY_STRING_ROW("url", url, NULL, "a non-empty string"),
+    KEY_BOOL_ROW("useSecureCookies", use_secure_cookies),
+    KEY_OBJECT_ROW("jwt", jwt_keys),
+    KEY_OBJECT_ROW("session", session_keys),
+    KEY_OBJECT_ROW("cookies", cookies_keys),
+    KEY_PARSE_ROW("basePath", parse_base_path),
+    KEY_OBJECT_ROW("pages", pages_keys),
+    KEY_PARSE_ROW("matcher", parse_matcher),
+    KEY_PARSE_ROW("api", parse_api),
+    KEY_PARSE_ROW("authorized", parse_authorized),
+    KEY_PARSE_ROW("rules", parse_rules),
+    KEY_PARSE_ROW("identity", parse_identity),
+    KEY_LONG_ROW("tokenCache", token_cache, 0, NA_TOKEN_CACHE_MAX),
+    KEY_END,
+};
+
+/* The row of table whose name in the file is name, or NULL. */
+static const config_key *find_key(const config_key *table, const char *name)
+{
+    for (const config_key *k = table; k->path != NULL; k++) {
+        const char *dot = strrchr(k->path, '.');
+        if (strcmp(dot ? dot + 1 : k->path, name) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+static int load_object(na_config *cfg, json_t *obj, const config_key *table,
+                       const char *prefix, na_err *err);
+
+/* The value v of the key k. */
+static int load_value(na_config *cfg, const config_key *k, json_t *v, na_err *err)
+{
+    void *dst = (char *)cfg + k->offset;
+    switch (k->type) {
+    case KEY_OBJECT: {
+        char prefix[64];
+        if (!json_is_object(v))
+            return bad_type(err, k->path, "an object");
+        snprintf(prefix, sizeof prefix, "%s.", k->path);
+        return load_object(cfg, v, k->sub, prefix, err);
+    }
+    case KEY_BOOL:
+        if (!json_is_boolean(v))
+            return bad_type(err, k->path, "true or false");
+        *(int *)dst = json_is_true(v);
+        return 0;
+    case KEY_LONG:
+        if (!json_is_integer(v) || json_integer_value(v) < k->min ||
+            json_integer_value(v) > k->max) {
+            char want[80];
+            snprintf(want, sizeof want, "an integer from %ld to %ld", k->min, k->max);
+            return bad_type(err, k->path, want);
         }
+        *(long *)dst = (long)json_integer_value(v);
+        return 0;
+    case KEY_STRING:
+    case KEY_PAGE:
+        if (!json_is_string(v) || json_string_length(v) == 0 ||
+            (k->ok != NULL && !k->ok(json_string_value(v))))
+            return bad_type(err, k->path, k->want);
+        if (k->type == KEY_PAGE) {
+            snprintf(dst, NA_PAGE_MAX, "%s", json_string_value(v));
+            return 0;
+        }
+        free(*(char **)dst);
+        if ((*(char **)dst = strdup(json_string_value(v))) == NULL)
+            return na_err_set(err, NA_E_NOMEM, "out of memory");
+        return 0;
+    case KEY_PARSE:
+        break;
+    }
+    return k->parse(cfg, v, k->path, err);
+}
+
+/* Each key of obj by its row of table, in the file's order; prefix is obj's path
+ * and a '.' ("" at the top), for the name of an unknown key. */
+static int load_object(na_config *cfg, json_t *obj, const config_key *table,
+                       const char *prefix, na_err *err)
+{
+    const char *name;
+    json_t *v;
+    json_object_foreach(obj, name, v) {
+        const config_key *k = find_key(table, name);
+        if (k == NULL)
+            return unknown_key(err, prefix, name);
+        if (load_value(cfg, k, v, err) < 0)
+            return -1;
     }
     return 0;
+}
+
+static int load_root(na_config *cfg, json_t *root, na_err *err)
+{
+    if (json_object_get(root, "secret") && json_object_get(root, "secretFile"))
+        return na_err_set(err, NA_E_CONFIG, "keys \"secret\" and \"secretFile\" exclude each other");
+    return load_object(cfg, root, root_keys, "", err);
 }
 
 const char *na_config_json_problem(int code)

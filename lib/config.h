@@ -2,7 +2,9 @@
 /* config.h — a deployment's configuration: a JSON file whose names follow
  * NextAuth's authOptions, plus the environment (SPEC A1, A2, B7).
  *
- * File keys (all optional; an unknown key or a wrong type is an error naming it):
+ * File keys (all optional; an unknown key or a wrong type is an error naming it;
+ * config.c holds them in one table, and README.md's table of keys is checked
+ * against it by tests/unit/test_config.c):
  *   secret            string, or array of strings (rotation: the first encodes)
  *   secretFile        path of a file with one secret per line (same rotation order)
  *   url               the site's NEXTAUTH_URL

@@ -2,8 +2,9 @@
 /* test_config.c — the configuration file and the environment (lib/config.h;
  * docs/behaviour.md: Configuration, Secrets, Cookie names): every key, errors
  * that name the key (and never quote a value), secretFile, placeholders, env
- * fallbacks, cookie names. */
-#include "config.h"
+ * fallbacks, cookie names, and README.md's table of keys against the loader's
+ * (config.c is included for its static table). */
+#include "config.c"
 
 #include <sys/stat.h>
 
@@ -821,6 +822,185 @@ static void test_io_errors(void)
     na_config_free(&c);
 }
 
+/* README.md's table of configuration keys, the one headed "| Key | Default |":
+ * one entry per key, with the README's line. A row may name several keys
+ * ("`pages.signIn`, `pages.error`"); its default cell then lists one default per
+ * key, in order, joined by ", ". Defaults are kept without their backticks. */
+typedef struct {
+    char key[64];
+    char def[128];
+    int line;
+    int seen;
+} readme_key;
+
+static readme_key readme[64];
+static size_t nreadme;
+
+/* Copy the n bytes at s into dst (size dsize) without backticks, trimmed. */
+static void cell_text(char *dst, size_t dsize, const char *s, size_t n)
+{
+    size_t o = 0;
+    while (n > 0 && *s == ' ')
+        s++, n--;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    for (size_t i = 0; i < n && o + 1 < dsize; i++)
+        if (s[i] != '`')
+            dst[o++] = s[i];
+    dst[o] = '\0';
+}
+
+/* One table row "| keys | default | meaning |" into readme[]. */
+static void readme_row(const char *row, int line)
+{
+    const char *c1 = row + 1, *c2 = strchr(c1, '|'), *c3 = c2 ? strchr(c2 + 1, '|') : NULL;
+    if (!unit_report(c3 != NULL, __FILE__, __LINE__, "README key row has three cells")) {
+        printf("    README.md:%d: %s\n", line, row);
+        return;
+    }
+    c2++;
+    size_t first = nreadme;
+    for (const char *p = c1; p < c2 && (p = memchr(p, '`', (size_t)(c2 - p))) != NULL;) {
+        const char *end = memchr(p + 1, '`', (size_t)(c2 - p - 1));
+        if (end == NULL || nreadme == sizeof readme / sizeof readme[0])
+            break;
+        readme_key *r = &readme[nreadme++];
+        snprintf(r->key, sizeof r->key, "%.*s", (int)(end - p - 1), p + 1);
+        r->line = line;
+        r->seen = 0;
+        p = end + 1;
+    }
+    /* the default cell: the whole of it, or with several keys one part per key */
+    const char *d = c2;
+    for (size_t i = first; i < nreadme; i++) {
+        const char *end = i + 1 < nreadme ? strstr(d, ", ") : NULL;
+        if (end == NULL || end > c3)
+            end = c3;
+        cell_text(readme[i].def, sizeof readme[i].def, d, (size_t)(end - d));
+        d = end < c3 ? end + 2 : c3;
+    }
+}
+
+/* Read README.md (the tests run from the repository root). Returns the rows found. */
+static size_t read_readme(void)
+{
+    FILE *f = fopen("README.md", "r");
+    if (!unit_report(f != NULL, __FILE__, __LINE__, "README.md opens (run from the repository root)"))
+        return 0;
+    char row[2048];
+    int line = 0, in_table = 0;
+    nreadme = 0;
+    while (fgets(row, sizeof row, f) != NULL) {
+        line++;
+        row[strcspn(row, "\n")] = '\0';
+        if (strncmp(row, "| Key | Default |", 17) == 0) {
+            in_table = 1;
+        } else if (in_table && strncmp(row, "|---", 4) == 0) {
+            continue;
+        } else if (in_table && row[0] == '|') {
+            readme_row(row, line);
+        } else if (in_table) {
+            break;
+        }
+    }
+    fclose(f);
+    return nreadme;
+}
+
+static readme_key *readme_find(const char *key)
+{
+    for (size_t i = 0; i < nreadme; i++)
+        if (strcmp(readme[i].key, key) == 0)
+            return &readme[i];
+    return NULL;
+}
+
+/* A key's default as README.md writes it, from a config fresh from
+ * na_config_init: the value of a bool, a number in its bounds, a page, or the
+ * format; NULL where the default is a rule rather than a value (useSecureCookies
+ * "from url", jwt.maxAge "session.maxAge") or a list. */
+static const char *default_text(const config_key *k, const na_config *c, char *buf, size_t n)
+{
+    const char *at = (const char *)c + k->offset;
+    switch (k->type) {
+    case KEY_BOOL:
+        return *(const int *)at == 1 ? "true" : *(const int *)at == 0 ? "false" : NULL;
+    case KEY_LONG:
+        if (*(const long *)at < k->min || *(const long *)at > k->max)
+            return NULL;
+        snprintf(buf, n, "%ld", *(const long *)at);
+        return buf;
+    case KEY_PAGE:
+        return at;
+    case KEY_PARSE:
+        if (k->parse == parse_format)
+            return na_keys_format_name(c->format);
+        if (k->parse == parse_base_path) {
+            snprintf(buf, n, "\"%s\"", c->base_path);
+            return buf;
+        }
+        return NULL;
+    case KEY_OBJECT:
+    case KEY_STRING:
+        break;
+    }
+    return NULL;
+}
+
+/* Every key of table (and its sub-tables) in README.md and the other way round;
+ * a row's path is its object's path and one name. Returns the keys checked. */
+static size_t check_table(const config_key *table, const char *parent, const na_config *init,
+                          size_t *defaults)
+{
+    size_t n = 0;
+    for (const config_key *k = table; k->path != NULL; k++) {
+        size_t pl = strlen(parent);
+        int ok = unit_report(strncmp(k->path, parent, pl) == 0 &&
+                                 (pl == 0 || k->path[pl] == '.') &&
+                                 strchr(k->path + pl + (pl > 0), '.') == NULL,
+                             __FILE__, __LINE__, "a row's path is its object's and one name");
+        if (!ok)
+            printf("    %s in %s\n", k->path, parent[0] ? parent : "the top level");
+        if (k->type == KEY_OBJECT) {
+            CHECK(k->sub != NULL);
+            n += check_table(k->sub, k->path, init, defaults);
+            continue;
+        }
+        n++;
+        readme_key *r = readme_find(k->path);
+        if (!unit_report(r != NULL && r->seen++ == 0, __FILE__, __LINE__,
+                         "the loader's key is in README.md's table, once"))
+            printf("    key %s%s\n", k->path, r ? " is there twice" : " is missing");
+        char buf[NA_PAGE_MAX + 2];
+        const char *want = default_text(k, init, buf, sizeof buf);
+        if (r != NULL && want != NULL) {
+            (*defaults)++;
+            if (!unit_eq_str(r->def, want, __FILE__, __LINE__, "README default"))
+                printf("    README.md:%d: %s\n", r->line, r->key);
+        }
+    }
+    return n;
+}
+
+/* README.md's table of keys and the loader's table cannot drift apart: the same
+ * key paths both ways, and the defaults that are plain values. */
+static void test_readme_keys(void)
+{
+    if (read_readme() == 0)
+        return;
+    na_config init;
+    na_config_init(&init);
+    size_t defaults = 0;
+    size_t n = check_table(root_keys, "", &init, &defaults);
+    for (size_t i = 0; i < nreadme; i++)
+        if (!unit_report(readme[i].seen == 1, __FILE__, __LINE__,
+                         "README.md's key is one the loader knows, once"))
+            printf("    README.md:%d: %s\n", readme[i].line, readme[i].key);
+    CHECK_EQ_INT(nreadme, n);
+    CHECK(defaults >= 8); /* the plain values: format, numbers, booleans, pages, basePath */
+    na_config_free(&init);
+}
+
 int main(void)
 {
     clear_env();
@@ -839,6 +1019,7 @@ int main(void)
     RUN(test_env);
     RUN(test_cookie_names);
     RUN(test_io_errors);
+    RUN(test_readme_keys);
     for (size_t i = 0; i < npaths; i++)
         unlink(paths[i]);
     return unit_done();
