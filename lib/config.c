@@ -14,6 +14,7 @@
 
 #include "jws.h"
 #include "log.h"
+#include "text.h"
 
 void na_config_init(na_config *cfg)
 {
@@ -21,12 +22,13 @@ void na_config_init(na_config *cfg)
     cfg->format = NA_FMT_V4;
     cfg->use_secure_cookies = -1;
     cfg->algorithms = NA_ALG_HS256;
-    cfg->clock_tolerance = 15;       /* B2: jose clockTolerance in next-auth and @auth/core */
+    cfg->clock_tolerance = 15;       /* jose clockTolerance in next-auth and @auth/core */
     cfg->require_exp = 1;
-    cfg->session_max_age = 2592000;  /* B2: 30 days */
+    cfg->session_max_age = 2592000;  /* 30 days, next-auth's default */
     cfg->jwt_max_age = -1;
     cfg->token_cache = NA_TOKEN_CACHE_DEFAULT;
-    /* B11.1 step 1: hard-coded defaults, even when NEXTAUTH_URL has another path. */
+    /* withAuth's hard-coded defaults, even when NEXTAUTH_URL has another path
+     * (docs/behaviour.md, Exempt paths). */
     snprintf(cfg->sign_in, sizeof cfg->sign_in, "/api/auth/signin");
     snprintf(cfg->error_page, sizeof cfg->error_page, "/api/auth/error");
 }
@@ -197,17 +199,15 @@ static int load_secret_file(na_config *cfg, const char *path, na_err *err)
     return rc;
 }
 
-/* RFC 6265 §4.1.1 cookie-name = token (RFC 2616 §2.2): no CTLs, spaces or
+/* RFC 6265 §4.1.1 cookie-name = token (RFC 9110 §5.6.2): no CTLs, spaces or
  * separators, so a name can never inject into a header. */
 static int valid_cookie_name(const char *s)
 {
     if (*s == '\0' || strlen(s) > NA_COOKIE_NAME_MAX)
         return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= 0x20 || c >= 0x7f || strchr("()<>@,;:\\\"/[]?={}", c))
+    for (; *s; s++)
+        if (!na_text_is_tchar((unsigned char)*s))
             return 0;
-    }
     return 1;
 }
 
@@ -772,7 +772,7 @@ int na_config_apply_env(na_config *cfg, na_err *err)
 {
     if (cfg->nsecrets == 0) {
         /* `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET`: a set-but-empty variable wins and
-         * means no secret (B11.1 step 3 treats it as missing: fail closed). */
+         * means no secret (the guard treats it as missing: fail closed). */
         static const char *const vars[] = {"NEXTAUTH_SECRET", "AUTH_SECRET"};
         for (size_t i = 0; i < 2; i++) {
             const char *s = getenv(vars[i]);
@@ -801,7 +801,8 @@ int na_config_apply_env(na_config *cfg, na_err *err)
     return 0;
 }
 
-/* The default API paths, when the file has no "api" (SPEC A4). */
+/* The default API paths, when the file has no "api" (docs/behaviour.md, API or
+ * page). */
 static int default_api(na_config *cfg, na_err *err)
 {
     if (cfg->api.n > 0)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* config.h — a deployment's configuration: a JSON file whose names follow
- * NextAuth's authOptions, plus the environment (SPEC A1, A2, B7).
+ * NextAuth's authOptions, plus the environment (docs/behaviour.md, Configuration).
  *
  * File keys (all optional; an unknown key or a wrong type is an error naming it;
  * config.c holds them in one table, and README.md's table of keys is checked
@@ -20,7 +20,7 @@
  *                     callbacks.session: {"id":"sub","role":"role"} (user key → claim)
  *                     or ["role"] (same name); default none, so the session body
  *                     stays exactly next-auth's
- * Guard keys (withAuth, SPEC A4):
+ * Guard keys (withAuth, docs/behaviour.md, Guard):
  *   basePath          Next.js basePath ("" by default)
  *   pages.signIn      sign-in page path, default "/api/auth/signin"
  *   pages.error       error page path, default "/api/auth/error"
@@ -139,7 +139,8 @@ void na_config_warn(const na_config *cfg);
 int na_config_set_secret(na_config *cfg, const char *s, const char *source, na_err *err);
 
 /* 1 when the deployment uses __Secure- cookie names: useSecureCookies, else a url
- * that starts with "https://" (the getToken/withAuth rule, B5.2). */
+ * that starts with "https://" (the getToken/withAuth rule: docs/behaviour.md,
+ * Cookie names). */
 int na_config_secure(const na_config *cfg);
 
 /* The session cookie name: the configured one, else by format and secure mode
