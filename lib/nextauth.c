@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* page.c — the public page API (see nextauth.h) on the library's modules:
+/* nextauth.c — the public page API (see nextauth.h) on the library's modules:
  * config + verifier + guard loaded once, the FastCGI loop of serve.h, the
  * session of token.h/session.h, the answers of resp.h.
  *

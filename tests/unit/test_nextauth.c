@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* test_page.c — the public page API (include/nextauth.h, lib/page.c) without a server:
+/* test_nextauth.c — the public page API (include/nextauth.h, lib/nextauth.c)
+ * without a server:
  * each request goes through serve_one, the function the FastCGI loop calls
  * with a request's environment and its answer, and the answer is written as
- * the loop writes it. The clock is fixed: page.c reads it once per request
+ * the loop writes it. The clock is fixed: nextauth.c reads it once per request
  * through na_timefmt_now_ms, which this file renames to its own clock before
- * including page.c (no other module is affected).
+ * including nextauth.c (no other module is affected).
  *
  * Checked: the session, its claims and reason; the session JSON compact and
  * indented as JSON.stringify(session, null, n); every answer function and the
@@ -13,7 +14,7 @@
  * refresh; the session endpoint's answer; one request never leaking into the
  * next. */
 #define na_timefmt_now_ms test_clock_ms
-#include "page.c"
+#include "nextauth.c"
 #undef na_timefmt_now_ms
 
 #include "unit.h"
