@@ -763,7 +763,7 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
         .authorization = rq->authorization,
         .authorization_len = rq->authorization ? strlen(rq->authorization) : 0,
     };
-    na_session ss;
+    na_source_result ss;
     if (na_source_locate(g->src, &sr, &ss)) {
         if (viewable && cache_answer(g, rt->role, ss.cred, ss.cred_len, now, r))
             return NA_GUARD_ALLOW;

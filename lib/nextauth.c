@@ -179,7 +179,7 @@ int nextauth_session(nextauth_req *req)
      * (docs/behaviour.md, Page API). */
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
     na_source_req sr = {.cookie = req->cookie, .cookie_len = clen};
-    na_session ss;
+    na_source_result ss;
     switch (na_source_find(&a->app.src, &sr, req->now_ms / 1000, 0, &ss)) {
     case NA_SOURCE_FOUND:
         req->claims = ss.claims; /* ours now: freed with the request */

@@ -79,7 +79,7 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
     /* The session route reads cookies only: no Bearer token. */
     size_t clen = cookie ? strlen(cookie) : 0;
     na_source_req sr = {.cookie = cookie, .cookie_len = clen};
-    na_session ss;
+    na_source_result ss;
     switch (na_source_find(src, &sr, now_ms / 1000, 0, &ss)) {
     case NA_SOURCE_ERROR:
         if (ss.err.code == NA_E_NO_SECRET) {

@@ -51,7 +51,7 @@ void na_source_free(na_source *s)
     s->have_v = 0;
 }
 
-static void session_clear(na_session *ss)
+static void session_clear(na_source_result *ss)
 {
     ss->state = NA_SOURCE_NONE;
     ss->cred = NULL;
@@ -61,7 +61,7 @@ static void session_clear(na_session *ss)
     na_err_clear(&ss->err);
 }
 
-int na_source_locate(na_source *s, const na_source_req *rq, na_session *ss)
+int na_source_locate(na_source *s, const na_source_req *rq, na_source_result *ss)
 {
     session_clear(ss);
     if (!s->have_v) {
@@ -82,7 +82,7 @@ int na_source_locate(na_source *s, const na_source_req *rq, na_session *ss)
 }
 
 na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
-                                  na_session *ss)
+                                  na_source_result *ss)
 {
     int rc = na_token_decode_view(&s->v, ss->cred, ss->cred_len, now,
                                   (flags & NA_SOURCE_VIEW) ? &ss->view : NULL, &ss->claims,
@@ -95,14 +95,14 @@ na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
 }
 
 na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now,
-                               unsigned flags, na_session *ss)
+                               unsigned flags, na_source_result *ss)
 {
     if (!na_source_locate(s, rq, ss))
         return ss->state;
     return na_source_resolve(s, now, flags, ss);
 }
 
-json_t *na_source_tree(na_source *s, na_session *ss)
+json_t *na_source_tree(na_source *s, na_source_result *ss)
 {
     if (ss->state != NA_SOURCE_FOUND)
         return NULL;
@@ -113,7 +113,7 @@ json_t *na_source_tree(na_source *s, na_session *ss)
     return ss->claims;
 }
 
-void na_source_done(na_source *s, na_session *ss)
+void na_source_done(na_source *s, na_source_result *ss)
 {
     json_decref(ss->claims);
     ss->claims = NULL;

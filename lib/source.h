@@ -64,7 +64,7 @@ typedef struct {
     na_jview view;       /* FOUND, claims NULL: the claims in place */
     na_cookie_seen seen; /* the session cookie names the request carries */
     na_err err;          /* INVALID, ERROR: why */
-} na_session;
+} na_source_result;
 
 /* na_source_resolve flags */
 #define NA_SOURCE_VIEW 1u /* the claims may come as a view */
@@ -88,23 +88,23 @@ void na_source_free(na_source *s);
 
 /* Step 1: find rq's credential. Returns 1 with ss->cred set, or 0 with
  * ss->state NONE, INVALID or ERROR (ss->err says why). */
-int na_source_locate(na_source *s, const na_source_req *rq, na_session *ss);
+int na_source_locate(na_source *s, const na_source_req *rq, na_source_result *ss);
 
 /* Step 2: the located credential's claims at time now (unix seconds).
  * Returns ss->state: FOUND, INVALID or ERROR. */
 na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
-                                  na_session *ss);
+                                  na_source_result *ss);
 
 /* Both steps. Returns ss->state. */
 na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now,
-                               unsigned flags, na_session *ss);
+                               unsigned flags, na_source_result *ss);
 
 /* FOUND: the claims as a tree (made from the view when there is one, and kept
  * in ss). NULL when out of memory (ss->err filled). */
-json_t *na_source_tree(na_source *s, na_session *ss);
+json_t *na_source_tree(na_source *s, na_source_result *ss);
 
 /* Release what ss holds (the tree; the bytes a view pointed into are wiped).
  * Safe to repeat; ss->seen and ss->cred stay readable. */
-void na_source_done(na_source *s, na_session *ss);
+void na_source_done(na_source *s, na_source_result *ss);
 
 #endif

@@ -118,3 +118,56 @@ lacks_fortify() {
     lacks -Werror
     lacks_fortify
 }
+
+@test "every source file carries its SPDX licence line, and the licence is there" {
+    cd "$REPO_ROOT"
+    [ -f LICENSE ]
+    grep -q '^MIT License' LICENSE
+    local missing=() f
+    while IFS= read -r f; do
+        head -n 2 "$f" | grep -q 'SPDX-License-Identifier: MIT' || missing+=("$f")
+    done < <(git ls-files '*.c' '*.h' '*.sh' '*.bats' '*.bash' '*.pl' '*.mk' Makefile 'tools/*')
+    if [ "${#missing[@]}" -gt 0 ]; then
+        printf 'no SPDX line: %s\n' "${missing[@]}"
+        return 1
+    fi
+}
+
+@test "the repository stands on its own: docs/ sections cited exist, no outside documents cited" {
+    cd "$REPO_ROOT"
+    # every "docs/<file>.md, <Heading>" and "docs/<file>.md#anchor" names a heading of that file
+    run perl -e '
+        my %head;
+        for my $d (glob "docs/*.md") {
+            open my $fh, "<", $d or die; 
+            while (<$fh>) {
+                next unless /^#+\s+(.*?)\s*$/;
+                my $h = $1; $head{$d}{$h} = 1;
+                (my $a = lc $h) =~ s/[^a-z0-9 _-]//g; $a =~ s/ /-/g; $head{$d}{"#$a"} = 1;
+            }
+        }
+        my $bad = 0;
+        for my $f (split /\n/, `git ls-files`) {
+            next if $f =~ m{^tests/vectors/} || !-f $f || -B $f;
+            open my $fh, "<", $f or next;
+            my $text = do { local $/; <$fh> };
+            $text =~ s/\n\s*(?:\*|#|\/\/)?\s*/ /g;   # comments wrap: read them as one line
+            while ($text =~ m{(docs/[a-z]+\.md)(?:(#[a-z0-9_-]+)|,\s+([A-Z][^.;:()\x60"]*))?}g) {
+                my ($d, $anchor, $title) = ($1, $2, $3);
+                if (!-f $d) { print "$f: $d does not exist\n"; $bad++; next }
+                if (defined $anchor && !$head{$d}{$anchor}) { print "$f: $d$anchor\n"; $bad++ }
+                if (defined $title) {
+                    # the title may run on into the sentence, or stop at a "." inside
+                    # the heading ("Auth.js v5 tokens")
+                    my $ok = grep { $title =~ /^\Q$_\E/ || (length $title >= 4 && /^\Q$title\E/) }
+                             keys %{$head{$d}};
+                    if (!$ok) { print "$f: $d, $title\n"; $bad++ }
+                }
+            }
+        }
+        exit($bad ? 1 : 0);'
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    # the contract lives here: nothing points at documents outside the repository
+    run git grep -nE '\.\./shared|SPEC\.md|SERVERS\.md|SPEC [AB][0-9]|\bB[0-9]+\.[0-9]+ step' -- . ':!tests/vectors'
+    [ "$status" -eq 1 ] || { echo "$output"; return 1; }
+}

@@ -631,7 +631,7 @@ roundtrip() {
     fails 2 "config "
 }
 
-# --- get: cookies, chunks, Bearer (docs/behaviour.md, Reading the session …) ------
+# --- get: cookies, chunks, Bearer (docs/behaviour.md, Reading the session from a request) ------
 
 @test "get: a chunked cookie (.0/.1/.2 of 3933 chars, shuffled, among others) is joined" {
     local blob claims tok

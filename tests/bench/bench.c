@@ -134,7 +134,7 @@ struct get_ctx {
 static void get_with(struct get_ctx *g, unsigned flags)
 {
     na_source_req rq = {.cookie = g->cookie, .cookie_len = strlen(g->cookie)};
-    na_session ss;
+    na_source_result ss;
     if (na_source_find(g->src, &rq, g->now, flags, &ss) != NA_SOURCE_FOUND)
         die("verify", &ss.err);
     na_source_done(g->src, &ss);
