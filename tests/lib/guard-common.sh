@@ -1,6 +1,7 @@
-# tests/lib/guard-common.sh — what the guard's server suites share
-# (tests/guard-lighttpd.bats, tests/guard-nginx.bats). Source it after bats'
-# `load helpers` (it uses REPO_ROOT and _fail); it sources server.sh.
+# tests/lib/guard-common.sh — what the guard's server suites share: fixtures,
+# processes, cookies, requests and assertions (the checks themselves are in
+# tests/lib/guard-checks.sh). Source it after bats' `load helpers` (it uses
+# REPO_ROOT and _fail); it sources server.sh.
 #
 # Fixtures:
 #   gc_setup_root DIR   DIR/www from tests/fixtures/www, with the env-printing
