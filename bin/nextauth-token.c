@@ -16,7 +16,8 @@
 #include "b64url.h"
 #include "config.h"
 #include "cookie.h"
-#include "sjson.h"
+#include "json.h"
+#include "source.h"
 #include "token.h"
 
 #ifndef NA_VERSION
@@ -181,7 +182,7 @@ static int cmd_secret(void)
     char out[4 * ((sizeof raw + 2) / 3) + 1];
     if (RAND_bytes(raw, sizeof raw) != 1)
         return fail(EXIT_USAGE, "random generator failed");
-    na_b64_encode(raw, sizeof raw, out);
+    na_b64url_encode_std(raw, sizeof raw, out);
     puts(out);
     OPENSSL_cleanse(raw, sizeof raw);
     OPENSSL_cleanse(out, sizeof out);
@@ -212,7 +213,7 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
 
     if (na_config_load(&cfg, o->config, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
-    if (o->format && na_format_parse(o->format, &cfg.format) < 0) {
+    if (o->format && na_keys_format_parse(o->format, &cfg.format) < 0) {
         rc = is_word(o->format)
                  ? fail(EXIT_USAGE, "unknown format '%s' (next-auth-v4, authjs-v5 or jws)",
                         o->format)
@@ -229,7 +230,7 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
         free(cfg.cookie_name);
         cfg.cookie_name = strdup(o->cookie_name);
     }
-    if (na_verifier_init(&v, &cfg, o->salt, &err) < 0) {
+    if (na_source_token_init(&v, &cfg, o->salt, &err) < 0) {
         rc = fail(EXIT_USAGE, "%s", err.msg);
         goto out;
     }
@@ -297,7 +298,7 @@ out:
     json_decref(claims);
     free(owned1);
     free(owned2);
-    na_verifier_free(&v);
+    na_token_free(&v);
     na_config_free(&cfg);
     return rc;
 }

@@ -22,10 +22,10 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
                                         "HTTP_SEC_FETCH_MODE", "FCGI_ROLE",
                                         "NEXTAUTH_GUARD_MODE", "FCGI_APACHE_ROLE"};
     const char *v[sizeof names / sizeof names[0]];
-    na_env_pick(envp, names, v, sizeof names / sizeof names[0]);
+    na_serve_env_pick(envp, names, v, sizeof names / sizeof names[0]);
     na_guard_req rq = {
         .request_uri = v[0],
-        .cookie = na_env_cookie(envp, cookies, sizeof cookies),
+        .cookie = na_serve_env_cookie(envp, cookies, sizeof cookies),
         .authorization = v[1],
         .accept = v[2],
         .x_requested_with = v[3],
@@ -35,7 +35,7 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
         .apache_role = v[7],
         .params = envp,
     };
-    na_guard_respond(&a->g, &rq, na_now_ms() / 1000, r);
+    na_guard_respond(&a->g, &rq, na_timefmt_now_ms() / 1000, r);
 }
 
 int main(void)
@@ -43,14 +43,14 @@ int main(void)
     static na_app a;
     na_err err;
 
-    na_mem_fast_json(); /* first: no jansson value may exist before it */
+    na_memory_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-guard");
     if (na_app_load(&a, NULL, NA_APP_GUARD,
                     "every guarded request will be refused until it is set", &err) < 0) {
         na_log("%s", err.msg);
         return 2;
     }
-    int rc = na_app_serve(handle, &a, na_mem_trim_hook); /* start-up is over: memory.h */
+    int rc = na_app_serve(handle, &a, na_memory_trim_hook); /* start-up is over: memory.h */
     na_app_free(&a);
     return rc;
 }

@@ -16,9 +16,9 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
 {
     na_app *a = ctx;
     static char cookies[NA_COOKIE_HEADER_MAX + 2];
-    na_session_respond(a->have_v ? &a->v : NULL, &a->cfg,
-                       na_env(envp, "REQUEST_METHOD"), na_env_cookie(envp, cookies, sizeof cookies),
-                       na_now_ms(), r);
+    na_session_respond(&a->src, &a->cfg, na_serve_env(envp, "REQUEST_METHOD"),
+                       na_serve_env_cookie(envp, cookies, sizeof cookies), na_timefmt_now_ms(),
+                       r);
 }
 
 int main(void)
@@ -26,13 +26,13 @@ int main(void)
     static na_app a;
     na_err err;
 
-    na_mem_fast_json(); /* first: no jansson value may exist before it */
+    na_memory_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-session");
     if (na_app_load(&a, NULL, 0, "every request will get a 500 until it is set", &err) < 0) {
         na_log("%s", err.msg);
         return 2;
     }
-    int rc = na_app_serve(handle, &a, na_mem_trim_hook); /* start-up is over: memory.h */
+    int rc = na_app_serve(handle, &a, na_memory_trim_hook); /* start-up is over: memory.h */
     na_app_free(&a);
     return rc;
 }

@@ -13,20 +13,16 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     if (na_config_load(&a->cfg, config_path, err) < 0)
         goto fail;
     na_config_warn(&a->cfg);
-    if (na_verifier_init(&a->v, &a->cfg, NULL, err) == 0) {
-        a->have_v = 1;
-    } else if (err->code == NA_E_NO_SECRET) {
-        na_log("NO_SECRET: %s; %s", err->msg, no_secret_effect);
-        na_err_clear(err);
-    } else {
+    if (na_source_init(&a->src, &a->cfg, err) < 0)
         goto fail;
-    }
-    if ((flags & NA_APP_GUARD) && na_guard_init(&a->g, &a->cfg, a->have_v ? &a->v : NULL, err) < 0)
+    if (!a->src.have_v)
+        na_log("NO_SECRET: %s; %s", a->src.no_secret, no_secret_effect);
+    if ((flags & NA_APP_GUARD) && na_guard_init(&a->g, &a->cfg, &a->src, err) < 0)
         goto fail;
     a->have_g = (flags & NA_APP_GUARD) != 0;
     return 0;
 fail:
-    na_verifier_free(&a->v);
+    na_source_free(&a->src);
     na_config_free(&a->cfg);
     memset(a, 0, sizeof *a);
     return -1;
@@ -43,6 +39,6 @@ void na_app_free(na_app *a)
     if (a->have_g)
         na_guard_free(&a->g);
     a->have_g = 0;
-    na_verifier_free(&a->v);
+    na_source_free(&a->src);
     na_config_free(&a->cfg);
 }

@@ -12,12 +12,11 @@
 #include "err.h"
 #include "guard.h"
 #include "serve.h"
-#include "token.h"
+#include "source.h"
 
 typedef struct {
     na_config cfg;
-    na_verifier v;
-    int have_v; /* 0: no usable secret */
+    na_source src; /* where sessions come from; src.have_v 0: no usable secret */
     na_guard g;
     int have_g; /* the guard was asked for (NA_APP_GUARD) and is ready */
 } na_app;
@@ -27,9 +26,9 @@ typedef struct {
 
 /* Load a (every field set here): the configuration from config_path (NULL: as
  * na_config_load reads it, NEXTAUTH_CONFIG and the environment) with
- * na_config_warn's lines logged, the verifier,
- * and with NA_APP_GUARD the guard. Without a usable secret, have_v is 0 and one
- * line "NO_SECRET: <reason>; <no_secret_effect>" is logged. Returns 0, or -1
+ * na_config_warn's lines logged, the session source, and with NA_APP_GUARD the
+ * guard. Without a usable secret, src.have_v is 0 and one line
+ * "NO_SECRET: <reason>; <no_secret_effect>" is logged. Returns 0, or -1
  * with err filled and nothing left to free. */
 int na_app_load(na_app *a, const char *config_path, int flags, const char *no_secret_effect,
                 na_err *err);

@@ -17,12 +17,12 @@ struct na_cond {
     size_t nkids;
 };
 
-void na_cond_free(na_cond *c)
+void na_authz_free(na_cond *c)
 {
     if (c == NULL)
         return;
     for (size_t i = 0; i < c->nkids; i++)
-        na_cond_free(c->kids[i]);
+        na_authz_free(c->kids[i]);
     free(c->kids);
     free(c->claim);
     json_decref(c->value);
@@ -71,11 +71,11 @@ static na_cond *compile_member(const char *claim, const json_t *spec, const char
             na_cond *kid = compile(x, w, depth + 1, err);
             if (kid == NULL || add_kid(c, kid) < 0) {
                 if (kid == NULL) {
-                    na_cond_free(c);
+                    na_authz_free(c);
                     return NULL;
                 }
-                na_cond_free(kid);
-                na_cond_free(c);
+                na_authz_free(kid);
+                na_authz_free(c);
                 goto nomem;
             }
         }
@@ -126,7 +126,7 @@ static na_cond *compile_member(const char *claim, const json_t *spec, const char
         c->value = json_incref((json_t *)spec);
     }
     if ((c->claim = strdup(claim)) == NULL) {
-        na_cond_free(c);
+        na_authz_free(c);
         goto nomem;
     }
     return c;
@@ -157,17 +157,17 @@ static na_cond *compile(const json_t *v, const char *what, int depth, na_err *er
         na_cond *kid = compile_member(k, x, what, depth, err);
         if (kid == NULL || add_kid(all, kid) < 0) {
             if (kid != NULL) {
-                na_cond_free(kid);
+                na_authz_free(kid);
                 na_err_set(err, NA_E_NOMEM, "out of memory");
             }
-            na_cond_free(all);
+            na_authz_free(all);
             return NULL;
         }
     }
     return all;
 }
 
-na_cond *na_cond_compile(const json_t *v, const char *what, na_err *err)
+na_cond *na_authz_compile(const json_t *v, const char *what, na_err *err)
 {
     return compile(v, what, 0, err);
 }
@@ -192,17 +192,17 @@ static int equals(const json_t *claim, const json_t *v)
     return 0;
 }
 
-int na_cond_eval(const na_cond *c, const json_t *claims)
+int na_authz_eval(const na_cond *c, const json_t *claims)
 {
     switch (c->kind) {
     case C_ALL:
         for (size_t i = 0; i < c->nkids; i++)
-            if (!na_cond_eval(c->kids[i], claims))
+            if (!na_authz_eval(c->kids[i], claims))
                 return 0;
         return 1;
     case C_ANY:
         for (size_t i = 0; i < c->nkids; i++)
-            if (na_cond_eval(c->kids[i], claims))
+            if (na_authz_eval(c->kids[i], claims))
                 return 1;
         return 0;
     default:

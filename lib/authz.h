@@ -24,11 +24,11 @@
 typedef struct na_cond na_cond;
 
 /* Compile the condition v; what names it in errors ("authorized", "rules[2]…").
- * Returns a condition the caller frees with na_cond_free, or NULL with err filled. */
-na_cond *na_cond_compile(const json_t *v, const char *what, na_err *err);
-void na_cond_free(na_cond *c);
+ * Returns a condition the caller frees with na_authz_free, or NULL with err filled. */
+na_cond *na_authz_compile(const json_t *v, const char *what, na_err *err);
+void na_authz_free(na_cond *c);
 
 /* 1 when claims satisfy c, else 0. */
-int na_cond_eval(const na_cond *c, const json_t *claims);
+int na_authz_eval(const na_cond *c, const json_t *claims);
 
 #endif

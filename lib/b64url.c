@@ -139,7 +139,7 @@ size_t na_b64url_encode(const unsigned char *in, size_t n, char *out)
     return encode_with(url_alphabet, 0, in, n, out);
 }
 
-size_t na_b64_encode(const unsigned char *in, size_t n, char *out)
+size_t na_b64url_encode_std(const unsigned char *in, size_t n, char *out)
 {
     return encode_with(std_alphabet, 1, in, n, out);
 }

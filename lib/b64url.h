@@ -24,6 +24,6 @@ size_t na_b64url_encode(const unsigned char *in, size_t n, char *out);
 
 /* Standard base64 with '=' padding into out, which must hold 4*((n+2)/3) + 1 bytes;
  * NUL-terminated. Returns the number of characters. */
-size_t na_b64_encode(const unsigned char *in, size_t n, char *out);
+size_t na_b64url_encode_std(const unsigned char *in, size_t n, char *out);
 
 #endif

@@ -17,7 +17,7 @@ static int number(const json_t *claims, const char *name, double *out)
  * fastjson.h), and an integer reads as jansson's json_number_value reads it. */
 static int view_number(const na_jview *claims, const char *name, double *out)
 {
-    const na_jv_member *m = na_jview_get(claims, name);
+    const na_jv_member *m = na_fastjson_get(claims, name);
     if (m == NULL)
         return 0;
     if (m->type != NA_JV_INT)

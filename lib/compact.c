@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "b64url.h"
-#include "sjson.h"
+#include "json.h"
 
 int na_compact_split(const char *tok, size_t len, na_seg *segs, size_t want, na_err *err)
 {
@@ -27,7 +27,7 @@ int na_compact_split(const char *tok, size_t len, na_seg *segs, size_t want, na_
     return 0;
 }
 
-const char *na_json_str(const json_t *obj, const char *name)
+const char *na_compact_str(const json_t *obj, const char *name)
 {
     return json_string_value(json_object_get(obj, name));
 }
@@ -59,7 +59,7 @@ json_t *na_compact_header(na_seg seg, na_err *err)
         na_err_set(err, NA_E_UNSUPPORTED, "unsupported critical header (crit)");
         goto bad;
     }
-    if (na_json_str(h, "alg") == NULL) {
+    if (na_compact_str(h, "alg") == NULL) {
         na_err_set(err, NA_E_MALFORMED, "protected header has no alg");
         goto bad;
     }

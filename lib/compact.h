@@ -31,6 +31,6 @@ int na_compact_split(const char *tok, size_t len, na_seg *segs, size_t want, na_
 json_t *na_compact_header(na_seg seg, na_err *err);
 
 /* The string value of member name in obj, or NULL when absent or not a string. */
-const char *na_json_str(const json_t *obj, const char *name);
+const char *na_compact_str(const json_t *obj, const char *name);
 
 #endif

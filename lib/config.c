@@ -53,13 +53,13 @@ void na_config_free(na_config *cfg)
         free(cfg->identity_claim[i]);
     }
     for (size_t i = 0; i < cfg->nrules; i++) {
-        na_patterns_free(&cfg->rules[i].matcher);
-        na_cond_free(cfg->rules[i].authorized);
+        na_matcher_list_free(&cfg->rules[i].matcher);
+        na_authz_free(cfg->rules[i].authorized);
     }
     free(cfg->rules);
-    na_patterns_free(&cfg->matcher);
-    na_patterns_free(&cfg->api);
-    na_cond_free(cfg->authorized);
+    na_matcher_list_free(&cfg->matcher);
+    na_matcher_list_free(&cfg->api);
+    na_authz_free(cfg->authorized);
     for (size_t i = 0; i < cfg->nnotes; i++)
         free(cfg->notes[i]);
     free(cfg->notes);
@@ -239,7 +239,7 @@ static int load_jwt(na_config *cfg, json_t *jwt, na_err *err)
         return bad_type(err, "jwt", "an object");
     json_object_foreach(jwt, k, v) {
         if (strcmp(k, "format") == 0) {
-            if (!json_is_string(v) || na_format_parse(json_string_value(v), &cfg->format) < 0)
+            if (!json_is_string(v) || na_keys_format_parse(json_string_value(v), &cfg->format) < 0)
                 return bad_type(err, "jwt.format",
                                 "one of \"next-auth-v4\", \"authjs-v5\", \"jws\"");
         } else if (strcmp(k, "algorithms") == 0) {
@@ -460,10 +460,10 @@ static int load_patterns(na_patterns *l, json_t *v, const char *key, na_config *
         if (!json_is_string(one))
             return bad_type(err, key, "a pattern string or a list of them");
         na_err e;
-        na_pattern *p = na_pattern_compile(json_string_value(one), &e);
+        na_pattern *p = na_matcher_compile(json_string_value(one), &e);
         if (p == NULL)
             return na_err_set(err, e.code, "key \"%s\": %s", key, e.msg);
-        if (na_patterns_add(l, p) < 0)
+        if (na_matcher_list_add(l, p) < 0)
             return na_err_set(err, NA_E_NOMEM, "out of memory");
         if (notes != NULL && note_literal(notes, key, json_string_value(one), err) < 0)
             return -1;
@@ -495,7 +495,7 @@ static int load_rules(na_config *cfg, json_t *v, na_err *err)
                 if (load_patterns(&rule->matcher, x, key, cfg, err) < 0)
                     return -1;
             } else if (strcmp(k, "authorized") == 0) {
-                if ((rule->authorized = na_cond_compile(x, key, err)) == NULL)
+                if ((rule->authorized = na_authz_compile(x, key, err)) == NULL)
                     return -1;
             } else {
                 return unknown_key(err, "", key);
@@ -637,7 +637,7 @@ static int load_root(na_config *cfg, json_t *root, na_err *err)
             if (load_patterns(&cfg->api, v, "api", NULL, err) < 0)
                 return -1;
         } else if (strcmp(k, "authorized") == 0) {
-            if ((cfg->authorized = na_cond_compile(v, "authorized", err)) == NULL)
+            if ((cfg->authorized = na_authz_compile(v, "authorized", err)) == NULL)
                 return -1;
         } else if (strcmp(k, "rules") == 0) {
             if (load_rules(cfg, v, err) < 0)
@@ -746,8 +746,8 @@ static int default_api(na_config *cfg, na_err *err)
 {
     if (cfg->api.n > 0)
         return 0;
-    na_pattern *p = na_pattern_compile("/api/:path*", err);
-    if (p == NULL || na_patterns_add(&cfg->api, p) < 0)
+    na_pattern *p = na_matcher_compile("/api/:path*", err);
+    if (p == NULL || na_matcher_list_add(&cfg->api, p) < 0)
         return na_err_set(err, NA_E_NOMEM, "out of memory");
     return 0;
 }

@@ -43,9 +43,9 @@
 
 #include <stddef.h>
 
-#include "err.h"
 #include "authz.h"
 #include "cookie.h"
+#include "err.h"
 #include "keys.h"
 #include "matcher.h"
 

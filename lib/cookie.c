@@ -3,51 +3,9 @@
 
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "text.h"
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid
- * (overlongs, surrogates and code points above U+10FFFF are invalid, RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf)
-            return 0;
-    return len;
-}
-
-long na_uri_decode(const char *in, size_t n, char *out, size_t cap)
+long na_cookie_uri_decode(const char *in, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -56,8 +14,8 @@ long na_uri_decode(const char *in, size_t n, char *out, size_t cap)
         unsigned char c = (unsigned char)in[i];
         if (c == '%') {
             int h, l;
-            if (i + 2 >= n || (h = hexval((unsigned char)in[i + 1])) < 0 ||
-                (l = hexval((unsigned char)in[i + 2])) < 0)
+            if (i + 2 >= n || (h = na_text_hexval((unsigned char)in[i + 1])) < 0 ||
+                (l = na_text_hexval((unsigned char)in[i + 2])) < 0)
                 return -1;
             out[o++] = (char)(h << 4 | l);
             i += 2;
@@ -66,7 +24,7 @@ long na_uri_decode(const char *in, size_t n, char *out, size_t cap)
         }
     }
     for (size_t i = 0; i < o;) {
-        size_t k = utf8_seq((const unsigned char *)out + i, o - i);
+        size_t k = na_text_utf8_seq((const unsigned char *)out + i, o - i);
         if (k == 0)
             return -1;
         i += k;
@@ -151,7 +109,7 @@ static void unquote(const char **v, size_t *n)
 static int append_value(const char *v, size_t n, char *buf, size_t cap, size_t *at)
 {
     if (memchr(v, '%', n) != NULL) {
-        long d = na_uri_decode(v, n, buf + *at, cap - *at);
+        long d = na_cookie_uri_decode(v, n, buf + *at, cap - *at);
         if (d >= 0) {
             *at += (size_t)d;
             return 0;
@@ -254,7 +212,7 @@ int na_cookie_bearer(const char *authz, size_t len, char *buf, size_t cap, size_
         return 0;
     if (n > NA_TOKEN_MAX)
         return na_err_set(err, NA_E_TOO_BIG, "bearer token longer than %d bytes", NA_TOKEN_MAX);
-    long d = na_uri_decode(t, n, buf, cap);
+    long d = na_cookie_uri_decode(t, n, buf, cap);
     if (d < 0)
         return na_err_set(err, NA_E_MALFORMED, "bearer token has a bad percent escape");
     *toklen = (size_t)d;

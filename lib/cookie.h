@@ -64,6 +64,6 @@ int na_cookie_bearer(const char *authz, size_t len, char *buf, size_t cap, size_
 /* decodeURIComponent: percent-decode in (n bytes) into out (cap bytes). Fails (-1)
  * on a '%' not followed by two hex digits, on decoded bytes that are not valid
  * UTF-8, or when out is too small; else returns the decoded length. */
-long na_uri_decode(const char *in, size_t n, char *out, size_t cap);
+long na_cookie_uri_decode(const char *in, size_t n, char *out, size_t cap);
 
 #endif

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 /* jansson's JSON_PARSER_MAX_DEPTH: json_loadb refuses any value, scalars too,
  * deeper than 2048 levels (the top value is level 1). Only matters when a caller
  * passes a max_depth above it. */
@@ -53,16 +55,6 @@ static const unsigned char fj_plain[256] = {
 };
 
 #define FJ_DIGIT(c) ((unsigned)(c) - '0' < 10u)
-
-static int fj_hexval(unsigned c)
-{
-    if (c - '0' < 10u)
-        return (int)(c - '0');
-    c |= 0x20; /* ASCII lower case */
-    if (c - 'a' < 6u)
-        return (int)(c - 'a' + 10);
-    return -1;
-}
 
 /* Fill err with code and the offset of ps->p; returns NULL for `return fj_fail(…)`. */
 static json_t *fj_fail(fj_parser *ps, na_code code, const char *why)
@@ -180,8 +172,8 @@ static int fj_scan_string(fj_parser *ps, const unsigned char **raw, size_t *rawl
                 p += 2;
                 continue;
             case 'u':
-                if (end - p < 6 || fj_hexval(p[2]) < 0 || fj_hexval(p[3]) < 0 ||
-                    fj_hexval(p[4]) < 0 || fj_hexval(p[5]) < 0) {
+                if (end - p < 6 || na_text_hexval(p[2]) < 0 || na_text_hexval(p[3]) < 0 ||
+                    na_text_hexval(p[4]) < 0 || na_text_hexval(p[5]) < 0) {
                     why = "invalid \\u escape";
                     goto fail;
                 }
@@ -196,37 +188,11 @@ static int fj_scan_string(fj_parser *ps, const unsigned char **raw, size_t *rawl
             why = "control character in string";
             goto fail;
         }
-        /* A UTF-8 lead byte: its length, and the range of the second byte that
-         * rules out overlongs (E0, F0), surrogates (ED) and > U+10FFFF (F4). */
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        size_t n = na_text_utf8_seq(p, (size_t)(end - p));
+        if (n == 0) {
             why = "invalid UTF-8";
             goto fail;
         }
-        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi) {
-            why = "invalid UTF-8";
-            goto fail;
-        }
-        for (size_t i = 2; i < n; i++)
-            if ((p[i] & 0xC0) != 0x80) {
-                why = "invalid UTF-8";
-                goto fail;
-            }
         p += n;
     }
     *raw = ps->p;
@@ -243,8 +209,8 @@ fail:
 
 static unsigned fj_hex4(const unsigned char *h)
 {
-    return (unsigned)(fj_hexval(h[0]) << 12 | fj_hexval(h[1]) << 8 | fj_hexval(h[2]) << 4 |
-                      fj_hexval(h[3]));
+    return (unsigned)(na_text_hexval(h[0]) << 12 | na_text_hexval(h[1]) << 8 | na_text_hexval(h[2]) << 4 |
+                      na_text_hexval(h[3]));
 }
 
 /* Decode a string fj_scan_string accepted into out, which has room for n bytes
@@ -807,7 +773,7 @@ int na_fastjson_view_object(const char *buf, size_t len, size_t max_depth, na_jv
     return 0;
 }
 
-const na_jv_member *na_jview_get(const na_jview *view, const char *key)
+const na_jv_member *na_fastjson_get(const na_jview *view, const char *key)
 {
     size_t n = strlen(key);
     for (size_t i = 0; i < view->n; i++)
@@ -816,7 +782,7 @@ const na_jv_member *na_jview_get(const na_jview *view, const char *key)
     return NULL;
 }
 
-size_t na_jview_string(const na_jv_member *m, char *out)
+size_t na_fastjson_string(const na_jv_member *m, char *out)
 {
     if (!m->escaped) {
         memcpy(out, m->s, m->slen);

@@ -1,6 +1,6 @@
 /* fastjson.h — a single-pass strict JSON object parser for token payloads.
  *
- * The same acceptance and the same tree as sjson.c's path (a depth limit, then
+ * The same acceptance and the same tree as json.c's path (a depth limit, then
  * json_loadb(buf, len, JSON_REJECT_DUPLICATES) and "must be an object"), for a
  * tenth of the instructions: jansson reads its input one byte at a time through
  * a function pointer, copies every token into a side buffer and rescans it,
@@ -23,7 +23,7 @@
 
 /* Parse len bytes of buf (not NUL-terminated; never read past buf + len) as one
  * strict JSON object nested at most max_depth levels (the object itself is level
- * 1, like na_json_depth). Returns a new reference the caller must json_decref, or
+ * 1). Returns a new reference the caller must json_decref, or
  * NULL with err filled: NA_E_MALFORMED (syntax, UTF-8, duplicate key, number out
  * of range), NA_E_TOO_BIG (nesting), NA_E_NOMEM. The message gives a byte offset,
  * never input text. */
@@ -50,7 +50,7 @@ typedef struct {
     na_jv_type type;
     const char *s;    /* NA_JV_STRING: the text between the quotes, as written */
     size_t slen;
-    int escaped;      /* NA_JV_STRING: s holds escapes (na_jview_string decodes) */
+    int escaped;      /* NA_JV_STRING: s holds escapes (na_fastjson_string decodes) */
     json_int_t i;     /* NA_JV_INT */
 } na_jv_member;
 
@@ -70,10 +70,10 @@ typedef struct {
 int na_fastjson_view_object(const char *buf, size_t len, size_t max_depth, na_jview *view);
 
 /* The member named key, or NULL. */
-const na_jv_member *na_jview_get(const na_jview *view, const char *key);
+const na_jv_member *na_fastjson_get(const na_jview *view, const char *key);
 
 /* Write a NA_JV_STRING member's value, decoded, into out (room for m->slen
  * bytes: decoding never lengthens) and return its length; no terminator. */
-size_t na_jview_string(const na_jv_member *m, char *out);
+size_t na_fastjson_string(const na_jv_member *m, char *out);
 
 #endif

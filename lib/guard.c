@@ -9,8 +9,10 @@
 
 #include <openssl/crypto.h>
 
+#include "json.h"
 #include "log.h"
-#include "sjson.h"
+#include "mac.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* callbackUrl is cut back to the path alone past this many bytes, and to "/"
@@ -52,28 +54,6 @@ static cache_slot *cache_slot_of(na_guard_cache *c, const char *tok, size_t n)
     return &c->slot[h % c->n];
 }
 
-/* a and b (n bytes each) are equal, in time that depends on n only: no branch
- * and no early exit on their bytes. Eight bytes a step (CRYPTO_memcmp goes one
- * at a time: 3 100 of the 5 100 instructions of a kept answer); the empty asm
- * keeps the compiler from reasoning about d and stopping early. */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t d = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        d |= x ^ y;
-        __asm__("" : "+r"(d));
-    }
-    for (; i < n; i++) {
-        d |= (unsigned char)(a[i] ^ b[i]);
-        __asm__("" : "+r"(d));
-    }
-    return d == 0;
-}
-
 static void cache_wipe(cache_slot *s)
 {
     OPENSSL_cleanse(s, sizeof *s);
@@ -97,9 +77,9 @@ static int cache_answer(na_guard *g, role_t role, const char *tok, size_t n, lon
     if (g->cache == NULL || n > CACHE_TOKEN_MAX)
         return 0;
     cache_slot *s = cache_slot_of(g->cache, tok, n);
-    if (!s->used || s->role != role || s->toklen != n || !same_bytes(s->tok, tok, n))
+    if (!s->used || s->role != role || s->toklen != n || !na_mac_equal(s->tok, tok, n))
         return 0;
-    double dn = (double)now, tol = (double)g->v->tolerance;
+    double dn = (double)now, tol = (double)g->src->v.tolerance;
     if ((s->has_exp && !(s->exp > dn - tol)) || (s->has_nbf && !(s->nbf <= dn + tol))) {
         cache_wipe(s); /* expired: the full check says so, and logs it */
         return 0;
@@ -133,7 +113,7 @@ static void cache_store(na_guard *g, role_t role, const char *tok, size_t n,
         g->cache->n = slots;
     }
     cache_slot *s = cache_slot_of(g->cache, tok, n);
-    const na_jv_member *exp = na_jview_get(view, "exp"), *nbf = na_jview_get(view, "nbf");
+    const na_jv_member *exp = na_fastjson_get(view, "exp"), *nbf = na_fastjson_get(view, "nbf");
     cache_wipe(s);
     s->role = role;
     s->has_exp = exp != NULL; /* the view took the token: exp and nbf are integers */
@@ -167,11 +147,11 @@ static int canon_page(const char *key, const char *src, char *dst, na_err *err)
     return 0;
 }
 
-int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err)
+int na_guard_init(na_guard *g, const na_config *cfg, na_source *src, na_err *err)
 {
     memset(g, 0, sizeof *g);
     g->cfg = cfg;
-    g->v = v;
+    g->src = src;
     g->exp_ms = -1;
     if (na_url_parse(cfg->url, &g->url) < 0)
         return na_err_set(err, NA_E_CONFIG, "url/NEXTAUTH_URL is not a usable http(s) URL");
@@ -279,8 +259,7 @@ static int query_is_clean(const char *q, size_t n)
             return 0;
         if (c == '%' && i + 2 < n) {
             char a = q[i + 1], b = q[i + 2];
-            if ((a == '0' || a == '1') && ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') ||
-                                           (b >= 'A' && b <= 'F')))
+            if ((a == '0' || a == '1') && na_text_hexval((unsigned char)b) >= 0)
                 return 0;
             if (a == '7' && (b == 'f' || b == 'F'))
                 return 0;
@@ -319,7 +298,7 @@ static char *signin_location(const na_guard *g, const char *raw, size_t pathlen,
     if (loc == NULL)
         return NULL;
     int n = snprintf(loc, cap, "%s%s%s?callbackUrl=", g->url.origin, c->base_path, c->sign_in);
-    na_form_urlencode(cb, cblen, loc + n);
+    na_url_form_encode(cb, cblen, loc + n);
     return loc;
 }
 
@@ -388,7 +367,7 @@ typedef void (*claim_writer)(emit_t *e, const char *var, const void *claims, con
 static const char *expires_text(na_guard *g, long long ms)
 {
     if (ms != g->exp_ms) {
-        na_fmt_iso_ms(ms, g->exp_iso);
+        na_timefmt_iso_ms(ms, g->exp_iso);
         g->exp_ms = ms;
     }
     return g->exp_iso;
@@ -504,18 +483,18 @@ static void allow(na_guard *g, role_t role, const json_t *claims, na_resp *r)
  * then writes it from the tree. */
 static int view_claim_ok(const na_jview *v, const char *claim)
 {
-    const na_jv_member *m = na_jview_get(v, claim);
+    const na_jv_member *m = na_fastjson_get(v, claim);
     return m == NULL || m->type == NA_JV_NULL ||
            (m->type == NA_JV_STRING && m->slen <= IDENTITY_VALUE_MAX);
 }
 
 static void emit_view_claim(emit_t *e, const char *var, const void *v, const char *claim)
 {
-    const na_jv_member *m = na_jview_get(v, claim);
+    const na_jv_member *m = na_fastjson_get(v, claim);
     char buf[IDENTITY_VALUE_MAX + 1];
     if (m == NULL || m->type != NA_JV_STRING)
         return;
-    size_t n = na_jview_string(m, buf); /* a view's string never holds a NUL */
+    size_t n = na_fastjson_string(m, buf); /* a view's string never holds a NUL */
     header_safe(buf, buf, n);
     emit(e, var, buf);
 }
@@ -532,13 +511,13 @@ static int allow_view(na_guard *g, role_t role, const na_jview *claims, na_resp 
             return -1;
 
     na_resp_status(r, 200);
-    const na_jv_member *email = na_jview_get(claims, "email");
+    const na_jv_member *email = na_fastjson_get(claims, "email");
     const char *user_claim =
         email && email->type == NA_JV_STRING && email->slen > 0 ? "email" : "sub";
-    const na_jv_member *user = na_jview_get(claims, user_claim);
+    const na_jv_member *user = na_fastjson_get(claims, user_claim);
     if (!(user && user->type == NA_JV_STRING && user->slen > 0))
         user_claim = NULL; /* a number would be a tree's to write: declined above */
-    const na_jv_member *exp = na_jview_get(claims, "exp");
+    const na_jv_member *exp = na_fastjson_get(claims, "exp");
     long long exp_ms = exp && exp->type == NA_JV_INT && exp->i >= 0 && exp->i <= 253402300799LL
                            ? (long long)exp->i * 1000
                            : -1;
@@ -553,36 +532,19 @@ static int authorized(const na_config *c, const char *rel, int rel_ok, const jso
     long first = -1;
     size_t i;
     for (i = 0; rel_ok && rel && i < c->nrules; i++)
-        if ((first = na_patterns_first(&c->rules[i].matcher, rel)) != -1)
+        if ((first = na_matcher_list_first(&c->rules[i].matcher, rel)) != -1)
             break;
     if (!rel_ok || first == NA_MATCH_UNKNOWN) {
-        if (c->authorized && !na_cond_eval(c->authorized, claims))
+        if (c->authorized && !na_authz_eval(c->authorized, claims))
             return 0;
         for (size_t j = 0; j < c->nrules; j++)
-            if (!na_cond_eval(c->rules[j].authorized, claims))
+            if (!na_authz_eval(c->rules[j].authorized, claims))
                 return 0;
         return 1;
     }
     if (first >= 0)
-        return na_cond_eval(c->rules[i].authorized, claims);
-    return c->authorized ? na_cond_eval(c->authorized, claims) : 1;
-}
-
-static void deny_page(na_guard *g, role_t role, na_resp *r, const char *location)
-{
-    if (location == NULL) {
-        r->failed = 1;
-        return;
-    }
-    if (role == ROLE_AUTH_REQUEST) {
-        /* nginx turns a 3xx from the check into a 500: say 401 and hand the
-         * target over in Location for error_page (SERVERS.md §4). */
-        na_respond_401_json(r);
-        na_resp_header(r, "Location", location);
-    } else {
-        na_respond_redirect(r, 307, location);
-    }
-    (void)g;
+        return na_authz_eval(c->rules[i].authorized, claims);
+    return c->authorized ? na_authz_eval(c->authorized, claims) : 1;
 }
 
 /* The request's path: raw gets the target from its path on (absolute-form:
@@ -635,24 +597,146 @@ char *na_guard_signin_location(const na_guard *g, const char *request_uri)
     return signin_location(g, raw, pathlen, ok ? norm : NULL);
 }
 
-na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
-                                  na_resp *r)
+/* ---- one request, in four phases: route → find the session → decide →
+ * answer ---- */
+
+/* What routing found out about a request. */
+typedef struct {
+    role_t role;
+    const char *raw;  /* the target from its path on */
+    size_t pathlen;   /* the length of raw's path */
+    int norm_ok;      /* the path could be read with certainty (path.h) */
+    char norm[NA_PATH_MAX + 1];
+    const char *rel;  /* norm below basePath, or NULL (also when !norm_ok) */
+    int api;          /* deny with JSON, not with a redirect */
+} route_t;
+
+/* The path for log lines. */
+static const char *log_path(const route_t *rt)
+{
+    return rt->norm_ok ? rt->norm : "(unnormalizable path)";
+}
+
+/* Phase 1, route: is the request guarded here, and how would it be denied?
+ * Returns 1 for a guarded request, 0 for one that passes (B11.1 steps 1–3). */
+static int route(const na_guard *g, const na_guard_req *rq, route_t *rt)
 {
     const na_config *c = g->cfg;
-    role_t role = role_of(rq);
-    const char *raw;
-    size_t pathlen;
-    char norm[NA_PATH_MAX + 1];
-    int norm_ok = request_path(rq->request_uri, &raw, &pathlen, norm);
-    const char *rel = norm_ok ? strip_base(g, norm) : NULL;
+    rt->role = role_of(rq);
+    rt->norm_ok = request_path(rq->request_uri, &rt->raw, &rt->pathlen, rt->norm);
+    rt->rel = rt->norm_ok ? strip_base(g, rt->norm) : NULL;
+    rt->api = 0;
 
-    if (norm_ok && exempt(g, norm, rel))
-        goto pass;
+    if (rt->norm_ok && exempt(g, rt->norm, rt->rel))
+        return 0;
     /* outside the matcher list: pass (a matcher that cannot decide guards) */
-    if (c->has_matcher && norm_ok && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1))
-        goto pass;
+    if (c->has_matcher && rt->norm_ok &&
+        (rt->rel == NULL || na_matcher_list_first(&c->matcher, rt->rel) == -1))
+        return 0;
 
-    const char *forged = role == ROLE_AUTHORIZER && rq->apache_role == NULL
+    rt->api = wants_json(rq);
+    if (!rt->api && rt->rel != NULL)
+        rt->api = na_matcher_list_first(&c->api, rt->rel) != -1;
+    if (!rt->api && !rt->norm_ok && rt->pathlen <= NA_PATH_MAX) {
+        /* judge the raw path before any '#', runs of '/' collapsed, for the
+         * JSON-or-redirect choice only (both deny) */
+        char rawpath[NA_PATH_MAX + 1];
+        size_t n = 0;
+        for (size_t i = 0; i < rt->pathlen && rt->raw[i] != '#'; i++)
+            if (rt->raw[i] != '/' || n == 0 || rawpath[n - 1] != '/')
+                rawpath[n++] = rt->raw[i];
+        rawpath[n] = '\0';
+        rt->api = na_matcher_list_first(&c->api, rawpath) != -1;
+    }
+    return 1;
+}
+
+/* Why a guarded request is denied. */
+typedef enum {
+    DENY_NO_SESSION,      /* no credential, or one that holds no session */
+    DENY_FORBIDDEN,       /* a session that `authorized` or a rule refuses */
+    DENY_CONFIG,          /* no usable secret */
+    DENY_CLIENT_IDENTITY  /* an identity header the client sent (guard.h) */
+} deny_t;
+
+/* The one place a denial is written. Pages are redirected (the sign-in page,
+ * or the error page with error=Configuration); APIs get JSON. nginx's
+ * auth_request turns a 3xx from the check into a 500, so there the redirect
+ * target travels in Location on a 401, for the server's error_page. */
+static na_guard_outcome deny(const na_guard *g, const route_t *rt, deny_t why, na_resp *r)
+{
+    const na_config *c = g->cfg;
+    switch (why) {
+    case DENY_CLIENT_IDENTITY:
+        na_resp_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
+                             "by the client.\"}");
+        na_resp_header(r, "Cache-Control", "no-store");
+        return NA_GUARD_400;
+    case DENY_NO_SESSION:
+        if (rt->api) {
+            na_resp_401_json(r);
+            return NA_GUARD_401;
+        }
+        break;
+    case DENY_FORBIDDEN:
+        if (rt->api) {
+            na_resp_403_json(r);
+            return NA_GUARD_403;
+        }
+        break;
+    case DENY_CONFIG:
+        if (rt->api) {
+            na_resp_500_json(r);
+            return NA_GUARD_CONFIG_API;
+        }
+        break;
+    }
+    char *loc;
+    if (why == DENY_CONFIG) {
+        size_t n = strlen(g->url.origin) + strlen(c->base_path) + strlen(c->error_page) + 32;
+        if ((loc = malloc(n)) != NULL)
+            snprintf(loc, n, "%s%s%s?error=Configuration", g->url.origin, c->base_path,
+                     c->error_page);
+    } else {
+        loc = signin_location(g, rt->raw, rt->pathlen, rt->norm_ok ? rt->norm : NULL);
+    }
+    if (loc == NULL) {
+        r->failed = 1; /* na_guard_respond makes it a 500, and says so */
+    } else if (rt->role == ROLE_AUTH_REQUEST) {
+        na_resp_401_json(r);
+        na_resp_header(r, "Location", loc);
+    } else {
+        na_resp_redirect(r, 307, loc);
+    }
+    free(loc);
+    return why == DENY_CONFIG ? NA_GUARD_CONFIG_PAGE : NA_GUARD_SIGNIN;
+}
+
+/* The answer for a request that is not guarded here. */
+static na_guard_outcome pass(const route_t *rt, const na_guard_req *rq, na_resp *r)
+{
+    na_resp_status(r, 200);
+    if (rt->role == ROLE_AUTHORIZER && rq->apache_role != NULL)
+        /* mod_authnz_fcgi needs a user on every 200 (UserExpr): this path must be
+         * carved out of the guarded <Location> in Apache's configuration. */
+        na_log("%.200s is not guarded by the configuration; Apache will refuse it (500) "
+               "unless a <Location> exempts it (AuthnzFcgiCheckAuthnProvider None)",
+               log_path(rt));
+    if (rt->role == ROLE_RESPONDER) {
+        na_resp_header(r, "Content-Type", "application/json");
+        na_resp_header(r, "Cache-Control", "private, no-store");
+        na_resp_body(r, "{}", 2);
+    }
+    return NA_GUARD_PASS;
+}
+
+/* Phases 2–4 for a guarded request. */
+static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route_t *rt,
+                                long long now, na_resp *r)
+{
+    const na_config *c = g->cfg;
+
+    const char *forged = rt->role == ROLE_AUTHORIZER && rq->apache_role == NULL
                              ? na_guard_client_identity(rq->params)
                              : NULL;
     if (forged != NULL) {
@@ -662,121 +746,84 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
         na_log("client-sent identity header (%.*s) on a guarded request: refused, as the "
                "server would hand it on to the backend",
                (int)n, forged);
-        na_respond_json(r, 400, "{\"message\":\"Identity headers are set by the server, not "
-                                "by the client.\"}");
-        na_resp_header(r, "Cache-Control", "no-store");
-        return NA_GUARD_400;
+        return deny(g, rt, DENY_CLIENT_IDENTITY, r);
     }
 
-    int api = wants_json(rq);
-    if (!api && rel != NULL)
-        api = na_patterns_first(&c->api, rel) != -1;
-    if (!api && !norm_ok && pathlen <= NA_PATH_MAX) {
-        /* judge the raw path before any '#', runs of '/' collapsed, for the
-         * JSON-or-redirect choice only (both deny) */
-        char rawpath[NA_PATH_MAX + 1];
-        size_t n = 0;
-        for (size_t i = 0; i < pathlen && raw[i] != '#'; i++)
-            if (raw[i] != '/' || n == 0 || rawpath[n - 1] != '/')
-                rawpath[n++] = raw[i];
-        rawpath[n] = '\0';
-        api = na_patterns_first(&c->api, rawpath) != -1;
-    }
-
-    if (g->v == NULL) {
-        na_log("NO_SECRET: %s", c->no_secret[0] ? c->no_secret : "no usable secret");
-        if (api) {
-            na_respond_500_json(r);
-            return NA_GUARD_CONFIG_API;
-        }
-        char *loc = malloc(strlen(g->url.origin) + strlen(c->base_path) + strlen(c->error_page) +
-                           32);
-        if (loc)
-            sprintf(loc, "%s%s%s?error=Configuration", g->url.origin, c->base_path,
-                    c->error_page);
-        deny_page(g, role, r, loc);
-        free(loc);
-        return NA_GUARD_CONFIG_PAGE;
-    }
-
-    json_t *claims = NULL;
-    na_err err;
-    na_err_clear(&err);
-    /* Without rules the claims are only read for the identity: a view of them
-     * does (allow_view), with no tree to build. The responder's body is a tree. */
-    int viewable = role != ROLE_RESPONDER && c->authorized == NULL && c->nrules == 0;
-    na_jview view;
-    size_t clen = rq->cookie ? strlen(rq->cookie) : 0;
-    size_t alen = rq->authorization ? strlen(rq->authorization) : 0;
-    const char *tok = NULL;
-    size_t toklen = 0;
-    int got;
-    if (viewable) {
-        got = na_token_find(g->v, rq->cookie, clen, rq->authorization, alen, &tok, &toklen, &err);
-        if (got > 0 && cache_answer(g, role, tok, toklen, now, r))
+    /* Phase 2, find the session. Without rules the claims are only read for the
+     * identity: a view of them does (allow_view), with no tree to build. The
+     * responder's body is a tree. A kept answer for the same credential
+     * (the token cache) ends the request here. */
+    int viewable = rt->role != ROLE_RESPONDER && c->authorized == NULL && c->nrules == 0;
+    na_source_req sr = {
+        .cookie = rq->cookie,
+        .cookie_len = rq->cookie ? strlen(rq->cookie) : 0,
+        .authorization = rq->authorization,
+        .authorization_len = rq->authorization ? strlen(rq->authorization) : 0,
+    };
+    na_session ss;
+    if (na_source_locate(g->src, &sr, &ss)) {
+        if (viewable && cache_answer(g, rt->role, ss.cred, ss.cred_len, now, r))
             return NA_GUARD_ALLOW;
-        if (got > 0 && na_token_decode_view(g->v, tok, toklen, now, &view, &claims, &err) < 0)
-            got = -1;
-    } else {
-        got = na_token_get(g->v, rq->cookie, clen, rq->authorization, alen, now, &claims, NULL,
-                           &err);
+        na_source_resolve(g->src, now, viewable ? NA_SOURCE_VIEW : 0, &ss);
     }
-    int ok = got > 0;
-    if (ok && viewable && claims == NULL) {
-        int rc = allow_view(g, role, &view, r);
+    switch (ss.state) {
+    case NA_SOURCE_ERROR:
+        if (ss.err.code == NA_E_NO_SECRET) {
+            na_log("NO_SECRET: %s", ss.err.msg);
+            return deny(g, rt, DENY_CONFIG, r);
+        }
+        na_log("cannot read the session for %.200s: %s", log_path(rt), ss.err.msg);
+        r->failed = 1;
+        return NA_GUARD_500;
+    case NA_SOURCE_INVALID:
+        na_log("bad session token (%s) for %.200s", ss.err.msg, log_path(rt));
+        return deny(g, rt, DENY_NO_SESSION, r);
+    case NA_SOURCE_NONE:
+        return deny(g, rt, DENY_NO_SESSION, r);
+    case NA_SOURCE_FOUND:
+        break;
+    }
+
+    /* Phases 3 and 4 over a view: no rules to decide on, the identity to write. */
+    if (ss.claims == NULL) {
+        int rc = allow_view(g, rt->role, &ss.view, r);
         if (rc == 0)
-            cache_store(g, role, tok, toklen, &view, r);
-        else if (rc < 0) /* a claim to write needs the tree */
-            claims = na_token_held_claims(g->v, &err);
-        na_token_release(g->v);
-        if (rc >= 0)
-            return NA_GUARD_ALLOW;
-        if (claims == NULL) {
-            na_log("%s", err.msg);
-            r->failed = 1; /* out of memory: the fallback 500, never an allow */
+            cache_store(g, rt->role, ss.cred, ss.cred_len, &ss.view, r);
+        if (rc >= 0) {
+            na_source_done(g->src, &ss);
             return NA_GUARD_ALLOW;
         }
-    }
-    if (got < 0)
-        na_log("bad session token (%s) for %.200s", err.msg, norm_ok ? norm : "(unnormalizable path)");
-    if (ok && !authorized(c, rel, norm_ok, claims)) {
-        json_decref(claims);
-        na_log("not authorized for %.200s", norm_ok ? norm : "(unnormalizable path)");
-        if (api) {
-            na_respond_403_json(r);
-            return NA_GUARD_403;
+        /* a claim to write needs the tree (allow_view wrote nothing) */
+        if (na_source_tree(g->src, &ss) == NULL) {
+            na_log("cannot read the session for %.200s: %s", log_path(rt), ss.err.msg);
+            na_source_done(g->src, &ss);
+            r->failed = 1;
+            return NA_GUARD_500;
         }
-        char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);
-        deny_page(g, role, r, loc);
-        free(loc);
-        return NA_GUARD_SIGNIN;
     }
-    if (!ok) {
-        if (api) {
-            na_respond_401_json(r);
-            return NA_GUARD_401;
-        }
-        char *loc = signin_location(g, raw, pathlen, norm_ok ? norm : NULL);
-        deny_page(g, role, r, loc);
-        free(loc);
-        return NA_GUARD_SIGNIN;
-    }
-    allow(g, role, claims, r);
-    json_decref(claims);
-    return NA_GUARD_ALLOW;
 
-pass:
-    na_resp_status(r, 200);
-    if (role == ROLE_AUTHORIZER && rq->apache_role != NULL)
-        /* mod_authnz_fcgi needs a user on every 200 (UserExpr): this path must be
-         * carved out of the guarded <Location> in Apache's configuration. */
-        na_log("%.200s is not guarded by the configuration; Apache will refuse it (500) "
-               "unless a <Location> exempts it (AuthnzFcgiCheckAuthnProvider None)",
-               norm_ok ? norm : "(unnormalizable path)");
-    if (role == ROLE_RESPONDER) {
-        na_resp_header(r, "Content-Type", "application/json");
-        na_resp_header(r, "Cache-Control", "private, no-store");
-        na_resp_body(r, "{}", 2);
+    /* Phase 3, decide. */
+    if (!authorized(c, rt->rel, rt->norm_ok, ss.claims)) {
+        na_source_done(g->src, &ss);
+        na_log("not authorized for %.200s", log_path(rt));
+        return deny(g, rt, DENY_FORBIDDEN, r);
     }
-    return NA_GUARD_PASS;
+    /* Phase 4, answer. */
+    allow(g, rt->role, ss.claims, r);
+    na_source_done(g->src, &ss);
+    return NA_GUARD_ALLOW;
+}
+
+na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
+                                  na_resp *r)
+{
+    route_t rt;
+    na_guard_outcome o = route(g, rq, &rt) ? guarded(g, rq, &rt, now, r) : pass(&rt, rq, r);
+    if (r->failed && o != NA_GUARD_500) {
+        /* the answer could not be built (out of memory): it goes out as a bare 500,
+         * so that is the outcome, never the one it was meant to be */
+        na_log("cannot build the answer for %.200s (out of memory): 500", log_path(&rt));
+        o = NA_GUARD_500;
+    }
+    return o;
 }

@@ -55,15 +55,16 @@
 
 #include "config.h"
 #include "path.h"
-#include "respond.h"
-#include "token.h"
+#include "resp.h"
+#include "source.h"
+#include "url.h"
 
 typedef struct na_guard_cache na_guard_cache;
 
 /* A guard serves one thread at a time, like its verifier (token.h). */
 typedef struct {
     const na_config *cfg;
-    na_verifier *v; /* NULL when there is no usable secret */
+    na_source *src; /* where sessions come from (a missing secret: every lookup fails) */
     na_url url;     /* origin (may be empty: relative Locations) and auth path */
     /* basePath, pages.signIn and pages.error in canonical form (path.h), as
      * request paths are compared with them */
@@ -99,12 +100,13 @@ typedef enum {
     NA_GUARD_SIGNIN,      /* page, no valid token or not authorized */
     NA_GUARD_CONFIG_PAGE, /* page, no secret */
     NA_GUARD_CONFIG_API,  /* API, no secret */
-    NA_GUARD_400          /* authorizer: a client-sent identity header (below) */
+    NA_GUARD_400,         /* authorizer: a client-sent identity header (below) */
+    NA_GUARD_500          /* the answer could not be built (out of memory): a bare 500 */
 } na_guard_outcome;
 
-/* Prepare g from cfg and v (v NULL: no secret). Fails (-1, err filled) when the
- * configured url is unusable: every Location is built from it. */
-int na_guard_init(na_guard *g, const na_config *cfg, na_verifier *v, na_err *err);
+/* Prepare g from cfg and src (both must outlive g). Fails (-1, err filled) when
+ * the configured url is unusable: every Location is built from it. */
+int na_guard_init(na_guard *g, const na_config *cfg, na_source *src, na_err *err);
 
 /* Wipe and free the token cache. Safe twice; g can be used again (with an
  * empty cache). */

@@ -66,7 +66,7 @@ static int cbc_hs512_tag(EVP_MAC_CTX *mac, const unsigned char *aad, size_t aadl
         al[i] = (unsigned char)bits;
     na_piece pieces[] = {{aad, aadlen}, {iv, 16}, {ct, ctlen}, {al, 8}};
     size_t taglen;
-    return na_hmac_run(mac, pieces, 4, tag, &taglen, err);
+    return na_mac_run(mac, pieces, 4, tag, &taglen, err);
 }
 
 static int cbc_decrypt(const na_key *key, const unsigned char *iv, const unsigned char *aad,
@@ -98,8 +98,8 @@ static int pick_enc(const na_keyring *kr, na_seg hseg, json_t **hout, size_t *e,
     json_t *h = na_compact_header(hseg, err);
     if ((*hout = h) == NULL)
         return -1;
-    const char *alg = na_json_str(h, "alg");
-    const char *encname = na_json_str(h, "enc");
+    const char *alg = na_compact_str(h, "alg");
+    const char *encname = na_compact_str(h, "enc");
     if (strcmp(alg, "dir") != 0)
         return na_err_set(err, NA_E_UNSUPPORTED, "unsupported alg (only dir)");
     if (encname == NULL)
@@ -111,7 +111,7 @@ static int pick_enc(const na_keyring *kr, na_seg hseg, json_t **hout, size_t *e,
     if (i == sizeof encs / sizeof encs[0] ||
         (kr->format == NA_FMT_V4 && encs[i].enc != ENC_A256GCM))
         return na_err_set(err, NA_E_UNSUPPORTED, "unsupported enc for format %s",
-                          na_format_name(kr->format));
+                          na_keys_format_name(kr->format));
     *e = i;
     *first = 0;
     *last = kr->n;

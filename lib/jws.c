@@ -49,7 +49,7 @@ int na_jws_verify(const na_keyring *kr, unsigned allowed, const char *tok, size_
         json_t *h = na_compact_header(s[0], err);
         if (h == NULL)
             return -1;
-        const char *alg = na_json_str(h, "alg");
+        const char *alg = na_compact_str(h, "alg");
         while (a < sizeof algs / sizeof algs[0] && strcmp(alg, algs[a].name) != 0)
             a++;
         json_decref(h);
@@ -70,7 +70,7 @@ int na_jws_verify(const na_keyring *kr, unsigned allowed, const char *tok, size_
     int good = 0;
     for (size_t i = 0; i < kr->n && !good; i++) {
         size_t maclen;
-        if (na_hmac_run(kr->keys[i].hs[a], input, 1, mac, &maclen, err) < 0)
+        if (na_mac_run(kr->keys[i].hs[a], input, 1, mac, &maclen, err) < 0)
             return -1;
         good = na_mac_equal(mac, sig, siglen);
     }
@@ -117,7 +117,7 @@ char *na_jws_sign(const na_keyring *kr, unsigned alg, const unsigned char *paylo
     unsigned char mac[64];
     size_t maclen;
     na_piece input[] = {{out, (size_t)(p - out)}};
-    if (na_hmac_sha2(algs[a].bits, kr->keys[0].secret, kr->keys[0].secret_len, input, 1, mac,
+    if (na_mac_sha2(algs[a].bits, kr->keys[0].secret, kr->keys[0].secret_len, input, 1, mac,
                      &maclen, err) < 0) {
         free(out);
         return NULL;

@@ -21,7 +21,7 @@ static const struct {
     {"jws", NA_FMT_JWS},
 };
 
-int na_format_parse(const char *name, na_format *out)
+int na_keys_format_parse(const char *name, na_format *out)
 {
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(name, formats[i].name) == 0) {
@@ -31,7 +31,7 @@ int na_format_parse(const char *name, na_format *out)
     return -1;
 }
 
-const char *na_format_name(na_format f)
+const char *na_keys_format_name(na_format f)
 {
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (formats[i].format == f)
@@ -100,7 +100,7 @@ static int setup(na_key *k, na_format f, na_err *err)
     if (f == NA_FMT_JWS) {
         static const int bits[3] = {256, 384, 512};
         for (int i = 0; i < 3; i++)
-            if ((k->hs[i] = na_hmac_new(bits[i], k->secret, k->secret_len)) == NULL)
+            if ((k->hs[i] = na_mac_new(bits[i], k->secret, k->secret_len)) == NULL)
                 return na_err_set(err, NA_E_NOMEM, "cannot set up HMAC");
         return 0;
     }
@@ -111,7 +111,7 @@ static int setup(na_key *k, na_format f, na_err *err)
     if (f == NA_FMT_V5) {
         if ((k->cbc = EVP_CIPHER_CTX_new()) == NULL ||
             EVP_DecryptInit_ex(k->cbc, EVP_aes_256_cbc(), NULL, k->k5 + 32, NULL) != 1 ||
-            (k->mac = na_hmac_new(512, k->k5, 32)) == NULL)
+            (k->mac = na_mac_new(512, k->k5, 32)) == NULL)
             return na_err_set(err, NA_E_NOMEM, "cannot set up A256CBC-HS512");
         /* B4.1: {"alg":"dir","enc":"A256CBC-HS512","kid":"<kid>"} exactly. */
         char json[160];
@@ -125,7 +125,7 @@ static int setup(na_key *k, na_format f, na_err *err)
     return 0;
 }
 
-int na_keyring_init(na_keyring *kr, na_format f, const char *const *secrets,
+int na_keys_init(na_keyring *kr, na_format f, const char *const *secrets,
                     const size_t *lens, size_t n, const char *salt, na_err *err)
 {
     memset(kr, 0, sizeof *kr);
@@ -161,11 +161,11 @@ int na_keyring_init(na_keyring *kr, na_format f, const char *const *secrets,
     }
     return 0;
 fail:
-    na_keyring_clear(kr);
+    na_keys_clear(kr);
     return -1;
 }
 
-void na_keyring_clear(na_keyring *kr)
+void na_keys_clear(na_keyring *kr)
 {
     for (size_t i = 0; i < kr->n; i++) {
         na_key *k = &kr->keys[i];

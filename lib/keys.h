@@ -30,7 +30,7 @@
 typedef enum { NA_FMT_V4 = 0, NA_FMT_V5, NA_FMT_JWS } na_format;
 
 typedef struct {
-    unsigned char *secret; /* owned; wiped and freed by na_keyring_clear */
+    unsigned char *secret; /* owned; wiped and freed by na_keys_clear */
     size_t secret_len;
     unsigned char k4[32];  /* v4 A256GCM key */
     unsigned char k5[64];  /* v5 A256CBC-HS512 key; its first 32 bytes are the A256GCM key */
@@ -54,17 +54,17 @@ typedef struct {
 } na_keyring;
 
 /* Parse a format name ("next-auth-v4", "authjs-v5", "jws"); -1 when unknown. */
-int na_format_parse(const char *name, na_format *out);
+int na_keys_format_parse(const char *name, na_format *out);
 /* The canonical name of a format (static string). */
-const char *na_format_name(na_format f);
+const char *na_keys_format_name(na_format f);
 
 /* Fill *kr for format f from n secrets (each secrets[i] of lens[i] bytes, at least
  * one byte) and the salt (may be NULL/empty; v5 uses it as the cookie name). The
  * secrets are copied. Returns 0, or -1 with err filled and *kr left empty. */
-int na_keyring_init(na_keyring *kr, na_format f, const char *const *secrets,
+int na_keys_init(na_keyring *kr, na_format f, const char *const *secrets,
                     const size_t *lens, size_t n, const char *salt, na_err *err);
 
 /* Wipe every key and secret (OPENSSL_cleanse) and free the copies. Safe twice. */
-void na_keyring_clear(na_keyring *kr);
+void na_keys_clear(na_keyring *kr);
 
 #endif

@@ -2,6 +2,8 @@
 #include "mac.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -17,7 +19,7 @@ static void fetch_hmac(void)
     hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
-int na_hmac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
+int na_mac_sha2(int bits, const unsigned char *key, size_t keylen, const na_piece *pieces,
                  size_t n, unsigned char *out, size_t *outlen, na_err *err)
 {
     const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
@@ -50,7 +52,7 @@ out:
     return rc;
 }
 
-EVP_MAC_CTX *na_hmac_new(int bits, const unsigned char *key, size_t keylen)
+EVP_MAC_CTX *na_mac_new(int bits, const unsigned char *key, size_t keylen)
 {
     const char *digest = bits == 256 ? "SHA256" : bits == 384 ? "SHA384"
                        : bits == 512 ? "SHA512" : NULL;
@@ -68,7 +70,7 @@ EVP_MAC_CTX *na_hmac_new(int bits, const unsigned char *key, size_t keylen)
     return ctx;
 }
 
-int na_hmac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
+int na_mac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned char *out,
                 size_t *outlen, na_err *err)
 {
     /* A NULL key restarts HMAC with the key already set (OpenSSL 3 HMAC provider). */
@@ -82,7 +84,25 @@ int na_hmac_run(EVP_MAC_CTX *ctx, const na_piece *pieces, size_t n, unsigned cha
     return 0;
 }
 
+/* Eight bytes a step: CRYPTO_memcmp goes one byte at a time, which was 3 100
+ * of the 5 100 instructions of the guard's cached answer (it compares whole
+ * tokens). The empty asm keeps the compiler from reasoning about d and leaving
+ * the loop early. */
 int na_mac_equal(const void *a, const void *b, size_t n)
 {
-    return CRYPTO_memcmp(a, b, n) == 0;
+    const unsigned char *x = a, *y = b;
+    uint64_t d = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t u, v;
+        memcpy(&u, x + i, 8);
+        memcpy(&v, y + i, 8);
+        d |= u ^ v;
+        __asm__("" : "+r"(d));
+    }
+    for (; i < n; i++) {
+        d |= (unsigned)(x[i] ^ y[i]);
+        __asm__("" : "+r"(d));
+    }
+    return d == 0;
 }

@@ -30,7 +30,7 @@ struct na_pattern {
     size_t n;
 };
 
-void na_pattern_free(na_pattern *p)
+void na_matcher_free(na_pattern *p)
 {
     if (p == NULL)
         return;
@@ -126,7 +126,7 @@ static size_t parse_group(const char *s, tok_kind *kind, const char **alts, size
     return 0;
 }
 
-na_pattern *na_pattern_compile(const char *src, na_err *err)
+na_pattern *na_matcher_compile(const char *src, na_err *err)
 {
     if (src[0] != '/') {
         na_err_set(err, NA_E_CONFIG, "matcher \"%.80s\" must start with '/'", src);
@@ -238,7 +238,7 @@ na_pattern *na_pattern_compile(const char *src, na_err *err)
 nomem:
     na_err_set(err, NA_E_NOMEM, "out of memory");
 fail:
-    na_pattern_free(p);
+    na_matcher_free(p);
     return NULL;
 }
 
@@ -350,7 +350,7 @@ static int match_one(const na_pattern *p, const char *path, mstate *m)
     return m->budget < 0 ? -1 : r;
 }
 
-int na_pattern_match(const na_pattern *p, const char *path)
+int na_matcher_match(const na_pattern *p, const char *path)
 {
     mstate m = {MATCH_BUDGET};
     int r = match_one(p, path, &m);
@@ -367,11 +367,11 @@ int na_pattern_match(const na_pattern *p, const char *path)
     return 0;
 }
 
-int na_patterns_add(na_patterns *l, na_pattern *p)
+int na_matcher_list_add(na_patterns *l, na_pattern *p)
 {
     na_pattern **items = realloc(l->items, (l->n + 1) * sizeof *items);
     if (items == NULL) {
-        na_pattern_free(p);
+        na_matcher_free(p);
         return -1;
     }
     l->items = items;
@@ -379,10 +379,10 @@ int na_patterns_add(na_patterns *l, na_pattern *p)
     return 0;
 }
 
-long na_patterns_first(const na_patterns *l, const char *path)
+long na_matcher_list_first(const na_patterns *l, const char *path)
 {
     for (size_t i = 0; i < l->n; i++) {
-        int r = na_pattern_match(l->items[i], path);
+        int r = na_matcher_match(l->items[i], path);
         if (r < 0)
             return NA_MATCH_UNKNOWN;
         if (r > 0)
@@ -391,10 +391,10 @@ long na_patterns_first(const na_patterns *l, const char *path)
     return -1;
 }
 
-void na_patterns_free(na_patterns *l)
+void na_matcher_list_free(na_patterns *l)
 {
     for (size_t i = 0; i < l->n; i++)
-        na_pattern_free(l->items[i]);
+        na_matcher_free(l->items[i]);
     free(l->items);
     l->items = NULL;
     l->n = 0;

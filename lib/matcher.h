@@ -31,25 +31,25 @@ typedef struct {
     size_t n;
 } na_patterns;
 
-/* Compile one pattern. Returns a pattern the caller frees with na_pattern_free,
+/* Compile one pattern. Returns a pattern the caller frees with na_matcher_free,
  * or NULL with err filled (NA_E_CONFIG, naming the problem). */
-na_pattern *na_pattern_compile(const char *src, na_err *err);
-void na_pattern_free(na_pattern *p);
+na_pattern *na_matcher_compile(const char *src, na_err *err);
+void na_matcher_free(na_pattern *p);
 
 /* 1 when path (NUL-terminated, normalized, basePath already removed) matches, 0
  * when it does not, -1 when the work budget ran out before an answer (an
  * attacker-shaped path): callers treat that as "cannot tell" and take the
  * stricter side. Like Next.js, a `/_next/data/<buildId>` prefix is allowed in
  * front of the path (with the `.json` suffix, B12). */
-int na_pattern_match(const na_pattern *p, const char *path);
+int na_matcher_match(const na_pattern *p, const char *path);
 
 /* Append a compiled pattern to the list (takes ownership). Returns 0 or -1. */
-int na_patterns_add(na_patterns *l, na_pattern *p);
+int na_matcher_list_add(na_patterns *l, na_pattern *p);
 /* Index of the first pattern of l that matches path, -1 when none does, or
  * NA_MATCH_UNKNOWN when a pattern before any match could not be decided. */
 #define NA_MATCH_UNKNOWN (-2)
-long na_patterns_first(const na_patterns *l, const char *path);
+long na_matcher_list_first(const na_patterns *l, const char *path);
 /* Free every pattern of l and the list itself (l is left empty). */
-void na_patterns_free(na_patterns *l);
+void na_matcher_list_free(na_patterns *l);
 
 #endif

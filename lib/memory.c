@@ -84,7 +84,7 @@ static void fast_free(void *p)
 
 #endif /* !NA_MEM_SANITIZED */
 
-int na_mem_fast_json(void)
+int na_memory_fast_json(void)
 {
 #ifdef NA_MEM_SANITIZED
     return -1;
@@ -105,7 +105,7 @@ struct range {
 
 #define MAX_RANGES 512
 
-long na_mem_trim(void)
+long na_memory_trim(void)
 {
     FILE *f = fopen("/proc/self/smaps", "re");
     if (f == NULL)
@@ -148,7 +148,7 @@ long na_mem_trim(void)
     return freed;
 }
 
-void na_mem_trim_hook(void)
+void na_memory_trim_hook(void)
 {
-    na_mem_trim();
+    na_memory_trim();
 }

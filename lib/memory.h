@@ -3,7 +3,7 @@
  *
  * A verified token becomes a jansson tree of some twenty small blocks that live
  * for one request; glibc's malloc/free pair costs about a fifth of a whole v4
- * check. na_mem_fast_json() gives jansson per-thread free lists of fixed-size
+ * check. na_memory_fast_json() gives jansson per-thread free lists of fixed-size
  * blocks instead (bounded: at most NA_MEM_KEEP blocks per size are kept, larger
  * blocks go straight to malloc). A block may be freed by another thread than the
  * one that took it (it joins that thread's lists); what a thread's lists hold when
@@ -11,7 +11,7 @@
  * are single-threaded). Built with AddressSanitizer it does nothing, so the
  * sanitizer and fuzz builds still see every block.
  *
- * na_mem_trim() is called once, after start-up: it unmaps the pages of the
+ * na_memory_trim() is called once, after start-up: it unmaps the pages of the
  * read-only parts of the program and its libraries (code and constants that only
  * start-up needed: config parsing, key derivation, OpenSSL's provider set-up).
  * They stay in the page cache, shared, and are mapped again on first use, so the
@@ -27,15 +27,15 @@
  * after it (and the other way round). Process-wide; the library's page API
  * (nextauth.h) never calls it, a host program decides. Returns 0, or -1 when
  * compiled out (sanitizers). */
-int na_mem_fast_json(void);
+int na_memory_fast_json(void);
 
 /* Drop the resident pages of clean read-only file mappings (see above), from
  * /proc/self/smaps. Returns the kB released, or -1 when /proc cannot be read
  * (nothing is changed then). Never fails a request: call it after start-up. */
-long na_mem_trim(void);
+long na_memory_trim(void);
 
-/* na_mem_trim for a hook that returns nothing: what the FastCGI programs give
+/* na_memory_trim for a hook that returns nothing: what the FastCGI programs give
  * the serve loop to run once start-up is over (serve.h, app.h). */
-void na_mem_trim_hook(void);
+void na_memory_trim_hook(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* page.c — the public page API (see nextauth.h) on the library's modules:
  * config + verifier + guard loaded once, the FastCGI loop of serve.h, the
- * session of token.h/session.h, the answers of respond.h.
+ * session of token.h/session.h, the answers of resp.h.
  *
  * A request's answer is built in the na_resp the loop hands us; headers that
  * must survive a change of answer (nextauth_add_header, nextauth_refresh) are
@@ -14,13 +14,14 @@
 #include <strings.h>
 
 #include "app.h"
+#include "json.h"
 #include "log.h"
 #include "memory.h"
-#include "respond.h"
+#include "resp.h"
 #include "serve.h"
 #include "session.h"
 #include "setcookie.h"
-#include "sjson.h"
+#include "text.h"
 #include "timefmt.h"
 #include "token.h"
 
@@ -28,8 +29,8 @@
 #define INDENT_MAX 10
 
 struct nextauth_app {
-    na_app app;      /* configuration, verifier (app.have_v 0: no usable secret,
-                      * every session refused), guard */
+    na_app app;      /* configuration and session source (no usable secret:
+                      * every session refused) */
     na_resp cookies; /* nextauth_refresh's Set-Cookie lines, this request */
     na_resp extra;   /* nextauth_add_header's lines, this request */
     char cookie_buf[NA_COOKIE_HEADER_MAX + 2]; /* several HTTP_COOKIE params, joined */
@@ -138,11 +139,11 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
     req.app = a;
     req.envp = envp;
     req.r = r;
-    req.now_ms = na_now_ms();
+    req.now_ms = na_timefmt_now_ms();
     req.state = -1;
-    const char *method = na_env(envp, "REQUEST_METHOD");
+    const char *method = na_serve_env(envp, "REQUEST_METHOD");
     req.head = method != NULL && strcmp(method, "HEAD") == 0;
-    req.cookie = na_env_cookie(envp, a->cookie_buf, sizeof a->cookie_buf);
+    req.cookie = na_serve_env_cookie(envp, a->cookie_buf, sizeof a->cookie_buf);
     r->head_only = req.head;
     na_resp_reset(&a->cookies);
     na_resp_reset(&a->extra);
@@ -159,12 +160,12 @@ static void serve_one(void *ctx, na_envp envp, na_resp *r)
 int nextauth_serve(nextauth_app *app, nextauth_handler handler, void *user)
 {
     struct serve_ctx s = {app, handler, user};
-    return na_app_serve(serve_one, &s, na_mem_trim_hook); /* start-up is over: memory.h */
+    return na_app_serve(serve_one, &s, na_memory_trim_hook); /* start-up is over: memory.h */
 }
 
 const char *nextauth_param(const nextauth_req *req, const char *name)
 {
-    return name ? na_env(req->envp, name) : NULL;
+    return name ? na_serve_env(req->envp, name) : NULL;
 }
 
 int nextauth_session(nextauth_req *req)
@@ -173,26 +174,33 @@ int nextauth_session(nextauth_req *req)
     if (req->state >= 0)
         return req->state;
     req->state = 0;
-    if (!a->app.have_v) {
-        const char *why = a->app.cfg.no_secret[0] ? a->app.cfg.no_secret : "no usable secret";
-        na_err_set(&req->why, NA_E_NO_SECRET, "%s", why);
-        na_log("NO_SECRET: %s", why);
-        return 0;
-    }
     /* B9: getServerSession runs the /session pipeline, which reads cookies only. */
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
-    int got = na_token_get(&a->app.v, req->cookie, clen, NULL, 0, req->now_ms / 1000, &req->claims,
-                           &req->seen, &req->why);
-    if (got == 1) {
+    na_source_req sr = {.cookie = req->cookie, .cookie_len = clen};
+    na_session ss;
+    switch (na_source_find(&a->app.src, &sr, req->now_ms / 1000, 0, &ss)) {
+    case NA_SOURCE_FOUND:
+        req->claims = ss.claims; /* ours now: freed with the request */
+        req->seen = ss.seen;
         req->state = 1;
         return 1;
-    }
-    if (got < 0) {
+    case NA_SOURCE_INVALID:
         /* B8.3 step 7: the same line as the session endpoint's. */
         req->bad = 1;
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
-               req->why.msg, a->app.v.cookie_name, req->seen.n, clen);
+               ss.err.msg, a->app.src.v.cookie_name, ss.seen.n, clen);
+        break;
+    case NA_SOURCE_ERROR:
+        /* could not tell (no usable secret, out of memory): no session, and the
+         * cookies are left as they are */
+        na_log("%s: %s", ss.err.code == NA_E_NO_SECRET ? "NO_SECRET" : "cannot read the session",
+               ss.err.msg);
+        break;
+    case NA_SOURCE_NONE:
+        break;
     }
+    req->seen = ss.seen;
+    req->why = ss.err;
     return 0;
 }
 
@@ -250,23 +258,23 @@ static na_resp *answer(nextauth_req *req)
 
 void nextauth_respond_401(nextauth_req *req)
 {
-    na_respond_401_json(answer(req));
+    na_resp_401_json(answer(req));
 }
 
 void nextauth_respond_403(nextauth_req *req)
 {
-    na_respond_403_json(answer(req));
+    na_resp_403_json(answer(req));
 }
 
 int nextauth_redirect_signin(nextauth_req *req)
 {
     na_resp *r = answer(req);
-    char *loc = na_guard_signin_location(&req->app->app.g, na_env(req->envp, "REQUEST_URI"));
+    char *loc = na_guard_signin_location(&req->app->app.g, na_serve_env(req->envp, "REQUEST_URI"));
     if (loc == NULL) {
         r->failed = 1;
         return -1;
     }
-    na_respond_redirect(r, 307, loc);
+    na_resp_redirect(r, 307, loc);
     free(loc);
     return r->failed ? -1 : 0;
 }
@@ -312,7 +320,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
         return -1;
     }
     snprintf(loc, n, "%s%s", base, path);
-    na_respond_redirect(r, status, loc);
+    na_resp_redirect(r, status, loc);
     free(loc);
     return r->failed ? -1 : 0;
 }
@@ -320,7 +328,7 @@ int nextauth_redirect(nextauth_req *req, const char *path, int status)
 void nextauth_respond_session(nextauth_req *req)
 {
     nextauth_app *a = req->app;
-    na_session_respond(a->app.have_v ? &a->app.v : NULL, &a->app.cfg, na_env(req->envp, "REQUEST_METHOD"),
+    na_session_respond(&a->app.src, &a->app.cfg, na_serve_env(req->envp, "REQUEST_METHOD"),
                        req->cookie, req->now_ms, answer(req));
     /* The endpoint wrote its own cookie lines: drop nextauth_refresh's. */
     na_resp_reset(&a->cookies);
@@ -382,12 +390,10 @@ static const char *const header_deny[] = {
 static int header_name_ok(const char *name)
 {
     /* RFC 9110 §5.1: field-name = token = 1*tchar. */
-    static const char tchar_punct[] = "!#$%&'*+-.^_`|~";
     if (name == NULL || *name == '\0')
         return 0;
     for (const char *p = name; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-              (*p >= '0' && *p <= '9') || strchr(tchar_punct, *p) != NULL))
+        if (!na_text_is_tchar((unsigned char)*p))
             return 0;
     for (size_t i = 0; i < sizeof header_deny / sizeof *header_deny; i++)
         if (strcasecmp(name, header_deny[i]) == 0)
@@ -421,13 +427,13 @@ int nextauth_refresh(nextauth_req *req)
     int secure = na_config_secure(&a->app.cfg);
     if (!nextauth_session(req)) {
         /* B8.3 step 7: a refused token's cookies are cleared; none: no change. */
-        if (req->bad && na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure) < 0)
+        if (req->bad && na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure) < 0)
             return -1;
         return 0;
     }
     /* B8.3 steps 4–6 on a copy, so that nextauth_claims keeps the verified claims. */
     json_t *copy = json_deep_copy(req->claims);
-    if (copy != NULL && na_session_refresh(&a->app.v, &a->app.cfg, copy, &req->seen, req->now_ms,
+    if (copy != NULL && na_session_refresh(&a->app.src.v, &a->app.cfg, copy, &req->seen, req->now_ms,
                                            expires_ms(req), &a->cookies, &err) == 0) {
         json_decref(copy);
         return 0;
@@ -436,6 +442,6 @@ int nextauth_refresh(nextauth_req *req)
            copy ? err.msg : "out of memory");
     json_decref(copy);
     na_resp_reset(&a->cookies);
-    na_setcookie_clear(&a->cookies, a->app.v.cookie_name, &req->seen, secure);
+    na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure);
     return -1;
 }

@@ -1,6 +1,5 @@
-/* path.h — request paths and URLs for the guard (SPEC A4, B7.1, B11.1):
- * normalization before any rule is matched, the form-urlencoding of callbackUrl,
- * and the parts of the configured NEXTAUTH_URL.
+/* path.h — request paths for the guard (SPEC A4, B11.1): normalization before
+ * any rule is matched.
  *
  * The guard compares configured paths with request paths in one canonical form,
  * the bytes a server's file and location lookup sees: every percent-escape
@@ -44,23 +43,5 @@ long na_path_normalize(const char *p, size_t n, char *out);
  * no segment rules. Refuses (-1) what normalization refuses. out
  * has cap bytes; the result is NUL-terminated. Returns the length or -1. */
 long na_path_canon_text(const char *p, size_t n, char *out, size_t cap);
-
-/* application/x-www-form-urlencoded, as URLSearchParams writes it (B11.1): A-Z
- * a-z 0-9 * - . _ stay, space becomes '+', every other byte %XX (upper case).
- * out needs 3 × n + 1 bytes; NUL-terminated. Returns the length written. */
-size_t na_form_urlencode(const char *in, size_t n, char *out);
-
-/* The parts of a NEXTAUTH_URL, as next-auth's parseUrl (B7.1) reads it. */
-typedef struct {
-    char origin[512]; /* "https://example.com[:port]", "" when no URL is configured */
-    char path[512];   /* the auth path: URL path without trailing '/', "/api/auth" for "/" */
-} na_url;
-
-/* Parse url (NULL: none configured → empty origin, path "/api/auth"). A URL
- * without "http" in front gets "https://" (as parseUrl does). Only http and
- * https, a host of letters, digits, '.', '-', ':' and '[' ']', no userinfo, no
- * control bytes. Returns 0, or -1 when url is unusable (it then must be fixed:
- * every Location is built from it). */
-int na_url_parse(const char *url, na_url *out);
 
 #endif

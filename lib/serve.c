@@ -34,7 +34,7 @@ static const char *value_of(const char *e, const char *name)
     return name[k] == '\0' && e[k] == '=' ? e + k + 1 : NULL;
 }
 
-const char *na_env(na_envp envp, const char *name)
+const char *na_serve_env(na_envp envp, const char *name)
 {
     for (; envp && *envp; envp++) {
         const char *v = value_of(*envp, name);
@@ -44,7 +44,7 @@ const char *na_env(na_envp envp, const char *name)
     return NULL;
 }
 
-void na_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n)
+void na_serve_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n)
 {
     if (n > NA_ENV_PICK_MAX)
         n = NA_ENV_PICK_MAX;
@@ -60,7 +60,7 @@ void na_env_pick(na_envp envp, const char *const *names, const char **vals, size
     }
 }
 
-const char *na_env_cookie(na_envp envp, char *buf, size_t cap)
+const char *na_serve_env_cookie(na_envp envp, char *buf, size_t cap)
 {
     const char *first = NULL;
     size_t n = 0, count = 0;

@@ -8,7 +8,7 @@
 #ifndef NA_SERVE_H
 #define NA_SERVE_H
 
-#include "respond.h"
+#include "resp.h"
 
 /* The environment of one request (NULL-terminated "NAME=value" strings). */
 typedef char **na_envp;
@@ -17,13 +17,13 @@ typedef char **na_envp;
 typedef void (*na_handler)(void *ctx, na_envp envp, na_resp *r);
 
 /* The value of name in envp, or NULL. */
-const char *na_env(na_envp envp, const char *name);
+const char *na_serve_env(na_envp envp, const char *name);
 
-/* na_env for n names (at most NA_ENV_PICK_MAX) in one pass over envp:
+/* na_serve_env for n names (at most NA_ENV_PICK_MAX) in one pass over envp:
  * vals[i] gets the value of names[i] (its first occurrence) or NULL. The values
  * point into envp. */
 #define NA_ENV_PICK_MAX 16
-void na_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n);
+void na_serve_env_pick(na_envp envp, const char *const *names, const char **vals, size_t n);
 
 /* The request's Cookie header. A server may pass several HTTP_COOKIE params
  * (nginx does for several Cookie header fields, as HTTP/2 clients send them);
@@ -31,7 +31,7 @@ void na_env_pick(na_envp envp, const char *const *names, const char **vals, size
  * param is returned as it is, without copying. A join longer than cap - 1 is
  * cut at cap - 1 bytes, which the cookie parser then refuses as too long.
  * Returns NULL when there is none. */
-const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
+const char *na_serve_env_cookie(na_envp envp, char *buf, size_t cap);
 
 /* The read deadline of a FastCGI connection, in seconds: $NEXTAUTH_READ_TIMEOUT,
  * a whole number from 1 to NA_READ_TIMEOUT_MAX, NA_READ_TIMEOUT_DEFAULT when
@@ -43,7 +43,7 @@ const char *na_env_cookie(na_envp envp, char *buf, size_t cap);
  * most max requests (0: no limit), then return. Per-request log lines (na_log)
  * go to the FastCGI error stream, or stderr in CGI mode. In FastCGI mode,
  * ready (unless NULL) is called once before the first request: the program's
- * memory policy (e.g. na_mem_trim of memory.h) is its own to choose.
+ * memory policy (e.g. na_memory_trim of memory.h) is its own to choose.
  *
  * FastCGI connections are accepted on standard input (unix or TCP; a TCP peer
  * must be listed in $FCGI_WEB_SERVER_ADDRS when that is set, as libfcgi has it)

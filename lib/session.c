@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "log.h"
 #include "setcookie.h"
-#include "sjson.h"
 #include "timefmt.h"
 
 char *na_session_body(const json_t *claims, const na_config *cfg, long long expires_ms)
@@ -30,7 +30,7 @@ char *na_session_body(const json_t *claims, const na_config *cfg, long long expi
         if (val != NULL && json_object_set(user, cfg->expose_key[i], val) < 0)
             goto out;
     }
-    na_fmt_iso_ms(expires_ms, iso);
+    na_timefmt_iso_ms(expires_ms, iso);
     if (json_object_set(body, "user", user) < 0 ||
         json_object_set_new(body, "expires", json_string(iso)) < 0)
         goto out;
@@ -58,68 +58,72 @@ int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
     return 0;
 }
 
-void na_session_respond(na_verifier *v, const na_config *cfg, const char *method,
+void na_session_respond(na_source *src, const na_config *cfg, const char *method,
                         const char *cookie, long long now_ms, na_resp *r)
 {
     int v5 = cfg->format == NA_FMT_V5;
     /* B14: Auth.js answers null where next-auth answers {}. */
     const char *empty = v5 ? "null" : "{}";
-    na_cookie_seen seen;
-    na_err err;
-    json_t *claims = NULL;
 
     if (method == NULL)
         method = "GET";
     if (strcmp(method, "HEAD") == 0)
         r->head_only = 1;
     else if (strcmp(method, "GET") != 0) {
-        na_respond_405(r, "GET, HEAD");
-        return;
-    }
-    if (v == NULL) {
-        na_log("NO_SECRET: %s", cfg->no_secret[0] ? cfg->no_secret : "no usable secret");
-        na_respond_500_config(r, v5);
+        na_resp_405(r, "GET, HEAD");
         return;
     }
 
-    int secure = na_config_secure(cfg);
+    /* The session route reads cookies only: no Bearer token. */
     size_t clen = cookie ? strlen(cookie) : 0;
-    long long now = now_ms / 1000;
-    int got = na_token_get(v, cookie, clen, NULL, 0, now, &claims, &seen, &err);
-    if (got == 0 && err.code == NA_E_NO_TOKEN) {
+    na_source_req sr = {.cookie = cookie, .cookie_len = clen};
+    na_session ss;
+    switch (na_source_find(src, &sr, now_ms / 1000, 0, &ss)) {
+    case NA_SOURCE_ERROR:
+        if (ss.err.code == NA_E_NO_SECRET) {
+            na_log("NO_SECRET: %s", ss.err.msg);
+            na_resp_500_config(r, v5);
+        } else {
+            na_log("cannot read the session: %s", ss.err.msg);
+            r->failed = 1; /* a bare 500: neither a session nor a sign-out */
+        }
+        return;
+    case NA_SOURCE_NONE:
         /* B8.3 step 1: no token, no cookie changes (empty chunks are left alone). */
-        na_respond_json(r, 200, empty);
-        na_respond_no_cache(r);
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
         return;
-    }
-    if (got < 0) {
+    case NA_SOURCE_INVALID:
         /* B8.3 step 7: log JWT_SESSION_ERROR and clear every chunk seen. */
-        na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", err.msg,
-               v->cookie_name, seen.n, clen);
-        na_respond_json(r, 200, empty);
-        na_respond_no_cache(r);
-        na_setcookie_clear(r, v->cookie_name, &seen, secure);
+        na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", ss.err.msg,
+               src->v.cookie_name, ss.seen.n, clen);
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
+        na_setcookie_clear(r, src->v.cookie_name, &ss.seen, na_config_secure(cfg));
         return;
+    case NA_SOURCE_FOUND:
+        break;
     }
 
     /* B8.3 steps 4–6: body from the decoded claims, then the token re-encoded with
      * session.maxAge (fresh iat/exp/jti), the cookie's Expires = the body's. */
     long long expires_ms = now_ms + (long long)cfg->session_max_age * 1000;
-    char *body = na_session_body(claims, cfg, expires_ms);
+    char *body = na_session_body(ss.claims, cfg, expires_ms);
+    na_err err;
     na_resp_status(r, 200);
     na_resp_header(r, "Content-Type", "application/json");
-    na_respond_no_cache(r);
-    if (body == NULL || na_session_refresh(v, cfg, claims, &seen, now_ms, expires_ms, r,
-                                           &err) < 0) {
+    na_resp_no_cache(r);
+    if (body == NULL || na_session_refresh(&src->v, cfg, ss.claims, &ss.seen, now_ms,
+                                           expires_ms, r, &err) < 0) {
         na_log("JWT_SESSION_ERROR: cannot refresh the session: %s",
                body ? err.msg : "out of memory");
         free(body);
-        json_decref(claims);
-        na_setcookie_clear(r, v->cookie_name, &seen, secure);
+        na_source_done(src, &ss);
+        na_setcookie_clear(r, src->v.cookie_name, &ss.seen, na_config_secure(cfg));
         na_resp_body(r, empty, strlen(empty));
         return;
     }
-    json_decref(claims);
+    na_source_done(src, &ss);
     na_resp_body(r, body, strlen(body));
     free(body);
 }

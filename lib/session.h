@@ -9,7 +9,8 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "respond.h"
+#include "resp.h"
+#include "source.h"
 #include "token.h"
 
 /* The session body {"user":{"name":…,"email":…,"image":…},"expires":"<ISO ms>"}:
@@ -27,11 +28,13 @@ int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
                        const na_cookie_seen *seen, long long now_ms, long long expires_ms,
                        na_resp *r, na_err *err);
 
-/* Answer one session request into r. v is NULL when the deployment has no usable
- * secret (500 configuration error). method is REQUEST_METHOD (NULL counts as GET),
- * cookie the Cookie header (NULL when absent), now_ms the clock. Logs one line
- * (na_log) for a bad token or a configuration error, never the token. */
-void na_session_respond(na_verifier *v, const na_config *cfg, const char *method,
+/* Answer one session request into r, with the session src finds in the
+ * cookies (a source without a usable secret: 500 configuration error; one that
+ * cannot tell, e.g. out of memory: a bare 500). method is REQUEST_METHOD (NULL
+ * counts as GET), cookie the Cookie header (NULL when absent), now_ms the
+ * clock. Logs one line (na_log) for a bad token or a configuration error, never
+ * the token. */
+void na_session_respond(na_source *src, const na_config *cfg, const char *method,
                         const char *cookie, long long now_ms, na_resp *r);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "timefmt.h"
 
 /* A line: name (≤ NA_COOKIE_NAME_MAX) + ".15" + "=" + a chunk (≤ 3936 characters;
@@ -15,7 +16,6 @@
  * (B5.3). Base64url tokens and '.' pass unchanged. */
 static size_t uri_encode(const char *in, size_t n, char *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)in[i];
@@ -24,8 +24,8 @@ static size_t uri_encode(const char *in, size_t n, char *out)
             out[o++] = (char)c;
         } else {
             out[o++] = '%';
-            out[o++] = hex[c >> 4];
-            out[o++] = hex[c & 15];
+            out[o++] = na_text_hexdigit(c >> 4);
+            out[o++] = na_text_hexdigit(c);
         }
     }
     return o;
@@ -67,7 +67,7 @@ int na_setcookie_session(na_resp *r, const char *name, const char *tok, size_t l
                          int secure)
 {
     char date[30];
-    na_fmt_http_date(expires, date);
+    na_timefmt_http_date(expires, date);
     if (chunk == 0 || chunk > NA_CHUNK_MAX || len == 0) {
         r->failed = 1;
         return -1;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "cookie.h"
-#include "respond.h"
+#include "resp.h"
 
 /* Append the Set-Cookie lines that store token tok (len bytes) under name and
  * clear every stale name of seen: names seen in the request first, in request

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-long long na_now_ms(void)
+long long na_timefmt_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -65,7 +65,7 @@ static void split_day(long long secs, long long *days, int *sod)
     *sod = (int)r;
 }
 
-void na_fmt_iso_ms(long long ms, char out[25])
+void na_timefmt_iso_ms(long long ms, char out[25])
 {
     time_t s;
     int milli;
@@ -104,7 +104,7 @@ void na_fmt_iso_ms(long long ms, char out[25])
     snprintf(out, 25, "%.24s", tmp);
 }
 
-void na_fmt_http_date(long long secs, char out[30])
+void na_timefmt_http_date(long long secs, char out[30])
 {
     static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -7,13 +7,13 @@
 #include <stddef.h>
 
 /* Milliseconds since the epoch (CLOCK_REALTIME; faketime moves it in tests). */
-long long na_now_ms(void);
+long long na_timefmt_now_ms(void);
 
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 characters + NUL) for ms since the epoch. */
-void na_fmt_iso_ms(long long ms, char out[25]);
+void na_timefmt_iso_ms(long long ms, char out[25]);
 
 /* "Sat, 26 Dec 2026 19:03:55 GMT" (29 characters + NUL) for seconds since the
  * epoch, with English names whatever the locale. */
-void na_fmt_http_date(long long secs, char out[30]);
+void na_timefmt_http_date(long long secs, char out[30]);
 
 #endif

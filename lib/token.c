@@ -8,42 +8,44 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "sjson.h"
 
-int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err)
+int na_token_init(na_verifier *v, const na_token_opts *o, na_err *err)
 {
     memset(v, 0, sizeof *v);
-    if (cfg->nsecrets == 0)
+    if (o->nsecrets == 0)
         return na_err_set(err, NA_E_NO_SECRET, "%s",
-                          cfg->no_secret[0] ? cfg->no_secret : "no secret configured");
-    snprintf(v->cookie_name, sizeof v->cookie_name, "%s", na_config_cookie_name(cfg));
-    v->algorithms = cfg->algorithms;
-    v->tolerance = cfg->clock_tolerance;
-    v->require_exp = cfg->require_exp;
-    v->max_age = na_config_token_max_age(cfg);
-    /* B3.2: every v4 session path derives with an empty salt; B4.2: v5 salts with
-     * the session cookie name. */
+                          o->no_secret && o->no_secret[0] ? o->no_secret
+                                                          : "no secret configured");
+    if (strlen(o->cookie_name) >= sizeof v->cookie_name)
+        return na_err_set(err, NA_E_USAGE, "cookie name longer than %d bytes",
+                          NA_COOKIE_NAME_MAX);
+    snprintf(v->cookie_name, sizeof v->cookie_name, "%s", o->cookie_name);
+    v->algorithms = o->algorithms;
+    v->tolerance = o->tolerance;
+    v->require_exp = o->require_exp;
+    v->max_age = o->max_age;
+    const char *salt = o->salt;
     if (salt == NULL)
-        salt = cfg->format == NA_FMT_V5 ? v->cookie_name : "";
-    if (na_keyring_init(&v->kr, cfg->format, (const char *const *)cfg->secrets,
-                        cfg->secret_lens, cfg->nsecrets, salt, err) < 0)
+        salt = o->format == NA_FMT_V5 ? v->cookie_name : "";
+    if (na_keys_init(&v->kr, o->format, o->secrets, o->secret_lens, o->nsecrets, salt, err) < 0)
         return -1;
     v->tokbuf = malloc(NA_TOKEN_MAX);
     v->scratch = malloc(2 * (size_t)NA_TOKEN_MAX);
     if (v->tokbuf == NULL || v->scratch == NULL) {
-        na_verifier_free(v);
+        na_token_free(v);
         return na_err_set(err, NA_E_NOMEM, "out of memory");
     }
     return 0;
 }
 
-void na_verifier_free(na_verifier *v)
+void na_token_free(na_verifier *v)
 {
     if (v->scratch != NULL)
         na_token_release(v);
-    na_keyring_clear(&v->kr);
+    na_keys_clear(&v->kr);
     free(v->tokbuf);
     free(v->scratch);
     v->tokbuf = NULL;
@@ -167,11 +169,12 @@ static int find(na_verifier *v, const char *cookie, size_t clen, const char *aut
 }
 
 int na_token_find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                  size_t alen, const char **tok, size_t *toklen, na_err *err)
+                  size_t alen, const char **tok, size_t *toklen, na_cookie_seen *seen,
+                  na_err *err)
 {
     *tok = v->tokbuf;
     *toklen = 0;
-    return find(v, cookie, clen, authz, alen, toklen, NULL, err);
+    return find(v, cookie, clen, authz, alen, toklen, seen, err);
 }
 
 int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long now,
@@ -192,7 +195,7 @@ int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *au
     return decode(v, v->tokbuf, toklen, now, NULL, claims, err) < 0 ? -1 : 1;
 }
 
-int na_uuid_v4(char out[37])
+int na_token_uuid_v4(char out[37])
 {
     unsigned char b[16];
     if (RAND_bytes(b, sizeof b) != 1)
@@ -215,7 +218,7 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
         na_err_set(err, NA_E_USAGE, "claims must be a JSON object");
         return NULL;
     }
-    if (na_uuid_v4(jti) < 0) {
+    if (na_token_uuid_v4(jti) < 0) {
         na_err_set(err, NA_E_CRYPTO, "random generator failed");
         return NULL;
     }

@@ -12,9 +12,9 @@
 #include <jansson.h>
 
 #include "claims.h"
-#include "config.h"
 #include "cookie.h"
 #include "err.h"
+#include "fastjson.h"
 #include "keys.h"
 
 typedef struct {
@@ -30,14 +30,31 @@ typedef struct {
     size_t held_len;
 } na_verifier;
 
-/* Build *v from cfg: format, keys (derived here, once), cookie name, time rules.
- * salt overrides the key-derivation salt when non-NULL (v4: a salted key as for
- * next-auth's state/PKCE tokens — never a session; v5: instead of the cookie
- * name). Returns 0, or -1 with err filled (NA_E_NO_SECRET when cfg has none). */
-int na_verifier_init(na_verifier *v, const na_config *cfg, const char *salt, na_err *err);
+/* What a verifier is built from: the part of a deployment's configuration that
+ * makes and checks tokens (source.h fills it from a na_config). */
+typedef struct {
+    na_format format;
+    const char *const *secrets; /* nsecrets secrets (secret_lens bytes each); the first encodes */
+    const size_t *secret_lens;
+    size_t nsecrets;
+    const char *no_secret;      /* why there is none, when nsecrets is 0 (may be NULL) */
+    const char *cookie_name;    /* the session cookie name */
+    const char *salt;           /* key-derivation salt, NULL: the format's (below) */
+    unsigned algorithms;        /* jws allow-list, NA_ALG_* */
+    long tolerance;             /* clock tolerance, seconds */
+    int require_exp;
+    long max_age;               /* lifetime of minted tokens, seconds */
+} na_token_opts;
+
+/* Build *v from o: keys derived here, once; buffers allocated. The salt, when
+ * o->salt is NULL, is next-auth's for a session: "" for v4 (the session path
+ * derives with an empty salt), the cookie name for v5. A non-NULL salt gives a
+ * key as for next-auth's state/PKCE tokens — never a session's. Returns 0, or
+ * -1 with err filled (NA_E_NO_SECRET when o has no secret). */
+int na_token_init(na_verifier *v, const na_token_opts *o, na_err *err);
 
 /* Wipe the keys and free the buffers. Safe twice. */
-void na_verifier_free(na_verifier *v);
+void na_token_free(na_verifier *v);
 
 /* Decode and verify one token (len bytes) at time now (unix seconds): the format's
  * JOSE checks, then a strict JSON object payload, then the claim rules. On
@@ -60,17 +77,18 @@ int na_token_get(na_verifier *v, const char *cookie, size_t clen, const char *au
  * can do without.
  * na_token_find puts the request's token (the session cookie, else the Bearer
  * token, as na_token_get) in v's buffer and points *tok at it (*toklen bytes,
- * valid until the next call); returns 1, 0 (no token: err NA_E_NO_TOKEN) or -1
- * (err filled).
+ * valid until the next call); seen (may be NULL) as for na_token_get; returns 1,
+ * 0 (no token: err NA_E_NO_TOKEN) or -1 (err filled).
  * na_token_decode_view decodes and checks it as na_token_decode; on 0 either
- * *claims is a tree as there, or *claims is NULL and *view (fastjson.h)
+ * *claims is a tree as there, or (view non-NULL) *claims is NULL and *view (fastjson.h)
  * describes the claims in place, over the decrypted payload that v then holds.
  * The same tokens are valid with the same errors either way (the view takes
  * only payloads whose tree it represents exactly, and checks them by the same
  * rules). Call na_token_release(v) when done with the view: it wipes the
  * payload. Returns -1 with err filled for a bad token. */
 int na_token_find(na_verifier *v, const char *cookie, size_t clen, const char *authz,
-                  size_t alen, const char **tok, size_t *toklen, na_err *err);
+                  size_t alen, const char **tok, size_t *toklen, na_cookie_seen *seen,
+                  na_err *err);
 int na_token_decode_view(na_verifier *v, const char *tok, size_t len, long long now,
                          na_jview *view, json_t **claims, na_err *err);
 
@@ -91,6 +109,6 @@ char *na_token_encode(na_verifier *v, json_t *claims, long max_age, long long no
 
 /* Write a new random UUID v4 (36 characters + NUL) into out. Returns 0, or -1
  * when the random generator fails. */
-int na_uuid_v4(char out[37]);
+int na_token_uuid_v4(char out[37]);
 
 #endif

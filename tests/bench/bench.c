@@ -26,9 +26,10 @@
 #include "config.h"
 #include "guard.h"
 #include "memory.h"
-#include "respond.h"
+#include "resp.h"
 #include "session.h"
 #include "timefmt.h"
+#include "source.h"
 #include "token.h"
 
 #define ROUNDS 7
@@ -124,39 +125,33 @@ static void floor_fn(void *p)
 
 /* ---- getToken from a Cookie header ---- */
 struct get_ctx {
-    na_verifier *v;
+    na_source *src;
     const char *cookie;
     long long now;
 };
 
-static void get_fn(void *p) /* the guard's way */
+static void get_with(struct get_ctx *g, unsigned flags)
 {
-    struct get_ctx *g = p;
-    json_t *claims;
-    na_jview view;
-    na_err err;
-    const char *tok;
-    size_t n;
-    if (na_token_find(g->v, g->cookie, strlen(g->cookie), NULL, 0, &tok, &n, &err) != 1 ||
-        na_token_decode_view(g->v, tok, n, g->now, &view, &claims, &err) < 0)
-        die("verify", &err);
-    json_decref(claims);
-    na_token_release(g->v);
+    na_source_req rq = {.cookie = g->cookie, .cookie_len = strlen(g->cookie)};
+    na_session ss;
+    if (na_source_find(g->src, &rq, g->now, flags, &ss) != NA_SOURCE_FOUND)
+        die("verify", &ss.err);
+    na_source_done(g->src, &ss);
 }
 
-static void get_tree_fn(void *p)
+static void get_fn(void *p) /* the guard's way: a view of the claims */
 {
-    struct get_ctx *g = p;
-    json_t *claims;
-    na_err err;
-    if (na_token_get(g->v, g->cookie, strlen(g->cookie), NULL, 0, g->now, &claims, NULL, &err) != 1)
-        die("verify", &err);
-    json_decref(claims);
+    get_with(p, NA_SOURCE_VIEW);
+}
+
+static void get_tree_fn(void *p) /* the session endpoint's: a tree */
+{
+    get_with(p, 0);
 }
 
 /* ---- session refresh ---- */
 struct session_ctx {
-    na_verifier *v;
+    na_source *src;
     na_config *cfg;
     const char *cookie;
     na_resp r;
@@ -166,7 +161,7 @@ static void session_fn(void *p)
 {
     struct session_ctx *s = p;
     na_resp_reset(&s->r);
-    na_session_respond(s->v, s->cfg, "GET", s->cookie, na_now_ms(), &s->r);
+    na_session_respond(s->src, s->cfg, "GET", s->cookie, na_timefmt_now_ms(), &s->r);
     if (s->r.status != 200 || s->r.failed)
         die("session", NULL);
 }
@@ -192,12 +187,12 @@ static char *mint(na_config *cfg, na_format f, const char *claims, long long now
 {
     na_verifier v;
     cfg->format = f;
-    if (na_verifier_init(&v, cfg, NULL, err) < 0)
+    if (na_source_token_init(&v, cfg, NULL, err) < 0)
         die("verifier", err);
     json_t *c = json_loads(claims, 0, NULL);
     char *tok = na_token_encode(&v, c, 2592000, now, err);
     json_decref(c);
-    na_verifier_free(&v);
+    na_token_free(&v);
     if (tok == NULL)
         die("encode", err);
     return tok;
@@ -217,7 +212,7 @@ int main(int argc, char **argv)
     /* Jansson's blocks come from the same free lists as in the guard and the
      * session programs (memory.h); NEXTAUTH_PLAIN_MALLOC=1 measures glibc's. */
     fprintf(stderr, "bench: jansson allocator: %s\n",
-            na_mem_fast_json() == 0 ? "free lists (as the programs)" : "malloc");
+            na_memory_fast_json() == 0 ? "free lists (as the programs)" : "malloc");
     na_config cfg;
     na_err err;
     long long now = (long long)time(NULL);
@@ -247,16 +242,16 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench: v4 cookie %zu bytes, v5 %zu, jws %zu, chunked %zu\n", strlen(c4),
             strlen(c5), strlen(cj), strlen(cchunk));
 
-    na_verifier v4v, v5v, jwsv;
+    na_source v4s, v5s, jwss;
     cfg.format = NA_FMT_V4;
-    if (na_verifier_init(&v4v, &cfg, NULL, &err) < 0)
-        die("verifier", &err);
+    if (na_source_init(&v4s, &cfg, &err) < 0 || !v4s.have_v)
+        die("source", &err);
     cfg.format = NA_FMT_V5;
-    if (na_verifier_init(&v5v, &cfg, NULL, &err) < 0)
-        die("verifier", &err);
+    if (na_source_init(&v5s, &cfg, &err) < 0 || !v5s.have_v)
+        die("source", &err);
     cfg.format = NA_FMT_JWS;
-    if (na_verifier_init(&jwsv, &cfg, NULL, &err) < 0)
-        die("verifier", &err);
+    if (na_source_init(&jwss, &cfg, &err) < 0 || !jwss.have_v)
+        die("source", &err);
     cfg.format = NA_FMT_V4;
 
     /* floor: the v4 token's own IV, ciphertext and tag, key set up once */
@@ -270,20 +265,20 @@ int main(int argc, char **argv)
         f.ctlen = (size_t)na_b64url_decode(d3 + 1, (size_t)(d4 - d3 - 1), f.ct, sizeof f.ct);
         na_b64url_decode(d4 + 1, strlen(d4 + 1), f.tag, sizeof f.tag);
         f.c = EVP_CIPHER_CTX_new();
-        if (EVP_DecryptInit_ex(f.c, EVP_aes_256_gcm(), NULL, v4v.kr.keys[0].k4, NULL) != 1)
+        if (EVP_DecryptInit_ex(f.c, EVP_aes_256_gcm(), NULL, v4s.v.kr.keys[0].k4, NULL) != 1)
             die("floor init", NULL);
     }
 
     double floor_ns = run("floor-aes256gcm", floor_fn, &f);
-    struct get_ctx g4 = {&v4v, c4, now}, g5 = {&v5v, c5, now}, gj = {&jwsv, cj, now},
-                   gc = {&v4v, cchunk, now};
+    struct get_ctx g4 = {&v4s, c4, now}, g5 = {&v5s, c5, now}, gj = {&jwss, cj, now},
+                   gc = {&v4s, cchunk, now};
     double v4_ns = run("verify-v4-cookie", get_fn, &g4);
     run("verify-v4-cookie-tree", get_tree_fn, &g4);
     run("verify-v5-cookie", get_fn, &g5);
     run("verify-jws-hs256", get_fn, &gj);
     run("verify-v4-chunked", get_fn, &gc);
 
-    struct session_ctx s = {&v4v, &cfg, c4, {0}};
+    struct session_ctx s = {&v4s, &cfg, c4, {0}};
     na_resp_init(&s.r);
     run("session-refresh", session_fn, &s);
 
@@ -295,7 +290,7 @@ int main(int argc, char **argv)
     setenv("NEXTAUTH_SECRET", secret, 1);
     setenv("NEXTAUTH_URL", "http://localhost:3000", 1);
     unsetenv("NEXTAUTH_CONFIG");
-    if (na_config_load(&gcfg, NULL, &err) < 0 || na_guard_init(&guard, &gcfg, &v4v, &err) < 0)
+    if (na_config_load(&gcfg, NULL, &err) < 0 || na_guard_init(&guard, &gcfg, &v4s, &err) < 0)
         die("guard", &err);
     struct guard_ctx ga = {&guard, {.request_uri = "/dashboard?tab=1", .cookie = c4,
                                     .accept = "text/html,application/xhtml+xml,*/*;q=0.8",
@@ -305,7 +300,7 @@ int main(int argc, char **argv)
     na_guard guard_full;
     na_config gcfg_full = gcfg;
     gcfg_full.token_cache = 0;
-    if (na_guard_init(&guard_full, &gcfg_full, &v4v, &err) < 0)
+    if (na_guard_init(&guard_full, &gcfg_full, &v4s, &err) < 0)
         die("guard", &err);
     struct guard_ctx gfull = ga;
     gfull.g = &guard_full;
@@ -330,9 +325,9 @@ int main(int argc, char **argv)
     na_resp_free(&g307.r);
     na_guard_free(&guard);
     na_guard_free(&guard_full);
-    na_verifier_free(&v4v);
-    na_verifier_free(&v5v);
-    na_verifier_free(&jwsv);
+    na_source_free(&v4s);
+    na_source_free(&v5s);
+    na_source_free(&jwss);
     na_config_free(&gcfg);
     na_config_free(&cfg);
     free(v4), free(v5), free(jws), free(v4big), free(c4), free(c5), free(cj), free(cchunk);

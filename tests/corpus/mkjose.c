@@ -423,7 +423,7 @@ static int cmd_jwe(int argc, char **argv)
     memset(&kr, 0, sizeof kr);
     if (v5) {
         size_t sl = strlen(secret);
-        if (na_keyring_init(&kr, NA_FMT_V5, &secret, &sl, 1, salt, NULL) < 0)
+        if (na_keys_init(&kr, NA_FMT_V5, &secret, &sl, 1, salt, NULL) < 0)
             mk_die("%s", "keyring failed");
         mk_kid5 = kr.keys[0].kid5;
         mk_kid5_gcm = kr.keys[0].kid5_gcm;
@@ -510,7 +510,7 @@ static int cmd_jwe(int argc, char **argv)
     }
     fwrite(out.p, 1, out.n, stdout);
     OPENSSL_cleanse(key, sizeof key);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     free(out.p);
     free(ek.p);
     free(pt.p);

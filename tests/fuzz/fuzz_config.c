@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "guard.h"
+#include "source.h"
 #include "token.h"
 
 #include "fuzz.h"
@@ -111,16 +112,13 @@ static void check_accepted(const na_config *cfg)
 /* What a program builds from an accepted file, and one request through it. */
 static void use(na_config *cfg)
 {
-    na_verifier v, *vp = NULL;
+    na_source src;
     na_err err;
-    if (cfg->nsecrets > 0) {
-        if (na_verifier_init(&v, cfg, NULL, &err) == 0)
-            vp = &v;
-        else
-            FUZZ_CHECK(err.code != NA_E_NO_SECRET, "secrets but NA_E_NO_SECRET: %s", err.msg);
-    }
+    if (na_source_init(&src, cfg, &err) < 0)
+        return;
+    FUZZ_CHECK(src.have_v || cfg->nsecrets == 0, "secrets but no verifier: %s", src.no_secret);
     na_guard g;
-    if (na_guard_init(&g, cfg, vp, &err) == 0) {
+    if (na_guard_init(&g, cfg, &src, &err) == 0) {
         na_resp r;
         na_resp_init(&r);
         na_guard_req rq = {.request_uri = "/dashboard/a/../b?x=1", .accept = "text/html"};
@@ -129,8 +127,7 @@ static void use(na_config *cfg)
         na_resp_free(&r);
         na_guard_free(&g);
     }
-    if (vp)
-        na_verifier_free(vp);
+    na_source_free(&src);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

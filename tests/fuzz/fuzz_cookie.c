@@ -10,7 +10,7 @@
  *   - the output buffer is exact: a token of toklen bytes comes out the same in a
  *     buffer of exactly toklen bytes (heap-allocated, so ASan sees one byte too
  *     many), and a buffer one byte short is refused with NA_E_TOO_BIG;
- *   - na_uri_decode: output no longer than the input, valid UTF-8, and decoding
+ *   - na_cookie_uri_decode: output no longer than the input, valid UTF-8, and decoding
  *     the fully percent-encoded output gives it back. */
 #include "cookie.h"
 
@@ -152,7 +152,7 @@ static void bearer(const char *hdr, size_t len)
 static void uri_decode(const char *in, size_t n)
 {
     char *out = xmalloc(n);
-    long d = na_uri_decode(in, n, out, n);
+    long d = na_cookie_uri_decode(in, n, out, n);
     if (d < 0) {
         free(out);
         return;
@@ -171,7 +171,7 @@ static void uri_decode(const char *in, size_t n)
         enc[3 * i + 2] = hex[c & 15];
     }
     char *back = xmalloc((size_t)d);
-    long b = na_uri_decode(enc, 3 * (size_t)d, back, (size_t)d);
+    long b = na_cookie_uri_decode(enc, 3 * (size_t)d, back, (size_t)d);
     FUZZ_CHECK(b == d && memcmp(back, out, (size_t)d) == 0, "re-decoding gave %ld of %ld", b,
                d);
     free(back);

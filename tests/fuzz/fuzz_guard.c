@@ -29,9 +29,9 @@
  *     like the end of a real token).
  * FUZZ_VERBOSE=1 in the environment prints each input's outcome (corpus work). */
 #include "guard.h"
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "sjson.h"
 
 #include "fuzz.h"
 
@@ -71,7 +71,8 @@ static const char *const config_text[] = {
 
 typedef struct {
     na_config cfg;
-    na_verifier v, check; /* the guard's, and an independent one */
+    na_source src;      /* the guard's */
+    na_verifier check;  /* an independent one */
     int has_v;
     na_guard g;
 } deployment;
@@ -92,11 +93,13 @@ static void setup(void)
         deployment *d = &dep[i];
         na_err err;
         fuzz_config(&d->cfg, config_text[i]);
-        d->has_v = d->cfg.nsecrets > 0;
-        if (d->has_v && (na_verifier_init(&d->v, &d->cfg, NULL, &err) < 0 ||
-                         na_verifier_init(&d->check, &d->cfg, NULL, &err) < 0))
+        if (na_source_init(&d->src, &d->cfg, &err) < 0)
+            fuzz_die("source", err.msg);
+        d->has_v = d->src.have_v;
+        if (d->has_v != (d->cfg.nsecrets > 0) ||
+            (d->has_v && na_source_token_init(&d->check, &d->cfg, NULL, &err) < 0))
             fuzz_die("verifier", err.msg);
-        if (na_guard_init(&d->g, &d->cfg, d->has_v ? &d->v : NULL, &err) < 0)
+        if (na_guard_init(&d->g, &d->cfg, &d->src, &err) < 0)
             fuzz_die("guard", err.msg);
     }
 }
@@ -115,7 +118,7 @@ static const char *const env_names[E_N] = {
  * none: configuration 0's key then). */
 static char *mint(const deployment *d, const char *payload, size_t n)
 {
-    const na_verifier *v = d->has_v ? &d->v : &dep[0].v;
+    const na_verifier *v = d->has_v ? &d->src.v : &dep[0].src.v;
     na_err err;
     char *tok = v->kr.format == NA_FMT_JWS
                     ? na_jws_sign(&v->kr, NA_ALG_HS256, (const unsigned char *)payload, n, &err)
@@ -155,7 +158,7 @@ static int may_pass(const deployment *d, const char *uri)
                         (under(rel, "/_next") && !under(rel, "/_next/data")) ||
                         strcmp(rel, "/favicon.ico") == 0))
         return 1;
-    return c->has_matcher && (rel == NULL || na_patterns_first(&c->matcher, rel) == -1);
+    return c->has_matcher && (rel == NULL || na_matcher_list_first(&c->matcher, rel) == -1);
 }
 
 /* ---- the answer ------------------------------------------------------------ */
@@ -257,7 +260,7 @@ static void check_written(const na_resp *r)
 static size_t request_token(deployment *d, const fuzz_env *e, char *buf)
 {
     size_t n = 0;
-    const na_verifier *v = d->has_v ? &d->v : &dep[0].v;
+    const na_verifier *v = d->has_v ? &d->src.v : &dep[0].src.v;
     if (e->v[E_COOKIE] &&
         na_cookie_session(e->v[E_COOKIE], strlen(e->v[E_COOKIE]), v->cookie_name, buf,
                           NA_TOKEN_MAX, &n, NULL, NULL) == 1)

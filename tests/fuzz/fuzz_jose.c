@@ -1,5 +1,5 @@
 /* fuzz_jose.c — JWE/JWS compact decoding and the claim checks (lib/jwe.c,
- * lib/jws.c, lib/compact.c, lib/token.c, lib/claims.c, lib/sjson.c).
+ * lib/jws.c, lib/compact.c, lib/token.c, lib/claims.c, lib/json.c).
  *
  * Verifiers for every format are built once from the secret of tests/vectors/
  * (plus a second, rotated-out secret) at the vectors' fixed clock:
@@ -16,9 +16,10 @@
  * Invariant on every success: the claims are a JSON object with a numeric exp
  * > now − 15, a numeric nbf (if any) <= now + 15 and a numeric iat (if any). */
 #include "claims.h"
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
-#include "sjson.h"
+#include "source.h"
 #include "token.h"
 
 #include "fuzz.h"
@@ -53,7 +54,7 @@ static void setup(void)
     for (size_t i = 0; i < NFMT; i++) {
         na_err err;
         fuzz_config(&fmts[i].cfg, fmts[i].json);
-        if (na_verifier_init(&fmts[i].v, &fmts[i].cfg, NULL, &err) < 0)
+        if (na_source_token_init(&fmts[i].v, &fmts[i].cfg, NULL, &err) < 0)
             fuzz_die(fmts[i].name, err.msg);
     }
 }

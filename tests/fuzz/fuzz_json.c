@@ -1,5 +1,5 @@
 /* fuzz_json.c — the strict JSON parser of token headers and payloads
- * (lib/fastjson.c through lib/sjson.c), against jansson, its reference.
+ * (lib/fastjson.c through lib/json.c), against jansson, its reference.
  *
  * fastjson.h promises the acceptance and the tree of "json_loadb(buf, len,
  * JSON_REJECT_DUPLICATES), must be an object, at most NA_JSON_MAX_DEPTH deep",
@@ -10,13 +10,14 @@
  *     json_equal and dump to the same bytes (key order, integer vs real); when
  *     jansson accepts a tree deeper than the limit, the error is NA_E_TOO_BIG;
  *   - an accepted tree, written back by na_json_dumps_js, parses to an equal tree;
- *   - na_json_depth agrees with the depth of an accepted tree;
+ *   - json_depth_oracle agrees with the depth of an accepted tree;
  *   - the view (na_fastjson_view_object) takes only texts the tree parser
  *     accepts, and then gives the tree's top-level members, in order, with the
  *     same types and values. */
 #include "fastjson.h"
-#include "sjson.h"
+#include "json.h"
 
+#include "../unit/json_depth_oracle.h"
 #include "fuzz.h"
 
 static size_t tree_depth(const json_t *v)
@@ -61,12 +62,12 @@ static void check_view(const char *buf, size_t size, const json_t *got)
         const na_jv_member *m = &v.m[i++];
         FUZZ_CHECK(m->klen == strlen(key) && memcmp(m->key, key, m->klen) == 0,
                    "member %zu: another key", i - 1);
-        FUZZ_CHECK(na_jview_get(&v, key) == m, "member %zu: lookup finds another", i - 1);
+        FUZZ_CHECK(na_fastjson_get(&v, key) == m, "member %zu: lookup finds another", i - 1);
         switch (json_typeof(val)) {
         case JSON_STRING: {
             FUZZ_CHECK(m->type == NA_JV_STRING, "member %zu: not a string", i - 1);
             char *out = malloc(m->slen + 1);
-            size_t n = out ? na_jview_string(m, out) : 0;
+            size_t n = out ? na_fastjson_string(m, out) : 0;
             FUZZ_CHECK(out && n == json_string_length(val) &&
                            memcmp(out, json_string_value(val), n) == 0,
                        "member %zu: another string", i - 1);
@@ -118,8 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    b ? b : "");
         free(a);
         free(b);
-        size_t d2 = na_json_depth(buf, size, NA_JSON_MAX_DEPTH);
-        FUZZ_CHECK(d2 == depth, "na_json_depth %zu, tree depth %zu", d2, depth);
+        size_t d2 = json_depth_oracle(buf, size, NA_JSON_MAX_DEPTH);
+        FUZZ_CHECK(d2 == depth, "json_depth_oracle %zu, tree depth %zu", d2, depth);
 
         char *js = na_json_dumps_js(got);
         FUZZ_CHECK(js != NULL, "dumps_js failed");

@@ -1,8 +1,8 @@
 /* fuzz_matcher.c — Next.js matcher patterns and request paths (lib/matcher.c,
- * lib/path.c).
+ * lib/path.c, lib/url.c).
  *
  * The input is split at its first NUL or newline into a pattern and a path:
- * na_pattern_compile(pattern), then na_pattern_match against the raw path and
+ * na_matcher_compile(pattern), then na_matcher_match against the raw path and
  * against its normalized form (and through a na_patterns list): 1, 0 or -1 (the
  * work budget ran out), the same answer twice, a literal pattern matches itself
  * (also with a trailing '/' and as .json). The whole input
@@ -11,15 +11,16 @@
  *     segment, no '\', '#', '?' or control byte, no escape but %25, %23 and %3F
  *     (upper case), and is UTF-8; normalizing it again changes nothing; a path
  *     that is already normal comes back unchanged;
- *   na_form_urlencode — only A-Z a-z 0-9 * - . _ + and %XX, and decoding gives
+ *   na_url_form_encode — only A-Z a-z 0-9 * - . _ + and %XX, and decoding gives
  *     the input back;
  *   na_url_parse (up to the first NUL) — an accepted URL has an http(s) origin
  *     without userinfo, path or control byte, and an auth path starting with '/'. */
 #include "matcher.h"
 #include "path.h"
+#include "url.h"
 
-#include "fuzz.h"
 #include "../unit/utf8_oracle.h"
+#include "fuzz.h"
 
 static void check_normal(const char *out, long n, const char *what)
 {
@@ -100,7 +101,7 @@ static void form(const char *p, size_t n)
     char *out = malloc(3 * n + 1), *back = malloc(n + 1);
     if (out == NULL || back == NULL)
         fuzz_die("malloc", "out of memory");
-    size_t m = na_form_urlencode(p, n, out);
+    size_t m = na_url_form_encode(p, n, out);
     FUZZ_CHECK(m <= 3 * n && strlen(out) == m, "form length %zu of %zu", m, n);
     size_t o = 0;
     for (size_t i = 0; i < m; i++) {
@@ -161,21 +162,21 @@ static int has_special(const char *s)
 static void pattern(const char *pat, const char *path, size_t pathlen)
 {
     na_err err;
-    na_pattern *p = na_pattern_compile(pat, &err);
+    na_pattern *p = na_matcher_compile(pat, &err);
     if (p == NULL) {
         FUZZ_CHECK(err.code == NA_E_CONFIG || err.code == NA_E_NOMEM, "compile code %d",
                    (int)err.code);
         return;
     }
     FUZZ_CHECK(pat[0] == '/', "compiled a pattern not starting with '/'");
-    int m1 = na_pattern_match(p, path);
+    int m1 = na_matcher_match(p, path);
     FUZZ_CHECK(m1 >= -1 && m1 <= 1, "match returned %d", m1);
-    FUZZ_CHECK(na_pattern_match(p, path) == m1, "match is not deterministic");
+    FUZZ_CHECK(na_matcher_match(p, path) == m1, "match is not deterministic");
     char *norm = malloc(NA_PATH_MAX + 1);
     if (norm == NULL)
         fuzz_die("malloc", "out of memory");
     if (na_path_normalize(path, pathlen, norm) >= 0)
-        (void)na_pattern_match(p, norm);
+        (void)na_matcher_match(p, norm);
     free(norm);
     /* a literal pattern matches itself, with a trailing '/', and as .json */
     if (!has_special(pat)) {
@@ -184,19 +185,19 @@ static void pattern(const char *pat, const char *path, size_t pathlen)
         if (s == NULL)
             fuzz_die("malloc", "out of memory");
         memcpy(s, pat, n + 1);
-        FUZZ_CHECK(na_pattern_match(p, s) == 1, "literal pattern does not match itself");
+        FUZZ_CHECK(na_matcher_match(p, s) == 1, "literal pattern does not match itself");
         memcpy(s + n, "/", 2);
-        FUZZ_CHECK(na_pattern_match(p, s) == 1, "literal pattern does not match itself + '/'");
+        FUZZ_CHECK(na_matcher_match(p, s) == 1, "literal pattern does not match itself + '/'");
         memcpy(s + n, ".json", 6);
-        FUZZ_CHECK(na_pattern_match(p, s) == 1, "literal pattern does not match itself.json");
+        FUZZ_CHECK(na_matcher_match(p, s) == 1, "literal pattern does not match itself.json");
         free(s);
     }
     na_patterns l = {0};
-    if (na_patterns_add(&l, p) == 0) {
-        long first = na_patterns_first(&l, path);
+    if (na_matcher_list_add(&l, p) == 0) {
+        long first = na_matcher_list_first(&l, path);
         FUZZ_CHECK(first == (m1 == 1 ? 0 : m1 == 0 ? -1 : NA_MATCH_UNKNOWN),
                    "patterns_first %ld, match %d", first, m1);
-        na_patterns_free(&l);
+        na_matcher_list_free(&l);
         FUZZ_CHECK(l.n == 0 && l.items == NULL, "list not emptied");
     }
 }

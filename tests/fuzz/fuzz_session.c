@@ -20,10 +20,10 @@
  *     line has Path=/, HttpOnly, SameSite=Lax, and Secure exactly when the
  *     deployment is secure ("we never write what we would refuse to read").
  * FUZZ_VERBOSE=1 in the environment prints each input's verdict (corpus work). */
+#include "json.h"
 #include "jwe.h"
 #include "jws.h"
 #include "session.h"
-#include "sjson.h"
 
 #include "fuzz.h"
 
@@ -44,7 +44,8 @@ static const char *const config_text[] = {
 
 typedef struct {
     na_config cfg;
-    na_verifier v, check;
+    na_source src;     /* the endpoint's */
+    na_verifier check; /* an independent one */
 } deployment;
 
 static deployment dep[NCONF];
@@ -60,8 +61,8 @@ static void setup(void)
     for (size_t i = 0; i < NCONF; i++) {
         na_err err;
         fuzz_config(&dep[i].cfg, config_text[i]);
-        if (na_verifier_init(&dep[i].v, &dep[i].cfg, NULL, &err) < 0 ||
-            na_verifier_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
+        if (na_source_init(&dep[i].src, &dep[i].cfg, &err) < 0 || !dep[i].src.have_v ||
+            na_source_token_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
             fuzz_die("verifier", err.msg);
     }
 }
@@ -110,7 +111,7 @@ static void header_line(void *ctx, const char *name, size_t nl, const char *v, s
     cookies *c = ctx;
     if (!(nl == 10 && memcmp(name, "Set-Cookie", 10) == 0))
         return;
-    const char *base = c->d->v.cookie_name;
+    const char *base = c->d->src.v.cookie_name;
     size_t bl = strlen(base);
     const char *eq = memchr(v, '=', vl), *semi = memchr(v, ';', vl);
     FUZZ_CHECK(eq != NULL && semi != NULL && eq < semi, "Set-Cookie without name=value;");
@@ -180,9 +181,9 @@ static void check_refreshed(const deployment *d, const json_t *old, const json_t
 static char *mint(deployment *d, const char *payload, size_t n)
 {
     na_err err;
-    char *tok = d->v.kr.format == NA_FMT_JWS
-                    ? na_jws_sign(&d->v.kr, NA_ALG_HS512, (const unsigned char *)payload, n, &err)
-                    : na_jwe_encrypt(&d->v.kr, (const unsigned char *)payload, n, &err);
+    char *tok = d->src.v.kr.format == NA_FMT_JWS
+                    ? na_jws_sign(&d->src.v.kr, NA_ALG_HS512, (const unsigned char *)payload, n, &err)
+                    : na_jwe_encrypt(&d->src.v.kr, (const unsigned char *)payload, n, &err);
     if (tok == NULL)
         fuzz_die("mint", err.msg);
     return tok;
@@ -206,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     na_resp r;
     na_resp_init(&r);
     logs.len = 0;
-    na_session_respond(&d->v, &d->cfg, method, cookie, NOW_MS, &r);
+    na_session_respond(&d->src, &d->cfg, method, cookie, NOW_MS, &r);
 
     /* the independent verdict */
     json_t *old = NULL;

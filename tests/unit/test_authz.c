@@ -22,13 +22,13 @@ static int eval(const char *cond, const char *claims)
 {
     json_t *c = js(cond), *cl = js(claims);
     na_err err;
-    na_cond *k = na_cond_compile(c, "authorized", &err);
+    na_cond *k = na_authz_compile(c, "authorized", &err);
     int r = -1;
     if (k == NULL)
         printf("    compile %s: %s\n", cond, err.msg);
     else
-        r = na_cond_eval(k, cl);
-    na_cond_free(k);
+        r = na_authz_eval(k, cl);
+    na_authz_free(k);
     json_decref(c);
     json_decref(cl);
     return r;
@@ -174,13 +174,13 @@ static void test_depth(void)
         json_t *v = js(text);
         na_err err;
         na_err_clear(&err);
-        na_cond *c = na_cond_compile(v, "authorized", &err);
+        na_cond *c = na_authz_compile(v, "authorized", &err);
         if (levels <= NA_AUTHZ_MAX_DEPTH) {
             if (!CHECK(c != NULL))
                 printf("    %d levels: %s\n", levels, err.msg);
             else {
                 json_t *cl = js("{\"r\":\"x\"}");
-                CHECK_EQ_INT(na_cond_eval(c, cl), 1);
+                CHECK_EQ_INT(na_authz_eval(c, cl), 1);
                 json_decref(cl);
             }
         } else {
@@ -193,7 +193,7 @@ static void test_depth(void)
             snprintf(want + w, sizeof want - w, ": conditions nested deeper than 8");
             CHECK_EQ_STR(err.msg, want);
         }
-        na_cond_free(c);
+        na_authz_free(c);
         json_decref(v);
     }
     /* A condition far deeper than any file could hold (jansson's parser stops
@@ -211,11 +211,11 @@ static void test_depth(void)
     snprintf(want + o, sizeof want - o, ": conditions nested deeper than %d", NA_AUTHZ_MAX_DEPTH);
     na_err err;
     na_err_clear(&err);
-    na_cond *c = na_cond_compile(deep, "authorized", &err);
+    na_cond *c = na_authz_compile(deep, "authorized", &err);
     CHECK(c == NULL);
     CHECK_EQ_INT(err.code, NA_E_CONFIG);
     CHECK_EQ_STR(err.msg, want);
-    na_cond_free(c);
+    na_authz_free(c);
     /* freed one level at a time: json_decref would recurse 20000 calls deep */
     while (deep != NULL) {
         json_t *inner = json_array_get(json_object_get(deep, "all"), 0);
@@ -266,10 +266,10 @@ static void test_compile_errors(void)
         json_t *v = js(t[i].cond);
         na_err err;
         na_err_clear(&err);
-        na_cond *c = na_cond_compile(v, t[i].what, &err);
+        na_cond *c = na_authz_compile(v, t[i].what, &err);
         if (!CHECK(c == NULL)) {
             printf("    %s compiled\n", t[i].cond);
-            na_cond_free(c);
+            na_authz_free(c);
         } else if (!CHECK_EQ_INT(err.code, NA_E_CONFIG) | !CHECK_EQ_STR(err.msg, t[i].msg)) {
             printf("    condition %s\n", t[i].cond);
         }
@@ -278,13 +278,13 @@ static void test_compile_errors(void)
     /* the condition keeps its own references: the source may go away */
     json_t *v = js("{\"role\":{\"in\":[\"admin\"]},\"m\":{\"equals\":{\"a\":1}},\"n\":2}");
     na_err err;
-    na_cond *c = na_cond_compile(v, "authorized", &err);
+    na_cond *c = na_authz_compile(v, "authorized", &err);
     json_decref(v);
     json_t *cl = js("{\"role\":\"admin\",\"m\":{\"a\":1},\"n\":2}");
-    CHECK(c != NULL && na_cond_eval(c, cl) == 1);
+    CHECK(c != NULL && na_authz_eval(c, cl) == 1);
     json_decref(cl);
-    na_cond_free(c);
-    na_cond_free(NULL);
+    na_authz_free(c);
+    na_authz_free(NULL);
 }
 
 int main(void)

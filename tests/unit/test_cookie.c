@@ -354,13 +354,13 @@ static int ref_utf8_ok(const unsigned char *s, size_t n)
     return 1;
 }
 
-/* %XX-encode b (n bytes) and check na_uri_decode against the reference. */
+/* %XX-encode b (n bytes) and check na_cookie_uri_decode against the reference. */
 static int uri_agrees(const unsigned char *b, size_t n)
 {
     char enc[32], out[8];
     for (size_t i = 0; i < n; i++)
         sprintf(enc + 3 * i, "%%%02X", b[i]);
-    long d = na_uri_decode(unit_guarded(enc, 3 * n), 3 * n, out, sizeof out);
+    long d = na_cookie_uri_decode(unit_guarded(enc, 3 * n), 3 * n, out, sizeof out);
     int want = ref_utf8_ok(b, n);
     if (want)
         return d == (long)n && memcmp(out, b, n) == 0;
@@ -442,7 +442,7 @@ static void test_uri_decode_cases(void)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char out[16];
         size_t n = strlen(t[i].in);
-        long d = na_uri_decode(unit_guarded(t[i].in, n), n, out, sizeof out);
+        long d = na_cookie_uri_decode(unit_guarded(t[i].in, n), n, out, sizeof out);
         int ok = unit_eq_int(d, t[i].rc, __FILE__, __LINE__, "uri_decode rc");
         if (t[i].rc >= 0)
             ok &= unit_eq_mem(out, (size_t)d, t[i].out, strlen(t[i].out), __FILE__, __LINE__,
@@ -451,15 +451,15 @@ static void test_uri_decode_cases(void)
             printf("    case %zu: %s\n", i, t[i].in);
     }
     char out[8];
-    CHECK_EQ_INT(na_uri_decode("%00", 3, out, sizeof out), 1);
+    CHECK_EQ_INT(na_cookie_uri_decode("%00", 3, out, sizeof out), 1);
     CHECK_EQ_INT(out[0], 0);
     /* Capacity: refused when it does not fit, never written past. */
     memset(out, 'x', sizeof out);
-    CHECK_EQ_INT(na_uri_decode("abcd", 4, out, 3), -1);
+    CHECK_EQ_INT(na_cookie_uri_decode("abcd", 4, out, 3), -1);
     CHECK_EQ_INT(out[3], 'x');
-    CHECK_EQ_INT(na_uri_decode("abc", 3, out, 3), 3);
-    CHECK_EQ_INT(na_uri_decode("%41%42", 6, out, 2), 2);
-    CHECK_EQ_INT(na_uri_decode("%41%42", 6, out, 1), -1);
+    CHECK_EQ_INT(na_cookie_uri_decode("abc", 3, out, 3), 3);
+    CHECK_EQ_INT(na_cookie_uri_decode("%41%42", 6, out, 2), 2);
+    CHECK_EQ_INT(na_cookie_uri_decode("%41%42", 6, out, 1), -1);
 }
 
 int main(void)

@@ -21,11 +21,12 @@
 #include "fastjson.h"
 
 #include <limits.h>
-#include "sjson.h"
+#include "json.h"
 
 #include <stdint.h>
 #include <time.h>
 
+#include "json_depth_oracle.h"
 #include "unit.h"
 
 /* ---- the two parsers and their verdicts ---------------------------------- */
@@ -126,12 +127,12 @@ static int view_agrees(const char *g, size_t n, size_t max_depth, const json_t *
         const na_jv_member *m = &v.m[i++];
         char buf[4096];
         int same = m->klen == strlen(key) && memcmp(m->key, key, m->klen) == 0 &&
-                   na_jview_get(&v, key) == m;
+                   na_fastjson_get(&v, key) == m;
         switch (json_typeof(val)) {
         case JSON_STRING:
             same &= m->type == NA_JV_STRING && m->slen <= sizeof buf;
             if (same) {
-                size_t len = na_jview_string(m, buf);
+                size_t len = na_fastjson_string(m, buf);
                 same &= len == json_string_length(val) &&
                         memcmp(buf, json_string_value(val), len) == 0;
             }
@@ -169,7 +170,7 @@ static enum outcome agree(const char *s, size_t n, size_t max_depth, int *fast_c
         out = same_tree(ft, rt) ? BOTH_ACCEPT : MISMATCH;
         *why = "accepted by both, different trees";
     } else if (fc == rc || (rc == NA_E_MALFORMED && fc == NA_E_TOO_BIG &&
-                            na_json_depth(g, n, max_depth) > max_depth)) {
+                            json_depth_oracle(g, n, max_depth) > max_depth)) {
         /* Both refused. A single pass meets a too-deep bracket before a later
          * syntax error, so TOO_BIG stands for "malformed" when the text does nest
          * deeper than allowed before it goes wrong. */
@@ -212,7 +213,7 @@ static enum outcome agree(const char *s, size_t n, size_t max_depth, int *fast_c
 #define DEEP NA_E_TOO_BIG
 
 /* One text: fastjson's verdict is want, jansson agrees; with the product's depth
- * limit the old path (sjson.c, jansson behind a bracket count) agrees too. */
+ * limit the old path (json.c, jansson behind a bracket count) agrees too. */
 static void expect_depth(const char *s, size_t n, size_t max_depth, int want, int line)
 {
     int fc;
@@ -859,7 +860,7 @@ static void test_fuzz(void)
         size_t max_depth = i % 8 == 7 ? 1 + rnd(4) : NA_JSON_MAX_DEPTH;
         long before = t.reject;
         count(&t, buf, n, max_depth);
-        if (t.reject > before && na_json_depth((const char *)buf, n, max_depth) > max_depth)
+        if (t.reject > before && json_depth_oracle((const char *)buf, n, max_depth) > max_depth)
             deep++;
     }
     printf("# fuzz: %d texts: %ld accepted by both, %ld refused by both (%ld nested too deep), "
@@ -957,20 +958,20 @@ static void test_view(void)
                          &v),
                  0);
     CHECK_EQ_INT(v.n, 11);
-    const na_jv_member *m = na_jview_get(&v, "name");
+    const na_jv_member *m = na_fastjson_get(&v, "name");
     CHECK(m == &v.m[0] && m->type == NA_JV_STRING && m->escaped);
-    CHECK_EQ_MEM(buf, na_jview_string(m, buf), "Ada \xc3\xa9\n", 7);
-    m = na_jview_get(&v, "email");
+    CHECK_EQ_MEM(buf, na_fastjson_string(m, buf), "Ada \xc3\xa9\n", 7);
+    m = na_fastjson_get(&v, "email");
     CHECK(m && m->type == NA_JV_STRING && !m->escaped);
-    CHECK_EQ_MEM(buf, na_jview_string(m, buf), "ada@example.com", 15);
-    CHECK(na_jview_get(&v, "picture")->type == NA_JV_NULL);
-    CHECK(na_jview_get(&v, "iat")->type == NA_JV_INT && na_jview_get(&v, "iat")->i == 1700000000);
-    CHECK(na_jview_get(&v, "exp")->i == LLONG_MIN);
-    CHECK(na_jview_get(&v, "o")->type == NA_JV_OBJECT);
-    CHECK(na_jview_get(&v, "f")->type == NA_JV_FALSE && na_jview_get(&v, "t")->type == NA_JV_TRUE);
-    CHECK(na_jview_get(&v, "e")->slen == 0);
-    CHECK(na_jview_get(&v, "a") == NULL);  /* nested members are not top-level ones */
-    CHECK(na_jview_get(&v, "nam") == NULL); /* a prefix is not the key */
+    CHECK_EQ_MEM(buf, na_fastjson_string(m, buf), "ada@example.com", 15);
+    CHECK(na_fastjson_get(&v, "picture")->type == NA_JV_NULL);
+    CHECK(na_fastjson_get(&v, "iat")->type == NA_JV_INT && na_fastjson_get(&v, "iat")->i == 1700000000);
+    CHECK(na_fastjson_get(&v, "exp")->i == LLONG_MIN);
+    CHECK(na_fastjson_get(&v, "o")->type == NA_JV_OBJECT);
+    CHECK(na_fastjson_get(&v, "f")->type == NA_JV_FALSE && na_fastjson_get(&v, "t")->type == NA_JV_TRUE);
+    CHECK(na_fastjson_get(&v, "e")->slen == 0);
+    CHECK(na_fastjson_get(&v, "a") == NULL);  /* nested members are not top-level ones */
+    CHECK(na_fastjson_get(&v, "nam") == NULL); /* a prefix is not the key */
     CHECK_EQ_INT(view_of(" {} ", &v), 0);
     CHECK_EQ_INT(v.n, 0);
 
@@ -988,7 +989,7 @@ static void test_view(void)
     strcpy(cut, "}");
     CHECK_EQ_INT(view_of(big, &v), 0);
     CHECK_EQ_INT(v.n, 32);
-    CHECK(na_jview_get(&v, "k31")->i == 31);
+    CHECK(na_fastjson_get(&v, "k31")->i == 31);
 
     /* declined although valid: the tree parser decides these */
     static const char *const declined[] = {
@@ -1010,7 +1011,7 @@ static void test_view(void)
     CHECK_EQ_INT(view_of(esc, &v), -1);
     strcpy(esc + strlen(esc) - 4, "\"}"); /* 256 raw bytes: taken */
     CHECK_EQ_INT(view_of(esc, &v), 0);
-    CHECK_EQ_INT(na_jview_string(&v.m[0], buf), 128);
+    CHECK_EQ_INT(na_fastjson_string(&v.m[0], buf), 128);
 
     /* refused by both: duplicates at any level, even spelled differently */
     static const char *const refused[] = {

@@ -31,7 +31,7 @@ static int collect(void *ctx, const char *p, size_t n)
 
 struct deployment {
     na_config cfg;
-    na_verifier v;
+    na_source src;
     na_guard g;
 };
 
@@ -49,8 +49,8 @@ static int deploy(struct deployment *d, const char *json)
     close(fd);
     int rc = na_config_load(&d->cfg, path, &err); /* as the programs: file, env, defaults */
     unlink(path);
-    if (rc < 0 || na_verifier_init(&d->v, &d->cfg, NULL, &err) < 0 ||
-        na_guard_init(&d->g, &d->cfg, &d->v, &err) < 0) {
+    if (rc < 0 || na_source_init(&d->src, &d->cfg, &err) < 0 || !d->src.have_v ||
+        na_guard_init(&d->g, &d->cfg, &d->src, &err) < 0) {
         printf("    deploy: %s\n", err.msg);
         return -1;
     }
@@ -60,7 +60,7 @@ static int deploy(struct deployment *d, const char *json)
 static void undeploy(struct deployment *d)
 {
     na_guard_free(&d->g);
-    na_verifier_free(&d->v);
+    na_source_free(&d->src);
     na_config_free(&d->cfg);
 }
 
@@ -69,7 +69,7 @@ static char *cookie_for(struct deployment *d, const char *claims_json, long max_
 {
     na_err err;
     json_t *c = json_loads(claims_json, 0, NULL);
-    char *tok = c ? na_token_encode(&d->v, c, max_age, NOW, &err) : NULL;
+    char *tok = c ? na_token_encode(&d->src.v, c, max_age, NOW, &err) : NULL;
     json_decref(c);
     if (tok == NULL)
         return NULL;
@@ -277,7 +277,7 @@ static void test_view_and_tree_agree(void)
     CHECK_EQ_INT(ask(&a, "/dashboard", ca, "authorizer", &o), NA_GUARD_ALLOW);
     CHECK(strstr(o.b, "Variable-NEXTAUTH_ROLE: admin\r\nVariable-NEXTAUTH_DEPT: R&D\r\n\r\n") !=
           NULL);
-    CHECK(a.v.held == NULL); /* the payload was wiped after the view */
+    CHECK(a.src.v.held == NULL); /* the payload was wiped after the view */
     free(ca);
     undeploy(&a);
     undeploy(&b);
@@ -312,8 +312,8 @@ static void test_token_cache(void)
 
     /* Kept: with the guard's verifier swapped for one with another secret, a
      * full check would fail; the kept answer is given, byte for byte. */
-    na_verifier *mine = d.g.v;
-    d.g.v = &other.v;
+    na_source *mine = d.g.src;
+    d.g.src = &other.src;
     CHECK_EQ_INT(ask(&d, "/b", c1, "authorizer", &o), NA_GUARD_ALLOW);
     CHECK_EQ_STR(o.b, first.b);
     /* not for another role: that one is checked, and fails with the other secret */
@@ -338,16 +338,16 @@ static void test_token_cache(void)
     memcpy(t + n1, "A", 2);
     CHECK_EQ_INT(ask(&d, "/b", t, "authorizer", &o), NA_GUARD_SIGNIN);
     free(t);
-    d.g.v = mine;
+    d.g.src = mine;
 
     /* the time rules hold for a kept answer: valid until exp + 15 s of tolerance */
     clock_now = NOW + 114;
     CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_ALLOW);
     CHECK_EQ_STR(o.b, first.b);
     clock_now = NOW + 115;
-    d.g.v = &other.v; /* the kept answer must not be used now, whatever the secret */
+    d.g.src = &other.src; /* the kept answer must not be used now, whatever the secret */
     CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_SIGNIN);
-    d.g.v = mine;
+    d.g.src = mine;
     CHECK_EQ_INT(ask(&d, "/c", c1, "authorizer", &o), NA_GUARD_SIGNIN); /* expired */
     clock_now = NOW;
 
@@ -383,10 +383,10 @@ static void test_token_cache(void)
     snprintf(json, sizeof json, cfg, ",\"tokenCache\":0");
     CHECK(deploy(&d, json) == 0);
     CHECK_EQ_INT(ask(&d, "/f", c1, "authorizer", &o), NA_GUARD_ALLOW);
-    mine = d.g.v;
-    d.g.v = &other.v;
+    mine = d.g.src;
+    d.g.src = &other.src;
     CHECK_EQ_INT(ask(&d, "/f", c1, "authorizer", &o), NA_GUARD_SIGNIN);
-    d.g.v = mine;
+    d.g.src = mine;
     CHECK(d.g.cache == NULL);
     free(c1);
     free(c2);
@@ -520,7 +520,7 @@ static void test_paths(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char path[] = "/tmp/test_guard_XXXXXX";
         na_config cfg;
-        na_verifier v;
+        na_source src;
         na_guard g;
         na_err err;
         err.msg[0] = '\0';
@@ -533,11 +533,11 @@ static void test_paths(void)
         int rc = na_config_load(&cfg, path, &err);
         unlink(path);
         if (rc == 0) {
-            if (na_verifier_init(&v, &cfg, NULL, &err) == 0) {
-                rc = na_guard_init(&g, &cfg, &v, &err);
+            if (na_source_init(&src, &cfg, &err) == 0) {
+                rc = na_guard_init(&g, &cfg, &src, &err);
                 if (rc == 0)
                     na_guard_free(&g);
-                na_verifier_free(&v);
+                na_source_free(&src);
             }
             na_config_free(&cfg);
         }
@@ -610,6 +610,71 @@ static void test_client_identity(void)
     undeploy(&d);
 }
 
+/* jansson's allocations fail while failing_alloc is set: out of memory in the
+ * middle of a request. */
+static int failing_alloc;
+static void *maybe_malloc(size_t n)
+{
+    return failing_alloc ? NULL : malloc(n);
+}
+
+static const char BARE_500[] = "Status: 500 Internal Server Error\r\n"
+                               "Content-Type: application/json\r\n"
+                               "Cache-Control: no-store\r\n"
+                               "\r\n"
+                               "{\"message\":\"Internal Server Error\"}";
+
+/* Out of memory while reading the claims is its own outcome: a 500 with one
+ * log line, never an allow and never the sign-in redirect. */
+static void test_out_of_memory(void)
+{
+    struct deployment d, rules;
+    struct out o;
+    json_set_alloc_funcs(maybe_malloc, free);
+    CHECK(deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                     "\"url\":\"http://127.0.0.1\"}") == 0);
+    CHECK(deploy(&rules, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                         "\"url\":\"http://127.0.0.1\","
+                         "\"authorized\":{\"email\":\"ada@example.com\"}}") == 0);
+    char *ada = cookie_for(&d, ADA, 3600);
+    /* a numeric sub: the view cannot write it, the tree must be built */
+    char *num = cookie_for(&d, "{\"sub\":42}", 3600);
+    char *ada_r = cookie_for(&rules, ADA, 3600);
+    CHECK(ada && num && ada_r);
+
+    na_log_set_sink(count_log, NULL);
+    failing_alloc = 1;
+    log_lines = 0;
+    /* with rules the claims are a tree: none can be built */
+    CHECK_EQ_INT(ask(&rules, "/dashboard", ada_r, "authorizer", &o), NA_GUARD_500);
+    CHECK_EQ_STR(o.b, BARE_500);
+    CHECK_EQ_INT(ask(&rules, "/dashboard", ada_r, "auth_request", &o), NA_GUARD_500);
+    CHECK_EQ_STR(o.b, BARE_500);
+    /* the view's fallback to a tree */
+    CHECK_EQ_INT(ask(&d, "/dashboard", num, "authorizer", &o), NA_GUARD_500);
+    CHECK_EQ_STR(o.b, BARE_500);
+    /* the responder's body is a tree */
+    CHECK_EQ_INT(ask(&d, "/dashboard", ada, "responder", &o), NA_GUARD_500);
+    CHECK_EQ_STR(o.b, BARE_500);
+    CHECK_EQ_INT(log_lines, 4);
+    /* a view needs no allocation: still answered */
+    CHECK_EQ_INT(ask(&d, "/dashboard", ada, "authorizer", &o), NA_GUARD_ALLOW);
+    failing_alloc = 0;
+    na_log_set_sink(NULL, NULL);
+
+    /* memory back: the same requests are answered as usual */
+    CHECK_EQ_INT(ask(&rules, "/dashboard", ada_r, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK_EQ_INT(ask(&d, "/dashboard", num, "authorizer", &o), NA_GUARD_ALLOW);
+    CHECK(strstr(o.b, "Variable-REMOTE_USER: 42\r\n") != NULL);
+    CHECK_EQ_INT(ask(&d, "/dashboard", ada, "responder", &o), NA_GUARD_ALLOW);
+    free(ada);
+    free(num);
+    free(ada_r);
+    undeploy(&d);
+    undeploy(&rules);
+    json_set_alloc_funcs(malloc, free);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
@@ -617,5 +682,6 @@ int main(void)
     RUN(test_token_cache);
     RUN(test_paths);
     RUN(test_client_identity);
+    RUN(test_out_of_memory);
     return unit_done();
 }

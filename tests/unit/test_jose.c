@@ -31,7 +31,7 @@ static na_keyring ring(na_format f, const char *s0, const char *s1, const char *
     const char *s[2] = {s0, s1};
     size_t l[2] = {strlen(s0), s1 ? strlen(s1) : 0};
     na_err err;
-    if (na_keyring_init(&kr, f, s, l, s1 ? 2 : 1, salt, &err) < 0)
+    if (na_keys_init(&kr, f, s, l, s1 ? 2 : 1, salt, &err) < 0)
         printf("    keyring: %s\n", err.msg);
     return kr;
 }
@@ -150,17 +150,17 @@ static void test_v4_kat(void)
                  0);
     CHECK(h == NULL);
     /* Rotation: v4 tries every secret in order. */
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     kr = ring(NA_FMT_V4, "other", "test-secret", NULL);
     CHECK_EQ_INT(dec(&kr, V4_KAT, &pt, &n), NA_OK);
     CHECK_EQ_MEM(pt, n, CLAIMS, strlen(CLAIMS));
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     kr = ring(NA_FMT_V4, "other", NULL, NULL);
     EXPECT_DEC(&kr, V4_KAT, NA_E_CRYPTO);
     /* A scratch buffer too small for the ciphertext is refused, not overrun. */
     CHECK_EQ_INT(na_jwe_decrypt(&kr, V4_KAT, strlen(V4_KAT), scratch, 64, &pt, &n, NULL, NULL),
                  -1);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void test_v5_kat(void)
@@ -176,20 +176,20 @@ static void test_v5_kat(void)
                                 &h, NULL),
                  0);
     CHECK(h == NULL);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     /* The kid picks the second secret. */
     kr = ring(NA_FMT_V5, "other", "test-secret", V5_SALT);
     CHECK_EQ_INT(dec(&kr, V5_KAT, &pt, &n), NA_OK);
     CHECK_EQ_MEM(pt, n, CLAIMS, strlen(CLAIMS));
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     /* No secret has that thumbprint: "no matching decryption secret". */
     kr = ring(NA_FMT_V5, "other", NULL, V5_SALT);
     EXPECT_DEC(&kr, V5_KAT, NA_E_KEY);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     /* Same secret, other salt (the __Secure- cookie name): other key, other kid. */
     kr = ring(NA_FMT_V5, "test-secret", NULL, "__Secure-authjs.session-token");
     EXPECT_DEC(&kr, V5_KAT, NA_E_KEY);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 /* RFC 7518 Appendix B.3, through the statics of jwe.c. */
@@ -223,7 +223,7 @@ static void test_rfc7518_b3(void)
      * K[0..32), AES-256-CBC decryption keyed with ENC_KEY = K[32..64). */
     na_key key;
     memset(&key, 0, sizeof key);
-    key.mac = na_hmac_new(512, k, 32);
+    key.mac = na_mac_new(512, k, 32);
     key.cbc = EVP_CIPHER_CTX_new();
     CHECK(key.mac != NULL && key.cbc != NULL &&
           EVP_DecryptInit_ex(key.cbc, EVP_aes_256_cbc(), NULL, k + 32, NULL) == 1);
@@ -281,7 +281,7 @@ static void roundtrip(na_format f, const char *salt, const char *prefix, size_t 
         free(t1);
         free(t2);
     }
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void test_roundtrips(void)
@@ -299,14 +299,14 @@ static void test_roundtrips(void)
     CHECK_EQ_MEM(got, n < 0 ? 0 : (size_t)n, want, strlen(want));
     free(t);
     /* A JWS keyring cannot encrypt. */
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     kr = ring(NA_FMT_JWS, "test-secret", NULL, NULL);
     na_err err;
     na_err_clear(&err);
     CHECK(na_jwe_encrypt(&kr, (const unsigned char *)"{}", 2, &err) == NULL);
     CHECK_EQ_INT(err.code, NA_E_USAGE);
     CHECK_EQ_INT(dec(&kr, V4_KAT, NULL, NULL), NA_E_USAGE);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void tamper(const na_keyring *kr, const char *tok)
@@ -363,8 +363,8 @@ static void test_tampering(void)
     sprintf(six, "%s=", V4_KAT);
     EXPECT_DEC(&k4, six, NA_E_MALFORMED);
     free(six);
-    na_keyring_clear(&k4);
-    na_keyring_clear(&k5);
+    na_keys_clear(&k4);
+    na_keys_clear(&k5);
 }
 
 /* Crafted tokens: each one well made but for the one thing that is refused. */
@@ -486,8 +486,8 @@ static void test_refusals(void)
     /* v4 keyring given the v5 known answer and vice versa. */
     EXPECT_DEC(&k4, V5_KAT, NA_E_UNSUPPORTED);
     EXPECT_DEC(&k5, V4_KAT, NA_E_CRYPTO);
-    na_keyring_clear(&k4);
-    na_keyring_clear(&k5);
+    na_keys_clear(&k4);
+    na_keys_clear(&k5);
 }
 
 /* v5 A256GCM: kid-less tokens try the first secret only (B4.3); a kid is the
@@ -528,9 +528,9 @@ static void test_v5_gcm_kid(void)
     EXPECT_DEC(&first, t, NA_OK);
     EXPECT_DEC(&second, t, NA_E_CRYPTO);
     free(t);
-    na_keyring_clear(&mine);
-    na_keyring_clear(&first);
-    na_keyring_clear(&second);
+    na_keys_clear(&mine);
+    na_keys_clear(&first);
+    na_keys_clear(&second);
 }
 
 int main(void)

@@ -15,7 +15,7 @@ static na_keyring ring(na_format f, const char *s0, const char *s1, const char *
     const char *s[2] = {s0, s1};
     size_t l[2] = {strlen(s0), s1 ? strlen(s1) : 0};
     na_err err;
-    if (na_keyring_init(&kr, f, s, l, s1 ? 2 : 1, salt, &err) < 0)
+    if (na_keys_init(&kr, f, s, l, s1 ? 2 : 1, salt, &err) < 0)
         printf("    keyring: %s\n", err.msg);
     return kr;
 }
@@ -68,7 +68,7 @@ static void test_rfc7515_a1(void)
     const char *s[1] = {(const char *)key};
     size_t l[1] = {64};
     na_keyring kr;
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_JWS, s, l, 1, NULL, NULL), 0);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_JWS, s, l, 1, NULL, NULL), 0);
     unsigned char *p;
     size_t n;
     CHECK_EQ_INT(ver(&kr, NA_ALG_HS256, tok, &p, &n), NA_OK);
@@ -82,7 +82,7 @@ static void test_rfc7515_a1(void)
     free(t);
     /* HS256 not allowed: refused before any MAC. */
     CHECK_EQ_INT(ver(&kr, NA_ALG_HS384 | NA_ALG_HS512, tok, NULL, NULL), NA_E_UNSUPPORTED);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void test_jws(void)
@@ -159,7 +159,7 @@ static void test_jws(void)
     CHECK_EQ_INT(ver(&k4, all, mine, NULL, NULL), NA_E_USAGE);
     CHECK(na_jws_sign(&k4, NA_ALG_HS256, (const unsigned char *)pl, 2, NULL) == NULL);
     CHECK(na_jws_sign(&one, 8, (const unsigned char *)pl, 2, NULL) == NULL);
-    na_keyring_clear(&k4);
+    na_keys_clear(&k4);
 
     CHECK_EQ_INT(na_jws_alg_parse("HS256"), NA_ALG_HS256);
     CHECK_EQ_INT(na_jws_alg_parse("HS384"), NA_ALG_HS384);
@@ -168,9 +168,9 @@ static void test_jws(void)
     CHECK_EQ_INT(na_jws_alg_parse("none"), 0);
     CHECK_EQ_INT(na_jws_alg_parse("RS256"), 0);
     CHECK_EQ_INT(na_jws_alg_parse(""), 0);
-    na_keyring_clear(&one);
-    na_keyring_clear(&rot);
-    na_keyring_clear(&other);
+    na_keys_clear(&one);
+    na_keys_clear(&rot);
+    na_keys_clear(&other);
 }
 
 int main(void)

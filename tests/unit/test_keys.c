@@ -20,7 +20,7 @@ static int init1(na_keyring *kr, na_format f, const char *secret, const char *sa
 {
     const char *s[1] = {secret};
     size_t l[1] = {strlen(secret)};
-    return na_keyring_init(kr, f, s, l, 1, salt, err);
+    return na_keys_init(kr, f, s, l, 1, salt, err);
 }
 
 /* RFC 7638 thumbprint computed here, independently of keys.c. */
@@ -55,12 +55,12 @@ static void test_v4_key(void)
     CHECK_EQ_INT(kr.n, 1);
     CHECK_EQ_MEM(kr.keys[0].k4, 32, want, 32);
     CHECK_EQ_MEM(kr.keys[0].secret, kr.keys[0].secret_len, "test-secret", 11);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 
     /* An empty salt is the same as none (every session path, B3.2). */
     CHECK_EQ_INT(init1(&kr, NA_FMT_V4, "test-secret", "", &err), 0);
     CHECK_EQ_MEM(kr.keys[0].k4, 32, want, 32);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 
     /* Salted (state/PKCE tokens): info gets " (<salt>)". */
     static const char info[] = "NextAuth.js Generated Encryption Key (abc)";
@@ -72,7 +72,7 @@ static void test_v4_key(void)
     CHECK_EQ_INT(init1(&kr, NA_FMT_V4, "test-secret", "abc", &err), 0);
     CHECK_EQ_MEM(kr.keys[0].k4, 32, salted, 32);
     CHECK(memcmp(salted, want, 32) != 0);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void check_v5(const char *salt, const char *khex, const char *kid)
@@ -90,7 +90,7 @@ static void check_v5(const char *salt, const char *khex, const char *kid)
     CHECK_EQ_INT(strlen(kr.keys[0].kid5), 86);
     CHECK_EQ_STR(kr.keys[0].kid5_gcm, gcm_kid);
     CHECK_EQ_INT(strlen(kr.keys[0].kid5_gcm), 43);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void test_v5_keys(void)
@@ -125,30 +125,30 @@ static void test_rotation(void)
     unit_hex(V4_KEY, v4, sizeof v4);
     unit_hex(V5_K, v5, sizeof v5);
 
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_V4, s, l, 2, NULL, &err), 0);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_V4, s, l, 2, NULL, &err), 0);
     CHECK_EQ_INT(kr.n, 2);
     CHECK_EQ_MEM(kr.keys[1].k4, 32, v4, 32);
     CHECK(memcmp(kr.keys[0].k4, v4, 32) != 0);
     CHECK_EQ_MEM(kr.keys[0].secret, kr.keys[0].secret_len, "other", 5);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_V5, s, l, 2, "authjs.session-token", &err), 0);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_V5, s, l, 2, "authjs.session-token", &err), 0);
     CHECK_EQ_INT(kr.n, 2);
     CHECK_EQ_MEM(kr.keys[1].k5, 64, v5, 64);
     CHECK_EQ_STR(kr.keys[1].kid5, V5_KID);
     CHECK(strcmp(kr.keys[0].kid5, V5_KID) != 0);
     CHECK(kr.keys[0].kid5[0] != '\0');
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 
     /* The secrets are copied: changing the caller's buffer changes nothing. */
     char buf[] = "test-secret";
     const char *sb[1] = {buf};
     size_t lb[1] = {11};
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_JWS, sb, lb, 1, NULL, &err), 0);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_JWS, sb, lb, 1, NULL, &err), 0);
     buf[0] = 'X';
     CHECK_EQ_MEM(kr.keys[0].secret, kr.keys[0].secret_len, "test-secret", 11);
-    na_keyring_clear(&kr);
-    na_keyring_clear(&kr); /* safe twice */
+    na_keys_clear(&kr);
+    na_keys_clear(&kr); /* safe twice */
     CHECK_EQ_INT(kr.n, 0);
 }
 
@@ -169,13 +169,13 @@ static void test_refusals(void)
     const char *s[2] = {"good", ""};
     size_t l[2] = {4, 0};
     na_err_clear(&err);
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_V4, s, l, 2, NULL, &err), -1);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_V4, s, l, 2, NULL, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_NO_SECRET);
     CHECK_EQ_INT(kr.n, 0);
     CHECK(kr.keys[0].secret == NULL);
 
     /* No secret at all, and too many. */
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_V4, s, l, 0, NULL, &err), -1);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_V4, s, l, 0, NULL, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_NO_SECRET);
     const char *many[NA_MAX_SECRETS + 1];
     size_t ml[NA_MAX_SECRETS + 1];
@@ -183,11 +183,11 @@ static void test_refusals(void)
         many[i] = "s";
         ml[i] = 1;
     }
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_JWS, many, ml, NA_MAX_SECRETS + 1, NULL, &err), -1);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_JWS, many, ml, NA_MAX_SECRETS + 1, NULL, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_CONFIG);
-    CHECK_EQ_INT(na_keyring_init(&kr, NA_FMT_JWS, many, ml, NA_MAX_SECRETS, NULL, &err), 0);
+    CHECK_EQ_INT(na_keys_init(&kr, NA_FMT_JWS, many, ml, NA_MAX_SECRETS, NULL, &err), 0);
     CHECK_EQ_INT(kr.n, NA_MAX_SECRETS);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 
     /* Secret and salt length caps. */
     static char longs[NA_MAX_SECRET_LEN + 2];
@@ -196,14 +196,14 @@ static void test_refusals(void)
     CHECK_EQ_INT(err.code, NA_E_CONFIG);
     longs[NA_MAX_SECRET_LEN] = '\0';
     CHECK_EQ_INT(init1(&kr, NA_FMT_V4, longs, NULL, &err), 0);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
     static char salt[NA_MAX_SALT_LEN + 2];
     memset(salt, 'c', NA_MAX_SALT_LEN + 1);
     CHECK_EQ_INT(init1(&kr, NA_FMT_V5, "test-secret", salt, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_CONFIG);
     salt[NA_MAX_SALT_LEN] = '\0';
     CHECK_EQ_INT(init1(&kr, NA_FMT_V5, "test-secret", salt, &err), 0);
-    na_keyring_clear(&kr);
+    na_keys_clear(&kr);
 }
 
 static void test_format_names(void)
@@ -214,18 +214,18 @@ static void test_format_names(void)
     } ok[] = {{"next-auth-v4", NA_FMT_V4}, {"authjs-v5", NA_FMT_V5}, {"jws", NA_FMT_JWS}};
     for (size_t i = 0; i < 3; i++) {
         na_format f = (na_format)99;
-        CHECK_EQ_INT(na_format_parse(ok[i].name, &f), 0);
+        CHECK_EQ_INT(na_keys_format_parse(ok[i].name, &f), 0);
         CHECK_EQ_INT(f, ok[i].f);
-        CHECK_EQ_STR(na_format_name(ok[i].f), ok[i].name);
+        CHECK_EQ_STR(na_keys_format_name(ok[i].f), ok[i].name);
     }
     static const char *const bad[] = {"", "v4", "v5", "JWS", "Next-Auth-V4", "next-auth-v4 ",
                                       "next-auth", "authjs", "jwe", "next-auth-v5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         na_format f = NA_FMT_JWS;
-        CHECK_EQ_INT(na_format_parse(bad[i], &f), -1);
+        CHECK_EQ_INT(na_keys_format_parse(bad[i], &f), -1);
         CHECK_EQ_INT(f, NA_FMT_JWS); /* untouched */
     }
-    CHECK_EQ_STR(na_format_name((na_format)42), "?");
+    CHECK_EQ_STR(na_keys_format_name((na_format)42), "?");
 }
 
 int main(void)

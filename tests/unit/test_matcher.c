@@ -13,13 +13,13 @@
 static int match(const char *pat, const char *path)
 {
     na_err err;
-    na_pattern *p = na_pattern_compile(pat, &err);
+    na_pattern *p = na_matcher_compile(pat, &err);
     if (p == NULL) {
         printf("    compile \"%s\": %s\n", pat, err.msg);
         return -1;
     }
-    int r = na_pattern_match(p, unit_guarded(path, strlen(path) + 1));
-    na_pattern_free(p);
+    int r = na_matcher_match(p, unit_guarded(path, strlen(path) + 1));
+    na_matcher_free(p);
     return r;
 }
 
@@ -165,15 +165,15 @@ static void test_lists(void)
     na_err err;
     const char *src[] = {"/a/:p*", "/b", "/(.*)"};
     for (size_t i = 0; i < 3; i++)
-        CHECK_EQ_INT(na_patterns_add(&l, na_pattern_compile(src[i], &err)), 0);
+        CHECK_EQ_INT(na_matcher_list_add(&l, na_matcher_compile(src[i], &err)), 0);
     CHECK_EQ_INT(l.n, 3);
-    CHECK_EQ_INT(na_patterns_first(&l, unit_guarded("/a/x", 5)), 0);
-    CHECK_EQ_INT(na_patterns_first(&l, unit_guarded("/b", 3)), 1);
-    CHECK_EQ_INT(na_patterns_first(&l, unit_guarded("/c", 3)), 2);
-    na_patterns_free(&l);
+    CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/a/x", 5)), 0);
+    CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/b", 3)), 1);
+    CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/c", 3)), 2);
+    na_matcher_list_free(&l);
     CHECK(l.items == NULL && l.n == 0);
-    na_patterns_free(&l); /* twice is harmless */
-    CHECK_EQ_INT(na_patterns_first(&l, "/a"), -1);
+    na_matcher_list_free(&l); /* twice is harmless */
+    CHECK_EQ_INT(na_matcher_list_first(&l, "/a"), -1);
 }
 
 /* Patterns refused at configuration time, with the reason in the message. */
@@ -231,10 +231,10 @@ static void test_compile_errors(void)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         na_err err;
         na_err_clear(&err);
-        na_pattern *p = na_pattern_compile(t[i].src, &err);
+        na_pattern *p = na_matcher_compile(t[i].src, &err);
         if (!CHECK(p == NULL)) {
             printf("    \"%s\" compiled\n", t[i].src);
-            na_pattern_free(p);
+            na_matcher_free(p);
             continue;
         }
         if (!CHECK_EQ_INT(err.code, NA_E_CONFIG) | !CHECK(strstr(err.msg, t[i].msg) != NULL))
@@ -249,24 +249,24 @@ static void test_compile_errors(void)
     big[sizeof big - 2] = '*';
     big[sizeof big - 1] = '\0';
     na_err err;
-    CHECK(na_pattern_compile(big, &err) == NULL);
+    CHECK(na_matcher_compile(big, &err) == NULL);
     CHECK(strlen(err.msg) < sizeof err.msg);
     /* the negative-lookahead group is limited to 511 bytes of alternatives */
     char nl[700];
     int n = snprintf(nl, sizeof nl, "/((?!");
     memset(nl + n, 'x', 520);
     snprintf(nl + n + 520, sizeof nl - (size_t)n - 520, ").*)");
-    CHECK(na_pattern_compile(nl, &err) == NULL);
+    CHECK(na_matcher_compile(nl, &err) == NULL);
     CHECK(strstr(err.msg, "group too long") != NULL);
     /* what does compile */
     const char *good[] = {"/", "/a", "/a/:b", "/a/:b?", "/a/:b*", "/a/:b+", "/a/(.*)",
                           "/a/(.+)", "/((?!api|_next/static|_next/image|favicon.ico).*)",
                           "/a.b/c-d_e~f", "/a/:b/c/:d*"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
-        na_pattern *p = na_pattern_compile(good[i], &err);
+        na_pattern *p = na_matcher_compile(good[i], &err);
         if (!CHECK(p != NULL))
             printf("    \"%s\": %s\n", good[i], err.msg);
-        na_pattern_free(p);
+        na_matcher_free(p);
     }
 }
 
@@ -296,53 +296,53 @@ static void test_budget(void)
 {
     static char path[9000];
     na_err err;
-    na_pattern *p = na_pattern_compile("/:a*/:b*/x", &err);
+    na_pattern *p = na_matcher_compile("/:a*/:b*/x", &err);
     CHECK(p != NULL);
     if (p == NULL)
         return;
     size_t n = segments(path, 4000, "");
     double t0 = seconds();
-    int r = na_pattern_match(p, unit_guarded(path, n + 1));
+    int r = na_matcher_match(p, unit_guarded(path, n + 1));
     double dt = seconds() - t0;
     if (!CHECK(dt < 0.5))
         printf("    4000 segments took %.3f s\n", dt);
     CHECK_EQ_INT(r, -1); /* cannot tell: the caller takes the stricter side */
     /* within the budget the answer is exact */
     n = segments(path, 20, "");
-    CHECK_EQ_INT(na_pattern_match(p, unit_guarded(path, n + 1)), 0);
+    CHECK_EQ_INT(na_matcher_match(p, unit_guarded(path, n + 1)), 0);
     n = segments(path, 20, "/x");
-    CHECK_EQ_INT(na_pattern_match(p, unit_guarded(path, n + 1)), 1);
+    CHECK_EQ_INT(na_matcher_match(p, unit_guarded(path, n + 1)), 1);
     n = segments(path, 4000, "/x");
     t0 = seconds();
-    CHECK_EQ_INT(na_pattern_match(p, unit_guarded(path, n + 1)), 1);
+    CHECK_EQ_INT(na_matcher_match(p, unit_guarded(path, n + 1)), 1);
     CHECK(seconds() - t0 < 0.5);
-    na_pattern_free(p);
+    na_matcher_free(p);
 
     /* other shapes that backtrack: groups in a row, many parameters */
     const char *pats[] = {"/(.*)(.*)(.*)(.*)/x", "/:a*/:b*/:c*/:d*/x", "/:a+/:b+/:c+/x",
                           "/((?!z).*)(.*)(.*)/x", "/(.*)/:a*/(.*)/x"};
     for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
-        p = na_pattern_compile(pats[i], &err);
+        p = na_matcher_compile(pats[i], &err);
         if (!CHECK(p != NULL))
             continue;
         n = segments(path, 4000, "");
         t0 = seconds();
-        na_pattern_match(p, unit_guarded(path, n + 1));
+        na_matcher_match(p, unit_guarded(path, n + 1));
         dt = seconds() - t0;
         if (!CHECK(dt < 0.5))
             printf("    \"%s\" against 4000 segments took %.3f s\n", pats[i], dt);
-        na_pattern_free(p);
+        na_matcher_free(p);
     }
     /* a path of 8192 '/' and of 8192 'a' bytes (the guard's NA_PATH_MAX) */
     memset(path, '/', 8192);
     path[8192] = '\0';
-    p = na_pattern_compile("/:a*/:b*/x", &err);
+    p = na_matcher_compile("/:a*/:b*/x", &err);
     t0 = seconds();
-    na_pattern_match(p, unit_guarded(path, 8193));
+    na_matcher_match(p, unit_guarded(path, 8193));
     memset(path + 1, 'a', 8191);
-    na_pattern_match(p, unit_guarded(path, 8193));
+    na_matcher_match(p, unit_guarded(path, 8193));
     CHECK(seconds() - t0 < 0.5);
-    na_pattern_free(p);
+    na_matcher_free(p);
 }
 
 int main(void)

@@ -8,8 +8,8 @@
 #include <jansson.h>
 
 #include "fastjson.h"
+#include "json.h"
 #include "memory.h"
-#include "sjson.h"
 #include "unit.h"
 
 /* memory.c compiles the free lists out under AddressSanitizer (make sanitize). */
@@ -41,13 +41,13 @@ static long status_kb(const char *field)
 static void test_plain_switch(void)
 {
     setenv("NEXTAUTH_PLAIN_MALLOC", "1", 1);
-    CHECK_EQ_INT(na_mem_fast_json(), -1);
+    CHECK_EQ_INT(na_memory_fast_json(), -1);
     unsetenv("NEXTAUTH_PLAIN_MALLOC");
 }
 
 static void test_free_lists(void)
 {
-    CHECK_EQ_INT(na_mem_fast_json(), FAST_EXPECTED);
+    CHECK_EQ_INT(na_memory_fast_json(), FAST_EXPECTED);
     /* strings of every length up to 600 bytes: every class and large blocks */
     char text[601];
     memset(text, 'x', sizeof text);
@@ -79,14 +79,14 @@ static void test_free_lists(void)
     CHECK(t != NULL);
     char *s = na_json_dumps_js(t);
     CHECK_EQ_STR(s, claims);
-    free(s); /* plain free: sjson.h says so */
+    free(s); /* plain free: json.h says so */
     json_decref(t);
 }
 
 static void test_trim(void)
 {
     long before = status_kb("RssFile");
-    long freed = na_mem_trim();
+    long freed = na_memory_trim();
     long after = status_kb("RssFile");
     CHECK(freed > 0);
     CHECK(after < before);

@@ -1,10 +1,11 @@
-/* test_path.c — request paths and URLs for the guard (lib/path.c; SPEC A4, B7.1,
+/* test_path.c — request paths and URLs for the guard (lib/path.c, lib/url.c; SPEC A4, B7.1,
  * B11.1; RFC 3986 §2.3, §5.2.4, §5.4): path normalization (tables, every escaped
  * and raw byte, every malformed escape, a reference implementation over random
  * paths), the form-urlencoding of callbackUrl (every byte), and na_url_parse.
  * Every input sits against a guard page, and so does every output buffer, so an
  * over-read or an over-write crashes at once. */
 #include "path.c"
+#include "url.h"
 
 #include <ctype.h>
 
@@ -290,7 +291,7 @@ static void test_normalize_bad_escapes(void)
     long n = 0;
     for (int a = 0; a < 256; a++)
         for (int b = 0; b < 256; b++) {
-            if (hexval((unsigned char)a) >= 0 && hexval((unsigned char)b) >= 0)
+            if (na_text_hexval((unsigned char)a) >= 0 && na_text_hexval((unsigned char)b) >= 0)
                 continue;
             char in[6] = {'/', '%', (char)a, (char)b, 'z', 'z'};
             n++;
@@ -505,7 +506,7 @@ static void test_form_every_byte(void)
             snprintf(want, sizeof want, "%%%c%c", HX[b >> 4], HX[b & 15]);
         char in = (char)b;
         char *out = guarded_out(3 * 1 + 1);
-        size_t n = na_form_urlencode(unit_guarded(&in, 1), 1, out);
+        size_t n = na_url_form_encode(unit_guarded(&in, 1), 1, out);
         if (!CHECK_EQ_STR(out, want) | !CHECK_EQ_INT(n, strlen(want)))
             printf("    byte 0x%02x\n", b);
         all_in[b] = (char)b;
@@ -515,7 +516,7 @@ static void test_form_every_byte(void)
     all_want[wl] = '\0';
     /* all 256 at once into exactly 3 × 256 + 1 bytes */
     char *out = guarded_out(3 * 256 + 1);
-    size_t n = na_form_urlencode(unit_guarded(all_in, 256), 256, out);
+    size_t n = na_url_form_encode(unit_guarded(all_in, 256), 256, out);
     CHECK_EQ_INT(n, wl);
     CHECK_EQ_STR(out, all_want);
     CHECK_EQ_INT(wl, 66 + 1 + 189 * 3); /* 66 literal, space, the rest escaped */
@@ -523,12 +524,12 @@ static void test_form_every_byte(void)
     char worst[300];
     memset(worst, '/', sizeof worst);
     out = guarded_out(3 * sizeof worst + 1);
-    n = na_form_urlencode(unit_guarded(worst, sizeof worst), sizeof worst, out);
+    n = na_url_form_encode(unit_guarded(worst, sizeof worst), sizeof worst, out);
     CHECK_EQ_INT(n, 3 * sizeof worst);
     CHECK(out[n] == '\0');
     /* empty */
     out = guarded_out(1);
-    CHECK_EQ_INT(na_form_urlencode(unit_guarded("", 0), 0, out), 0);
+    CHECK_EQ_INT(na_url_form_encode(unit_guarded("", 0), 0, out), 0);
     CHECK_EQ_STR(out, "");
 }
 
@@ -551,7 +552,7 @@ static void test_form_examples(void)
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         size_t n = strlen(t[i].in);
         char *out = guarded_out(3 * n + 1);
-        na_form_urlencode(unit_guarded(t[i].in, n), n, out);
+        na_url_form_encode(unit_guarded(t[i].in, n), n, out);
         CHECK_EQ_STR(out, t[i].out);
     }
 }

@@ -9,7 +9,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "respond.h"
+#include "resp.h"
 #include "unit.h"
 
 /* na_resp_write's output collected in one buffer. */
@@ -56,12 +56,12 @@ static void test_resp_write(void)
     CHECK_ANSWER(&r, "Status: 200 OK\r\nVariable-REMOTE_USER: ada@example.com\r\n\r\n");
 
     na_resp_reset(&r);
-    na_respond_redirect(&r, 307, "http://127.0.0.1/api/auth/signin?callbackUrl=%2F");
+    na_resp_redirect(&r, 307, "http://127.0.0.1/api/auth/signin?callbackUrl=%2F");
     CHECK_ANSWER(&r, "Status: 307 Temporary Redirect\r\n"
                      "Location: http://127.0.0.1/api/auth/signin?callbackUrl=%2F\r\n"
                      "Cache-Control: no-store\r\n\r\n");
     na_resp_reset(&r);
-    na_respond_401_json(&r);
+    na_resp_401_json(&r);
     CHECK_ANSWER(&r, "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
                      "Cache-Control: no-store\r\n\r\n{\"message\":\"You must be logged in.\"}");
 
@@ -121,12 +121,12 @@ static void test_resp_write(void)
 static void test_env(void)
 {
     char *env[] = {"REQUEST_URI=/x", "HTTP_COOKIE_X=no", "HTTP_COOKIE=a=1", "EMPTY=", NULL};
-    CHECK_EQ_STR(na_env(env, "REQUEST_URI"), "/x");
-    CHECK_EQ_STR(na_env(env, "HTTP_COOKIE"), "a=1");
-    CHECK_EQ_STR(na_env(env, "EMPTY"), "");
-    CHECK(na_env(env, "REQUEST") == NULL);
-    CHECK(na_env(env, "MISSING") == NULL);
-    CHECK(na_env(NULL, "X") == NULL);
+    CHECK_EQ_STR(na_serve_env(env, "REQUEST_URI"), "/x");
+    CHECK_EQ_STR(na_serve_env(env, "HTTP_COOKIE"), "a=1");
+    CHECK_EQ_STR(na_serve_env(env, "EMPTY"), "");
+    CHECK(na_serve_env(env, "REQUEST") == NULL);
+    CHECK(na_serve_env(env, "MISSING") == NULL);
+    CHECK(na_serve_env(NULL, "X") == NULL);
 }
 
 static void test_env_pick(void)
@@ -136,17 +136,17 @@ static void test_env_pick(void)
     static const char *const names[] = {"HTTP_COOKIE", "REQUEST_URI", "MISSING", "EMPTY",
                                         "REQUEST", "A", "NOEQUALS"};
     const char *v[7];
-    na_env_pick(env, names, v, 7);
+    na_serve_env_pick(env, names, v, 7);
     CHECK_EQ_STR(v[0], "a=1");
-    CHECK_EQ_STR(v[1], "/x"); /* the first occurrence, as na_env */
+    CHECK_EQ_STR(v[1], "/x"); /* the first occurrence, as na_serve_env */
     CHECK(v[2] == NULL);
     CHECK_EQ_STR(v[3], "");
     CHECK(v[4] == NULL); /* a prefix of a name is not the name */
     CHECK_EQ_STR(v[5], "=b");
     CHECK(v[6] == NULL); /* an entry without '=' has no value */
-    for (size_t i = 0; i < 7; i++) /* the same answers as na_env, one by one */
-        CHECK(v[i] == na_env(env, names[i]));
-    na_env_pick(NULL, names, v, 2);
+    for (size_t i = 0; i < 7; i++) /* the same answers as na_serve_env, one by one */
+        CHECK(v[i] == na_serve_env(env, names[i]));
+    na_serve_env_pick(NULL, names, v, 2);
     CHECK(v[0] == NULL && v[1] == NULL);
 }
 
@@ -154,19 +154,19 @@ static void test_cookie_join(void)
 {
     char buf[64];
     char *none[] = {"HTTP_COOKIE_2=x", NULL};
-    CHECK(na_env_cookie(none, buf, sizeof buf) == NULL);
+    CHECK(na_serve_env_cookie(none, buf, sizeof buf) == NULL);
 
     /* one param: returned in place, not copied */
     char *one[] = {"HTTP_COOKIE=a=1; b=2", NULL};
-    CHECK(na_env_cookie(one, buf, sizeof buf) == one[0] + 12);
+    CHECK(na_serve_env_cookie(one, buf, sizeof buf) == one[0] + 12);
 
     /* several (nginx with several Cookie fields, HTTP/2 crumbs): joined with "; " */
     char *three[] = {"HTTP_COOKIE=a=1", "X=y", "HTTP_COOKIE=b=2", "HTTP_COOKIE=c=3", NULL};
-    CHECK_EQ_STR(na_env_cookie(three, buf, sizeof buf), "a=1; b=2; c=3");
+    CHECK_EQ_STR(na_serve_env_cookie(three, buf, sizeof buf), "a=1; b=2; c=3");
 
     /* too long: cut at cap - 1, which the cookie parser refuses as too long */
     char small[8];
-    const char *j = na_env_cookie(three, small, sizeof small);
+    const char *j = na_serve_env_cookie(three, small, sizeof small);
     CHECK_EQ_STR(j, "a=1; b=");
     CHECK_EQ_INT(strlen(j), sizeof small - 1);
 }
@@ -258,7 +258,7 @@ static void test_peer_allowed(void)
 static void answer_hello(void *ctx, na_envp envp, na_resp *r)
 {
     (void)ctx;
-    const char *uri = na_env(envp, "REQUEST_URI");
+    const char *uri = na_serve_env(envp, "REQUEST_URI");
     na_resp_status(r, 200);
     na_resp_body(r, uri ? uri : "-", uri ? strlen(uri) : 1);
 }

@@ -37,10 +37,10 @@ static void ref_http(long long secs, char out[64])
 static int same(long long ms)
 {
     char got[25], want[64], hgot[30], hwant[64];
-    na_fmt_iso_ms(ms, got);
+    na_timefmt_iso_ms(ms, got);
     ref_iso(ms, want);
     long long secs = ms / 1000 - (ms % 1000 < 0);
-    na_fmt_http_date(secs, hgot);
+    na_timefmt_http_date(secs, hgot);
     ref_http(secs, hwant);
     if (strcmp(got, want) != 0 || strcmp(hgot, hwant) != 0) {
         printf("# %lld ms: %s / %s, want %s / %s\n", ms, got, hgot, want, hwant);
@@ -52,32 +52,32 @@ static int same(long long ms)
 static void test_fixed(void)
 {
     char b[30];
-    na_fmt_iso_ms(0, b);
+    na_timefmt_iso_ms(0, b);
     CHECK_EQ_STR(b, "1970-01-01T00:00:00.000Z");
-    na_fmt_iso_ms(-1, b);
+    na_timefmt_iso_ms(-1, b);
     CHECK_EQ_STR(b, "1969-12-31T23:59:59.999Z");
-    na_fmt_iso_ms(1798916635123LL, b);
+    na_timefmt_iso_ms(1798916635123LL, b);
     CHECK_EQ_STR(b, "2027-01-02T19:03:55.123Z");
-    na_fmt_iso_ms(951782400000LL, b); /* 2000 is a leap year */
+    na_timefmt_iso_ms(951782400000LL, b); /* 2000 is a leap year */
     CHECK_EQ_STR(b, "2000-02-29T00:00:00.000Z");
-    na_fmt_iso_ms(4107542400000LL, b); /* 2100 is not */
+    na_timefmt_iso_ms(4107542400000LL, b); /* 2100 is not */
     CHECK_EQ_STR(b, "2100-03-01T00:00:00.000Z");
-    na_fmt_iso_ms(253402300799999LL, b);
+    na_timefmt_iso_ms(253402300799999LL, b);
     CHECK_EQ_STR(b, "9999-12-31T23:59:59.999Z");
-    na_fmt_iso_ms(-62167219200000LL, b);
+    na_timefmt_iso_ms(-62167219200000LL, b);
     CHECK_EQ_STR(b, "0000-01-01T00:00:00.000Z");
-    na_fmt_http_date(0, b);
+    na_timefmt_http_date(0, b);
     CHECK_EQ_STR(b, "Thu, 01 Jan 1970 00:00:00 GMT");
-    na_fmt_http_date(1798916635, b);
+    na_timefmt_http_date(1798916635, b);
     CHECK_EQ_STR(b, "Sat, 02 Jan 2027 19:03:55 GMT");
-    na_fmt_http_date(-1, b);
+    na_timefmt_http_date(-1, b);
     CHECK_EQ_STR(b, "Wed, 31 Dec 1969 23:59:59 GMT");
-    na_fmt_http_date(253402300799LL, b);
+    na_timefmt_http_date(253402300799LL, b);
     CHECK_EQ_STR(b, "Fri, 31 Dec 9999 23:59:59 GMT");
     /* Year 10000 is outside the fast path: libc's date, the year wrapped to 4 digits. */
-    na_fmt_iso_ms(253402300800000LL, b);
+    na_timefmt_iso_ms(253402300800000LL, b);
     CHECK_EQ_STR(b, "0000-01-01T00:00:00.000Z");
-    na_fmt_http_date(253402300800LL, b);
+    na_timefmt_http_date(253402300800LL, b);
     CHECK_EQ_STR(b, "Sat, 01 Jan 0000 00:00:00 GMT");
 }
 

@@ -2,6 +2,7 @@
  * the verifier from a config, cookie and Bearer requests, round trips for the
  * three formats, and every case of tests/vectors/nextauth-vectors.json (tokens
  * made by the real next-auth / @auth/core) replayed at its own fixed clock. */
+#include "source.h"
 #include "token.h"
 
 #include <regex.h>
@@ -34,7 +35,7 @@ static int verifier(na_verifier *v, na_format f, const char *secret, int secure,
         na_config_free(&c);
         return -1;
     }
-    int rc = na_verifier_init(v, &c, NULL, err);
+    int rc = na_source_token_init(v, &c, NULL, err);
     na_config_free(&c); /* the verifier keeps its own copies */
     return rc;
 }
@@ -107,14 +108,14 @@ static void test_get(void)
     json_decref(c);
     CHECK_EQ_INT(get(&v, hdr, NULL, EXP + 15, &c, NULL, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_EXPIRED);
-    na_verifier_free(&v);
+    na_token_free(&v);
 
     /* The wrong secret. */
     CHECK_EQ_INT(verifier(&v, NA_FMT_V4, "other-secret", 0, &e), 0);
     CHECK_EQ_INT(get(&v, hdr, NULL, NOW, &c, NULL, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_CRYPTO);
-    na_verifier_free(&v);
-    na_verifier_free(&v); /* safe twice */
+    na_token_free(&v);
+    na_token_free(&v); /* safe twice */
 }
 
 static void test_decode_limits(void)
@@ -149,7 +150,7 @@ static void test_decode_limits(void)
     CHECK_EQ_INT(na_token_decode(&v, t, strlen(t), NOW, &c, &e), 0);
     json_decref(c);
     free(t);
-    na_verifier_free(&v);
+    na_token_free(&v);
 }
 
 /* A v4-keyed A256GCM token with header hdr (JSON) over payload pt; caller frees. */
@@ -206,7 +207,7 @@ static void test_replicated_claims(void)
         json_decref(c);
         free(tok);
     }
-    na_verifier_free(&v);
+    na_token_free(&v);
 }
 
 static int is_uuid_v4(const char *s)
@@ -224,9 +225,9 @@ static void test_uuid(void)
     char a[37], b[37];
     int bad = 0;
     for (int i = 0; i < 1000; i++)
-        bad += na_uuid_v4(a) != 0 || !is_uuid_v4(a) || strlen(a) != 36;
+        bad += na_token_uuid_v4(a) != 0 || !is_uuid_v4(a) || strlen(a) != 36;
     CHECK_EQ_INT(bad, 0);
-    na_uuid_v4(b);
+    na_token_uuid_v4(b);
     CHECK(strcmp(a, b) != 0);
     CHECK(!is_uuid_v4("00000000-0000-3000-8000-000000000000"));
 }
@@ -244,7 +245,7 @@ static void roundtrip(na_format f, unsigned algs, const char *prefix)
     CHECK(t != NULL);
     if (t == NULL) {
         json_decref(claims);
-        na_verifier_free(&v);
+        na_token_free(&v);
         return;
     }
     CHECK(strncmp(t, prefix, strlen(prefix)) == 0);
@@ -290,7 +291,7 @@ static void roundtrip(na_format f, unsigned algs, const char *prefix)
     CHECK(na_token_encode(&v, arr, 60, NOW, &e) == NULL);
     CHECK_EQ_INT(e.code, NA_E_USAGE);
     json_decref(arr);
-    na_verifier_free(&v);
+    na_token_free(&v);
 }
 
 static void test_roundtrips(void)
@@ -309,23 +310,23 @@ static void test_no_secret(void)
     na_err_clear(&e);
     CHECK_EQ_INT(verifier(&v, NA_FMT_V4, NULL, 0, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_NO_SECRET);
-    na_verifier_free(&v); /* safe after a failed init */
+    na_token_free(&v); /* safe after a failed init */
     /* The config's reason is passed on. */
     na_config c;
     na_config_init(&c);
     snprintf(c.no_secret, sizeof c.no_secret, "NEXTAUTH_SECRET is empty");
-    CHECK_EQ_INT(na_verifier_init(&v, &c, NULL, &e), -1);
+    CHECK_EQ_INT(na_source_token_init(&v, &c, NULL, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_NO_SECRET);
     CHECK_EQ_STR(e.msg, "NEXTAUTH_SECRET is empty");
     na_config_free(&c);
     /* A salt override: the session key is then another key. */
     na_config_init(&c);
     na_config_set_secret(&c, "test-secret", "test", NULL);
-    CHECK_EQ_INT(na_verifier_init(&v, &c, "abc", &e), 0);
+    CHECK_EQ_INT(na_source_token_init(&v, &c, "abc", &e), 0);
     json_t *out = NULL;
     CHECK_EQ_INT(na_token_decode(&v, V4_KAT, strlen(V4_KAT), NOW, &out, &e), -1);
     CHECK_EQ_INT(e.code, NA_E_CRYPTO);
-    na_verifier_free(&v);
+    na_token_free(&v);
     na_config_free(&c);
 }
 
@@ -387,7 +388,7 @@ static void test_vectors(void)
                 printf("    vector %s: rc %d (%s)\n", name, rc, e.msg);
         }
         json_decref(got);
-        na_verifier_free(&v);
+        na_token_free(&v);
     }
     CHECK(judged > 50);
     json_decref(all);

@@ -1,6 +1,6 @@
 /* utf8_oracle.h — a test oracle for UTF-8 (RFC 3629), shared by the unit tests
  * and the fuzz targets: each code point decoded and checked (shortest form, no
- * surrogate, at most U+10FFFF), rather than lib/path.c's table of lead and
+ * surrogate, at most U+10FFFF), rather than lib/text.h's table of lead and
  * continuation byte ranges. Header-only: include it in one test file. */
 #ifndef NA_TEST_UTF8_ORACLE_H
 #define NA_TEST_UTF8_ORACLE_H

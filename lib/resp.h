@@ -1,4 +1,4 @@
-/* respond.h — one HTTP answer, built completely in memory before a byte is
+/* resp.h — one HTTP answer, built completely in memory before a byte is
  * written (SERVERS.md gotcha 1: a response without a Status line means "allow"),
  * and the project's named answers, each setting status, headers and body in one
  * place.
@@ -11,17 +11,14 @@
 
 #include <stddef.h>
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-} na_strbuf;
+#include "buf.h"
 
 typedef struct {
     int status;       /* 0 until set: written as 500 */
     int head_only;    /* HEAD: headers only */
     int failed;       /* a refused header or no memory: answer 500 */
-    na_strbuf head;   /* "Name: value\r\n" lines */
-    na_strbuf body;
+    na_buf head;      /* "Name: value\r\n" lines */
+    na_buf body;
     const char *whole; /* na_resp_whole: the answer's bytes as they are, or NULL */
     size_t whole_len;
 } na_resp;
@@ -57,33 +54,33 @@ int na_resp_body(na_resp *r, const char *p, size_t n);
 int na_resp_write(const na_resp *r, na_write_fn w, void *ctx);
 
 /* Reason phrase of a status code ("OK", "Temporary Redirect", …). */
-const char *na_status_reason(int status);
+const char *na_resp_reason(int status);
 
 /* status with Content-Type: application/json and the JSON text body. */
-void na_respond_json(na_resp *r, int status, const char *json);
+void na_resp_json(na_resp *r, int status, const char *json);
 
 /* The three no-cache headers of NextAuth's session route (B8.2):
  * Cache-Control: private, no-cache, no-store; Pragma: no-cache; Expires: 0. */
-void na_respond_no_cache(na_resp *r);
+void na_resp_no_cache(na_resp *r);
 
 /* 500 JSON {"message":"There is a problem with the server configuration. Check
  * the server logs for more information."} (v4; v5 says "There was", B14), with
  * the no-cache headers. */
-void na_respond_500_config(na_resp *r, int v5_wording);
+void na_resp_500_config(na_resp *r, int v5_wording);
 
 /* 405 JSON {"message":"Method Not Allowed"} with Allow: allow. */
-void na_respond_405(na_resp *r, const char *allow);
+void na_resp_405(na_resp *r, const char *allow);
 
 /* The guard's denials, each with Cache-Control: no-store:
  * 401 JSON {"message":"You must be logged in."} (the NextAuth docs' API route). */
-void na_respond_401_json(na_resp *r);
+void na_resp_401_json(na_resp *r);
 /* 403 JSON {"message":"Forbidden"}. */
-void na_respond_403_json(na_resp *r);
+void na_resp_403_json(na_resp *r);
 /* 500 JSON with NextAuth's configuration message, no-store. */
-void na_respond_500_json(na_resp *r);
+void na_resp_500_json(na_resp *r);
 /* A redirect (307 unless status says otherwise) to location, empty body. The
  * caller builds location from the configured origin only; a control byte in it
  * fails the response (500), never a split header. */
-void na_respond_redirect(na_resp *r, int status, const char *location);
+void na_resp_redirect(na_resp *r, int status, const char *location);
 
 #endif

@@ -1,4 +1,4 @@
-/* sjson.h — strict JSON for untrusted token parts (SPEC A1).
+/* json.h — strict JSON for untrusted token parts (SPEC A1).
  *
  * Token headers and payloads must be one JSON object, in valid UTF-8, with no
  * duplicate keys, no lone surrogate escapes, no NUL in strings, nothing after the
@@ -30,9 +30,5 @@ char *na_json_dumps_js(const json_t *v);
 /* The same with jansson's dump flags (e.g. JSON_INDENT(2) for the layout of
  * JSON.stringify(v, null, 2)); JSON_ENCODE_ANY is added. */
 char *na_json_dumps_js_flags(const json_t *v, size_t flags);
-
-/* Nesting depth of the JSON text (brackets outside strings), stopping early and
- * returning max + 1 once max is exceeded. Exposed for tests. */
-size_t na_json_depth(const char *buf, size_t len, size_t max);
 
 #endif

