@@ -5,7 +5,8 @@
 # reporting. Run from anywhere; `make check` builds first and then runs this.
 #
 # Suites:
-#   unit     tests/unit/test_* (C; each ends with "N passed, N failed")
+#   unit     tests/unit/test_* (C; each ends with "N passed, N failed"), one
+#            binary per tests/unit/test_*.c: a missing one counts as a failure
 #   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
 #   interop  tests/interop/run.sh and session.sh (the real next-auth and
 #            @auth/core, installed with npm in a scratch folder)
@@ -44,10 +45,17 @@ tally() { # name rc file
     echo "== $name: $p passed, $f failed"
 }
 
-for t in tests/unit/test_*; do
-    case $t in *.c) continue ;; esac
-    [ -x "$t" ] || continue
+# One binary per tests/unit/test_*.c: a source without its built, executable
+# binary is one failure (a test that did not run must not pass unseen).
+for src in tests/unit/test_*.c; do
+    [ -e "$src" ] || continue
+    t=${src%.c}
     name=unit/$(basename "$t")
+    if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+        echo "== $name: not built or not executable ($t; make unit): 0 passed, 1 failed"
+        failed=$((failed + 1))
+        continue
+    fi
     "$t" >"$log/out" 2>&1
     rc=$?
     grep -E '^not ok|FAIL' "$log/out" | head -n 20

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# tests/lib/guard-common.sh — what the guard's server suites share
-# (tests/guard-lighttpd.bats, tests/guard-nginx.bats). Source it after bats'
-# `load helpers` (it uses REPO_ROOT and _fail); it sources server.sh.
+# tests/lib/guard-common.sh — what the guard's server suites share: fixtures,
+# processes, cookies, requests and assertions (the checks themselves are in
+# tests/lib/guard-checks.sh). Source it after bats' `load helpers` (it uses
+# REPO_ROOT and _fail); it sources server.sh.
 #
 # Fixtures:
 #   gc_setup_root DIR   DIR/www from tests/fixtures/www, with the env-printing
@@ -21,7 +22,7 @@
 #       with GC_SECRET by bin/nextauth-token encode.
 #   gc_cookie TOKEN           the Cookie header value for a one-cookie session.
 #   gc_chunked_cookie TOKEN   the Cookie header value with TOKEN cut into
-#       next-auth's 3933-byte chunks (.0, .1, …).
+#       next-auth's 3933-byte chunks (.0, .1, …; docs/behaviour.md, Writing cookies).
 # HTTP (curl; every request bounded by --max-time):
 #   gc_get URL [CURL-OPTION...]  one request; sets gc_status, gc_body (exact
 #       bytes but for trailing newlines: use gc_body_is), gc_hdr_file (the
@@ -55,8 +56,7 @@ GC_SECRET='guard-server-test-secret-4kQ9zV2m'
 GC_CHUNK=3933
 
 # The configured origin and sign-in page: every sign-in redirect starts with
-# GC_SIGNIN (docs/behaviour.md, Location and callbackUrl), every configuration
-# redirect is GC_CONFIG_ERROR.
+# GC_SIGNIN (docs/behaviour.md, Location and callbackUrl), every configuration redirect is GC_CONFIG_ERROR.
 GC_ORIGIN='http://app.example.test'
 GC_SIGNIN="$GC_ORIGIN/login?callbackUrl="
 GC_CONFIG_ERROR="$GC_ORIGIN/api/auth/error?error=Configuration"

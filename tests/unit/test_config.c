@@ -788,6 +788,69 @@ static void test_cookie_names(void)
     }
 }
 
+/* prefix, then {"r":1} inside `levels` levels of {"any":[…]}, then suffix;
+ * the caller frees it. */
+static char *nested(const char *prefix, int levels, const char *suffix)
+{
+    size_t n = strlen(prefix) + (size_t)levels * 11 + 16 + strlen(suffix);
+    char *s = malloc(n), *o = s;
+    if (s == NULL)
+        exit(2);
+    o += sprintf(o, "%s", prefix);
+    for (int i = 0; i < levels; i++)
+        o += sprintf(o, "{\"any\":[");
+    o += sprintf(o, "{\"r\":1}");
+    for (int i = 0; i < levels; i++)
+        o += sprintf(o, "]}");
+    sprintf(o, "%s", suffix);
+    return s;
+}
+
+/* The nesting bound of conditions, as a configuration file meets it: 8 levels
+ * load, 9 are refused by name (top-level and in a rule), and a document far
+ * deeper stops in the JSON parser (jansson's 2048 levels) before any of it is
+ * compiled. */
+static void test_authorized_depth(void)
+{
+    na_config c;
+    na_err e;
+    const char *path;
+    char want[512];
+    char *text = nested("{\"authorized\":", 8, "}");
+    CHECK_EQ_INT(load(text, &c, &e, NULL), NA_OK);
+    CHECK(c.authorized != NULL);
+    na_config_free(&c);
+    free(text);
+
+    text = nested("{\"authorized\":", 9, "}");
+    CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
+    snprintf(want, sizeof want, "config %s: authorized%s: conditions nested deeper than 8",
+             path, ".any[0].any[0].any[0].any[0].any[0].any[0].any[0].any[0].any[0]");
+    CHECK_EQ_STR(e.msg, want);
+    na_config_free(&c);
+    free(text);
+
+    text = nested("{\"rules\":[{\"matcher\":\"/admin/:path*\",\"authorized\":", 9, "}]}");
+    CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
+    snprintf(want, sizeof want,
+             "config %s: rules[0].authorized%s: conditions nested deeper than 8", path,
+             ".any[0].any[0].any[0].any[0].any[0].any[0].any[0].any[0].any[0]");
+    CHECK_EQ_STR(e.msg, want);
+    na_config_free(&c);
+    free(text);
+
+    /* jansson counts objects and arrays alike: the top-level object and 1024
+     * levels of {"any":[ make 2049, and the parser stops at that '[' */
+    text = nested("{\"authorized\":", 10000, "}");
+    CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
+    snprintf(want, sizeof want, "config %s:1:%zu: syntax error", path,
+             strlen("{\"authorized\":") + 1024 * strlen("{\"any\":["));
+    CHECK_EQ_STR(e.msg, want);
+    CHECK(c.authorized == NULL);
+    na_config_free(&c);
+    free(text);
+}
+
 static void test_io_errors(void)
 {
     na_config c;
@@ -1018,6 +1081,7 @@ int main(void)
     RUN(test_placeholders_and_caps);
     RUN(test_env);
     RUN(test_cookie_names);
+    RUN(test_authorized_depth);
     RUN(test_io_errors);
     RUN(test_readme_keys);
     for (size_t i = 0; i < npaths; i++)

@@ -48,10 +48,16 @@ start=$SECONDS
 # --- the jobs (each writes $out/NAME.txt ending with "N passed, N failed") ---
 job_unit() {
     local t name rc p=0 f=0 line
-    for t in "$san"/tests/unit/test_*; do
-        case $t in *.d | *.o) continue ;; esac
-        [ -x "$t" ] || continue
-        name=$(basename "$t")
+    # one binary per tests/unit/test_*.c; a missing one is a failure
+    for t in tests/unit/test_*.c; do
+        [ -e "$t" ] || continue
+        name=$(basename "$t" .c)
+        t=$san/tests/unit/$name
+        if [ ! -f "$t" ] || [ ! -x "$t" ]; then
+            echo "== san/unit/$name: not built or not executable ($t)"
+            f=$((f + 1))
+            continue
+        fi
         rc=0
         "$t" >"$out/unit-$name.log" 2>&1 || rc=$?
         line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out/unit-$name.log" | tail -n 1)
