@@ -733,6 +733,8 @@ const char *na_config_json_problem(int code)
         return "number out of range";
     case json_error_wrong_type:
         return "the top level is not an object";
+    case json_error_stack_overflow:
+        return "nested too deeply";
     default:
         return "syntax error";
     }

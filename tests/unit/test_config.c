@@ -843,7 +843,7 @@ static void test_authorized_depth(void)
      * levels of {"any":[ make 2049, and the parser stops at that '[' */
     text = nested("{\"authorized\":", 10000, "}");
     CHECK_EQ_INT(load(text, &c, &e, &path), NA_E_CONFIG);
-    snprintf(want, sizeof want, "config %s:1:%zu: syntax error", path,
+    snprintf(want, sizeof want, "config %s:1:%zu: nested too deeply", path,
              strlen("{\"authorized\":") + 1024 * strlen("{\"any\":["));
     CHECK_EQ_STR(e.msg, want);
     CHECK(c.authorized == NULL);
