@@ -25,7 +25,8 @@ typedef enum {
     NA_E_TOO_BIG,     /* a cap was reached */
     NA_E_CONFIG,      /* configuration file or value */
     NA_E_NO_SECRET,   /* no usable secret configured */
-    NA_E_IO           /* reading a file */
+    NA_E_IO,          /* reading a file */
+    NA_E_STORE        /* the session store failed or did not answer in time */
 } na_code;
 
 typedef struct {
