@@ -82,8 +82,8 @@ struct na_store_row {
     long long expires_ms;  /* the session's expiry */
     int has_user;          /* 0: the session row has no user row */
     json_t *user;          /* has_user: {"id":…,"name":…,"email":…,"image":…, then the claims
-                            * columns by claim name}, each a JSON string, number or null as
-                            * stored (SQL NULL → null; the id as a string); owned */
+                            * columns by claim name}, each a JSON string, number, boolean or
+                            * null as stored (SQL NULL → null; the id as a string); owned */
 };
 
 /* The adapter named s ("prisma", "drizzle", "pg", "kysely"). Returns 0, or -1. */
