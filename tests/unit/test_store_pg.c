@@ -33,7 +33,7 @@
 #include "unit.h"
 
 #define NOW_MS 1767225600000LL /* the vectors' frozen clock, 2026-01-01T00:00:00.000Z */
-#define T300 300L              /* the short timeout of the failure tests */
+#define TSHORT 500L            /* the short timeout of the timing tests */
 
 static char pgdir[4096];   /* the server's folder */
 static char base_url[512]; /* pg_url of database "postgres" */
@@ -244,6 +244,16 @@ static na_store *open_store(const char *db, na_adapter a, const na_store_names *
     if (names != NULL)
         o.names = *names;
     return na_store_open(&o, err);
+}
+
+/* open_store for the timing tests: their subject is the statement, so an
+ * open that a loaded machine makes miss the short timeout is tried again. */
+static na_store *open_short(const char *db, na_err *err)
+{
+    na_store *st = NULL;
+    for (int i = 0; i < 5 && st == NULL; i++)
+        st = open_store(db, NA_ADAPTER_PRISMA, NULL, TSHORT, 0, err);
+    return st;
 }
 
 /* The store's own session setting (its connection; "" without one). */
@@ -824,7 +834,7 @@ static void test_url_errors(void)
         "password='hunter2",                            /* unterminated quote */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        na_store_opts o = {.url = bad[i], .adapter = NA_ADAPTER_PRISMA, .timeout_ms = T300};
+        na_store_opts o = {.url = bad[i], .adapter = NA_ADAPTER_PRISMA, .timeout_ms = TSHORT};
         na_err err = {0};
         na_store *st = na_store_open(&o, &err);
         CHECK(st == NULL);
@@ -840,7 +850,7 @@ static void test_url_errors(void)
         "host=/nonexistent-na-test port=1 user=hunter2 password=hunter2 dbname=x",
     };
     for (size_t i = 0; i < sizeof dead / sizeof dead[0]; i++) {
-        na_store_opts o = {.url = dead[i], .adapter = NA_ADAPTER_PRISMA, .timeout_ms = T300};
+        na_store_opts o = {.url = dead[i], .adapter = NA_ADAPTER_PRISMA, .timeout_ms = TSHORT};
         na_err err = {0};
         na_store *st = na_store_open(&o, &err);
         CHECK(st == NULL);
@@ -885,8 +895,10 @@ static void test_hostile_tokens(void)
                    " (repeat('x', 4096), 'u1', '2026-01-11', '2025-01-01')");
     na_err err = {0};
     na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, 5000, 0, &err);
-    if (!CHECK(st != NULL))
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     static const struct {
         const char *tok;
         size_t len;
@@ -971,8 +983,10 @@ static void test_duplicates_and_orphans(void)
                  " (9, '2026-01-13 00:00:00+00', 'orphan')");
     na_err err = {0};
     na_store *st = open_store("pgad", NA_ADAPTER_PG, NULL, 5000, 0, &err);
-    if (!CHECK(st != NULL))
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     na_store_row row;
     CHECK_EQ_INT(na_store_get(st, "dup", 3, &row, &err), 1);
     CHECK(row.has_user);
@@ -1068,8 +1082,10 @@ static void test_read_only(void)
                    "\"updatedAt\") VALUES ('abc', 'u1', '2026-01-11', '2025-01-01')");
     na_err err = {0};
     na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, 5000, 1, &err);
-    if (!CHECK(st != NULL))
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     na_store_row row;
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), 1);
     CHECK_EQ_STR(json_string_value(json_object_get(row.user, "email")), "a@example.test");
@@ -1116,9 +1132,11 @@ static void test_restart(void)
                    "INSERT INTO \"Session\" (\"sessionToken\", \"userId\", expires, "
                    "\"updatedAt\") VALUES ('abc', 'u1', '2026-01-11', '2025-01-01')");
     na_err err = {0};
-    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, T300, 0, &err);
-    if (!CHECK(st != NULL))
+    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, 5000, 0, &err);
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     na_store_row row;
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), 1);
     na_store_row_free(&row);
@@ -1132,7 +1150,7 @@ static void test_restart(void)
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_STORE);
     CHECK(strstr(err.msg, "database: connect: connection to server on socket") != NULL);
-    CHECK(mono() - t0 < T300);
+    CHECK(mono() - t0 < 2500); /* not after the timeout */
     CHECK_EQ_INT(na_store_touch(st, "abc", 3, NOW_MS, NOW_MS, &err), -1);
     CHECK_EQ_INT(err.code, NA_E_STORE);
     CHECK_EQ_INT(na_store_delete(st, "abc", 3, &err), -1);
@@ -1170,9 +1188,11 @@ static void test_lock_timeout(void)
                    "INSERT INTO \"Session\" (\"sessionToken\", \"userId\", expires, "
                    "\"updatedAt\") VALUES ('abc', 'u1', '2026-01-11', '2025-01-01')");
     na_err err = {0};
-    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, T300, 0, &err);
-    if (!CHECK(st != NULL))
+    na_store *st = open_short("prisma", &err);
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     int pid = backend_pid(st);
     SQLX("prisma", "BEGIN; LOCK TABLE \"Session\" IN ACCESS EXCLUSIVE MODE");
     na_store_row row;
@@ -1180,15 +1200,15 @@ static void test_lock_timeout(void)
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), -1);
     long long took = mono() - t0;
     CHECK_EQ_INT(err.code, NA_E_STORE);
-    CHECK_EQ_STR(err.msg, "database: get: no answer within 300 ms (canceled)");
-    if (!CHECK(took >= T300 - 20 && took < T300 + NA_PG_GRACE_MS))
+    CHECK_EQ_STR(err.msg, "database: get: no answer within 500 ms (canceled)");
+    if (!CHECK(took >= TSHORT - 20 && took < TSHORT + NA_PG_GRACE_MS))
         printf("    took %lld ms\n", took);
     t0 = mono();
     CHECK_EQ_INT(na_store_touch(st, "abc", 3, NOW_MS, NOW_MS, &err), -1);
-    CHECK_EQ_STR(err.msg, "database: touch: no answer within 300 ms (canceled)");
+    CHECK_EQ_STR(err.msg, "database: touch: no answer within 500 ms (canceled)");
     CHECK_EQ_INT(na_store_delete(st, "abc", 3, &err), -1);
     took = mono() - t0;
-    CHECK(took >= 2 * (T300 - 20) && took < 2 * (T300 + NA_PG_GRACE_MS));
+    CHECK(took >= 2 * (TSHORT - 20) && took < 2 * (TSHORT + NA_PG_GRACE_MS));
     SQLX("prisma", "ROLLBACK");
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), 1);
     na_store_row_free(&row);
@@ -1201,9 +1221,11 @@ static void test_lock_timeout(void)
 static void test_stalled_backend(void)
 {
     na_err err = {0};
-    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, T300, 0, &err);
-    if (!CHECK(st != NULL))
+    na_store *st = open_short("prisma", &err);
+    if (!CHECK(st != NULL)) {
+        printf("    %s\n", err.msg);
         return;
+    }
     pid_t pid = backend_pid(st);
     if (!CHECK(pid > 0 && kill(pid, SIGSTOP) == 0)) {
         na_store_close(st);
@@ -1216,8 +1238,8 @@ static void test_stalled_backend(void)
     kill(pid, SIGCONT);
     CHECK_EQ_INT(rc, -1);
     CHECK_EQ_INT(err.code, NA_E_STORE);
-    CHECK_EQ_STR(err.msg, "database: get: no answer within 300 ms");
-    if (!CHECK(took >= T300 + NA_PG_GRACE_MS - 20 && took < T300 + NA_PG_GRACE_MS + 500))
+    CHECK_EQ_STR(err.msg, "database: get: no answer within 500 ms");
+    if (!CHECK(took >= TSHORT + NA_PG_GRACE_MS - 20 && took < TSHORT + NA_PG_GRACE_MS + 1000))
         printf("    took %lld ms\n", took);
     CHECK(((pg_store *)st)->conn == NULL);
     CHECK_EQ_INT(na_store_get(st, "abc", 3, &row, &err), 1);
@@ -1233,13 +1255,13 @@ static void test_connect_timeout(void)
     if (!CHECK(postmaster > 0 && kill(postmaster, SIGSTOP) == 0))
         return;
     long long t0 = mono();
-    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, T300, 0, &err);
+    na_store *st = open_store("prisma", NA_ADAPTER_PRISMA, NULL, TSHORT, 0, &err);
     long long took = mono() - t0;
     kill(postmaster, SIGCONT);
     CHECK(st == NULL);
     CHECK_EQ_INT(err.code, NA_E_STORE);
-    CHECK_EQ_STR(err.msg, "database: connect: no answer within 300 ms");
-    if (!CHECK(took >= T300 - 20 && took < T300 + 500))
+    CHECK_EQ_STR(err.msg, "database: connect: no answer within 500 ms");
+    if (!CHECK(took >= TSHORT - 20 && took < TSHORT + 1000))
         printf("    took %lld ms\n", took);
     na_store_close(st);
 }
