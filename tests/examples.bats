@@ -474,7 +474,7 @@ int main(void)
 EOF
     cc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L \
         -I"$REPO_ROOT/include" -o "$dir/api-page" "$dir/api-page.c" "$REPO_ROOT/lib/libnextauth.a" \
-        -lfcgi -ljansson -lcrypto
+        -lfcgi -ljansson -lcrypto -lpq
 }
 
 API="$BATS_FILE_TMPDIR/api/api-page"
@@ -664,12 +664,12 @@ api() {
         sfail "the installed header is not include/nextauth.h"
     local pc=$dest/usr/lib/pkgconfig/nextauth.pc
     grep -qx 'prefix=/usr' "$pc" || sfail "prefix is not /usr"
-    # jansson is public (the API returns json_t), libcrypto private; the archive
-    # is static, so libfcgi and libcrypto are on every link.
+    # jansson is public (the API returns json_t), libcrypto and libpq private;
+    # the archive is static, so libfcgi, libcrypto and libpq are on every link.
     grep -qx 'Requires: jansson' "$pc" || sfail "unexpected Requires line"
-    grep -qx 'Requires.private: libcrypto' "$pc" || sfail "unexpected Requires.private line"
+    grep -qx 'Requires.private: libcrypto libpq' "$pc" || sfail "unexpected Requires.private line"
     # shellcheck disable=SC2016 # the literal ${libdir} of the file
-    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto' "$pc" || sfail "unexpected Libs line"
+    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto -lpq' "$pc" || sfail "unexpected Libs line"
 
     mkdir -p "$build"
     cp "$REPO_ROOT/cgi-bin/examples/hello-api.c" "$build/"
