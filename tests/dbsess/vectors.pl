@@ -96,12 +96,19 @@ sub sqlite_rows {
     return $out =~ /\S/ ? $json->decode($out) : [];
 }
 
+# every column as PostgreSQL prints it in a UTC session, as text (the
+# recordings' form), and expires_epoch_ms as extract(epoch) * 1000 prints
 sub pg_rows {
     my ($url, $table, $pg_epoch) = @_;
-    my $extra = $pg_epoch ? q{, (extract(epoch from "expires") * 1000)::bigint AS expires_epoch_ms} : '';
+    my ($cols) = run_capture(['psql', '-X', '-qAt', $url, '-c',
+        qq{SELECT string_agg(format('%I::text AS %I', attname, attname), ', ' ORDER BY attnum)
+           FROM pg_attribute WHERE attrelid = '"$table"'::regclass AND attnum > 0
+           AND NOT attisdropped}]);
+    chomp $cols;
+    my $extra = $pg_epoch ? q{, (extract(epoch FROM "expires") * 1000)::text AS expires_epoch_ms} : '';
     my ($out) = run_capture(['psql', '-X', '-qAt', $url, '-c',
-        qq{SELECT coalesce(json_agg(t), '[]') FROM (SELECT *$extra FROM "$table") t}]);
-    return $json->decode($out);
+        qq{SET TimeZone = 'UTC'; SELECT coalesce(json_agg(t), '[]') FROM (SELECT $cols$extra FROM "$table") t}]);
+    return JSON::PP->new->utf8->decode($out); # psql prints UTF-8 bytes
 }
 
 # rows as the database returns them, compared as canonical JSON
@@ -151,7 +158,7 @@ for my $v (@{$doc->{vectors}}) {
     }
     my %session = %{$v->{config}{session} // {}};
     my $cfg = {
-        url => $v->{config}{NEXTAUTH_URL},
+        url => $v->{config}{NEXTAUTH_URL} // $v->{config}{origin}, # v5: no NEXTAUTH_URL
         session => \%session,
         database => { url => $url, adapter => $a },
         ($fam eq 'v5' ? (jwt => { format => 'authjs-v5' }) : ()),
