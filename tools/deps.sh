@@ -5,6 +5,7 @@
 # prints the exact apt-get line to run and exits 1 if anything is missing.
 #
 #   build:  gcc make libc6-dev libssl-dev (OpenSSL 3) libjansson-dev libfcgi-dev
+#           libsqlite3-dev (the session store on SQLite)
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
 #           wrk (the load-and-fault run, and make bench)
 #           nodejs npm (only the interoperability suite: it installs the real
@@ -14,7 +15,7 @@
 #           multiwatch (keeps two guard processes on one socket, for Apache)
 set -eu
 
-pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin
+pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libfcgi-bin
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
 chromium chromium-driver"
 
