@@ -19,6 +19,8 @@
 #include "cookie.h"
 #include "json.h"
 #include "source.h"
+#include "store.h"
+#include "timefmt.h"
 #include "token.h"
 
 #ifndef NA_VERSION
@@ -40,8 +42,15 @@ static const char usage[] =
     "  encode [--format F] [--max-age SECONDS] [--now UNIX] [--salt NAME] CLAIMS_JSON\n"
     "      Mint a token for the claims object ('-': read it from standard input),\n"
     "      with iat, exp and a fresh jti, as NextAuth's encode() does.\n"
+    "  revoke TOKEN\n"
+    "      Database sessions: delete the session row of TOKEN ('-': read it from\n"
+    "      standard input), as sign-out does; its next request has no session.\n"
     "  secret\n"
     "      Print a new random secret (32 random bytes, base64).\n"
+    "\n"
+    "With database sessions (session.strategy \"database\" in the configuration),\n"
+    "get reads the session cookie's row and prints the claims the guard sees:\n"
+    "sub, name, email, picture, exp and the configured database.claims.\n"
     "\n"
     "Options:\n"
     "  --config FILE     configuration file (default: $NEXTAUTH_CONFIG, else none)\n"
@@ -190,6 +199,66 @@ static int cmd_secret(void)
     return 0;
 }
 
+/* get and revoke on database sessions (store.h). */
+static int run_database(const char *cmd, struct opts *o, char **argv, const na_config *cfg)
+{
+    na_source src;
+    na_err err;
+    char *owned = NULL;
+    int rc = 0, stdin_used = 0;
+    int revoke = strcmp(cmd, "revoke") == 0;
+
+    if (cfg->strategy != NA_STRATEGY_DATABASE)
+        return fail(EXIT_USAGE, "revoke needs database sessions (session.strategy "
+                                "\"database\"): a JWT session lasts until its exp");
+    if (o->authorization)
+        return fail(EXIT_USAGE, "database sessions are read from the cookie only: no "
+                                "--authorization");
+    if (na_source_init(&src, cfg, revoke ? 0 : NA_SOURCE_READ_ONLY, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+    if (src.store == NULL) {
+        rc = fail(EXIT_USAGE, "database: %s", src.unavailable.msg);
+        goto out;
+    }
+    if (revoke) {
+        size_t len;
+        const char *tok = arg_or_stdin(argv[0], NA_OPAQUE_TOKEN_MAX, "token", &len, &owned,
+                                       &stdin_used, &rc);
+        if (tok == NULL)
+            goto out;
+        int got = na_store_delete(src.store, tok, len, &err);
+        if (got < 0)
+            rc = fail(EXIT_USAGE, "database: %s", err.msg);
+        else if (got == 0)
+            rc = fail(EXIT_INVALID, "no session has that token");
+        goto out;
+    }
+    size_t clen = 0;
+    const char *cookie = NULL;
+    if (o->cookie && (cookie = arg_or_stdin(o->cookie, NA_COOKIE_HEADER_MAX, "Cookie header",
+                                            &clen, &owned, &stdin_used, &rc)) == NULL)
+        goto out;
+    long long now_ms = o->have_now ? o->now * 1000 : na_timefmt_now_ms();
+    na_source_req rq = {.cookie = cookie, .cookie_len = clen};
+    na_source_result ss;
+    switch (na_source_find(&src, &rq, now_ms, 0, &ss)) {
+    case NA_SOURCE_FOUND:
+        rc = print_claims(ss.claims);
+        break;
+    case NA_SOURCE_ERROR:
+        rc = fail(EXIT_USAGE, "database: %s", ss.err.msg);
+        break;
+    default:
+        rc = fail(EXIT_INVALID, "%s", ss.err.msg);
+        break;
+    }
+    na_source_done(&src, &ss);
+out:
+    free(owned);
+    na_source_free(&src);
+    return rc;
+}
+
 static int run(const char *cmd, struct opts *o, int argc, char **argv)
 {
     na_config cfg;
@@ -230,6 +299,11 @@ static int run(const char *cmd, struct opts *o, int argc, char **argv)
     if (o->cookie_name) {
         free(cfg.cookie_name);
         cfg.cookie_name = strdup(o->cookie_name);
+    }
+    if (strcmp(cmd, "revoke") == 0 || (strcmp(cmd, "get") == 0 &&
+                                       cfg.strategy == NA_STRATEGY_DATABASE)) {
+        rc = run_database(cmd, o, argv, &cfg);
+        goto out;
     }
     if (na_source_token_init(&v, &cfg, o->salt, &err) < 0) {
         rc = fail(EXIT_USAGE, "%s", err.msg);
@@ -335,11 +409,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "get") != 0 && strcmp(cmd, "encode") != 0 &&
-        strcmp(cmd, "secret") != 0)
+        strcmp(cmd, "revoke") != 0 && strcmp(cmd, "secret") != 0)
         return is_word(cmd) ? fail(EXIT_USAGE, "unknown command '%s' (decode, get, encode, "
-                                               "secret; see --help)", cmd)
-                            : fail(EXIT_USAGE, "unknown command (decode, get, encode, secret; "
-                                               "see --help)");
+                                               "revoke, secret; see --help)", cmd)
+                            : fail(EXIT_USAGE, "unknown command (decode, get, encode, revoke, "
+                                               "secret; see --help)");
     /* Options may come before or after the argument (GNU permutation). */
     int c;
     opterr = 0;

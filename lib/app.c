@@ -14,9 +14,13 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     if (na_config_load(&a->cfg, config_path, err) < 0)
         goto fail;
     na_config_warn(&a->cfg);
-    if (na_source_init(&a->src, &a->cfg, err) < 0)
+    /* the guard only reads sessions; the session endpoint and pages extend them */
+    if (na_source_init(&a->src, &a->cfg, (flags & NA_APP_GUARD) ? NA_SOURCE_READ_ONLY : 0,
+                       err) < 0)
         goto fail;
-    if (!a->src.have_v)
+    if (a->src.database && a->src.store == NULL)
+        na_log("database: %s; sessions are refused until it answers", a->src.unavailable.msg);
+    else if (!a->src.database && !a->src.have_v)
         na_log("NO_SECRET: %s; %s", a->src.no_secret, no_secret_effect);
     if ((flags & NA_APP_GUARD) && na_guard_init(&a->g, &a->cfg, &a->src, err) < 0)
         goto fail;

@@ -14,6 +14,7 @@
 
 #include "jws.h"
 #include "log.h"
+#include "store.h"
 #include "text.h"
 
 void na_config_init(na_config *cfg)
@@ -27,6 +28,10 @@ void na_config_init(na_config *cfg)
     cfg->session_max_age = 2592000;  /* 30 days, next-auth's default */
     cfg->jwt_max_age = -1;
     cfg->token_cache = NA_TOKEN_CACHE_DEFAULT;
+    cfg->strategy = NA_STRATEGY_UNSET;
+    cfg->session_update_age = 86400; /* next-auth's updateAge: a day */
+    cfg->db_adapter = NA_ADAPTER_PRISMA;
+    cfg->db_timeout_ms = NA_DB_TIMEOUT_DEFAULT;
     /* withAuth's hard-coded defaults, even when NEXTAUTH_URL has another path
      * (docs/behaviour.md, Exempt paths). */
     snprintf(cfg->sign_in, sizeof cfg->sign_in, "/api/auth/signin");
@@ -70,6 +75,18 @@ void na_config_free(na_config *cfg)
     free(cfg->secret_file);
     free(cfg->url);
     free(cfg->cookie_name);
+    if (cfg->db_url != NULL)
+        OPENSSL_cleanse(cfg->db_url, strlen(cfg->db_url)); /* it may hold a password */
+    free(cfg->db_url);
+    char **names[] = {&cfg->db_session_table, &cfg->db_user_table, &cfg->db_token,
+                      &cfg->db_user_id, &cfg->db_expires, &cfg->db_updated_at,
+                      &cfg->db_id, &cfg->db_name, &cfg->db_email, &cfg->db_image};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        free(*names[i]);
+    for (size_t i = 0; i < cfg->ndb_claims; i++) {
+        free(cfg->db_claim_name[i]);
+        free(cfg->db_claim_column[i]);
+    }
     na_config_init(cfg);
 }
 
@@ -295,6 +312,61 @@ static int add_expose(na_config *cfg, const char *path, const char *key, const c
     }
     cfg->expose_key[cfg->nexpose] = k;
     cfg->expose_claim[cfg->nexpose++] = c;
+    return 0;
+}
+
+static int parse_strategy(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    const char *s = json_string_value(v);
+    if (s != NULL && strcmp(s, "jwt") == 0)
+        cfg->strategy = NA_STRATEGY_JWT;
+    else if (s != NULL && strcmp(s, "database") == 0)
+        cfg->strategy = NA_STRATEGY_DATABASE;
+    else
+        return bad_type(err, key, "\"jwt\" or \"database\"");
+    return 0;
+}
+
+static int parse_adapter(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    na_adapter a;
+    if (!json_is_string(v) || na_store_adapter_parse(json_string_value(v), &a) < 0)
+        return bad_type(err, key, "\"prisma\", \"drizzle\", \"pg\" or \"kysely\"");
+    cfg->db_adapter = (int)a;
+    return 0;
+}
+
+/* A table or column name: printable ASCII without '"' (the store quotes
+ * identifiers; the database's catalog decides whether they exist). */
+static int valid_identifier(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 63) /* PostgreSQL's NAMEDATALEN - 1 */
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '"')
+            return 0;
+    return 1;
+}
+
+static int parse_db_claims(na_config *cfg, json_t *v, const char *key, na_err *err)
+{
+    const char *k;
+    json_t *x;
+    if (!json_is_object(v))
+        return bad_type(err, key, "an object of claim name → user column");
+    json_object_foreach(v, k, x) {
+        if (!json_is_string(x) || !valid_identifier(json_string_value(x)) || *k == '\0')
+            return bad_type(err, key, "an object of claim name → user column");
+        if (cfg->ndb_claims == NA_MAX_DB_CLAIMS)
+            return na_err_set(err, NA_E_CONFIG, "key \"%s\" has more than %d entries", key,
+                              NA_MAX_DB_CLAIMS);
+        size_t i = cfg->ndb_claims;
+        cfg->db_claim_name[i] = strdup(k);
+        cfg->db_claim_column[i] = strdup(json_string_value(x));
+        cfg->ndb_claims++;
+        if (cfg->db_claim_name[i] == NULL || cfg->db_claim_column[i] == NULL)
+            return na_err_set(err, NA_E_NOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -591,8 +663,41 @@ static const config_key jwt_keys[] = {
 };
 
 static const config_key session_keys[] = {
+    KEY_PARSE_ROW("session.strategy", parse_strategy),
     KEY_LONG_ROW("session.maxAge", session_max_age, 1, NA_MAX_AGE_MAX),
+    KEY_LONG_ROW("session.updateAge", session_update_age, 0, NA_MAX_AGE_MAX),
     KEY_PARSE_ROW("session.expose", parse_expose),
+    KEY_END,
+};
+
+#define KEY_NAME_ROW(p, field)                                                                   \
+    KEY_STRING_ROW(p, field, valid_identifier, "a table or column name (printable ASCII, no '\"')")
+
+static const config_key db_table_keys[] = {
+    KEY_NAME_ROW("database.tables.session", db_session_table),
+    KEY_NAME_ROW("database.tables.user", db_user_table),
+    KEY_END,
+};
+
+static const config_key db_column_keys[] = {
+    KEY_NAME_ROW("database.columns.sessionToken", db_token),
+    KEY_NAME_ROW("database.columns.userId", db_user_id),
+    KEY_NAME_ROW("database.columns.expires", db_expires),
+    KEY_NAME_ROW("database.columns.updatedAt", db_updated_at),
+    KEY_NAME_ROW("database.columns.id", db_id),
+    KEY_NAME_ROW("database.columns.name", db_name),
+    KEY_NAME_ROW("database.columns.email", db_email),
+    KEY_NAME_ROW("database.columns.image", db_image),
+    KEY_END,
+};
+
+static const config_key database_keys[] = {
+    KEY_STRING_ROW("database.url", db_url, NULL, "a non-empty string"),
+    KEY_PARSE_ROW("database.adapter", parse_adapter),
+    KEY_OBJECT_ROW("database.tables", db_table_keys),
+    KEY_OBJECT_ROW("database.columns", db_column_keys),
+    KEY_PARSE_ROW("database.claims", parse_db_claims),
+    KEY_LONG_ROW("database.timeoutMs", db_timeout_ms, 1, 60000),
     KEY_END,
 };
 
@@ -629,6 +734,7 @@ static const config_key root_keys[] = {
     KEY_PARSE_ROW("rules", parse_rules),
     KEY_PARSE_ROW("identity", parse_identity),
     KEY_LONG_ROW("tokenCache", token_cache, 0, NA_TOKEN_CACHE_MAX),
+    KEY_OBJECT_ROW("database", database_keys),
     KEY_END,
 };
 
@@ -815,6 +921,18 @@ static int default_api(na_config *cfg, na_err *err)
     return 0;
 }
 
+/* As next-auth: database sessions when the app has an adapter (here: a
+ * database.url) and session.strategy does not say otherwise; jwt else. */
+static int decide_strategy(na_config *cfg, na_err *err)
+{
+    if (cfg->strategy == NA_STRATEGY_UNSET)
+        cfg->strategy = cfg->db_url != NULL ? NA_STRATEGY_DATABASE : NA_STRATEGY_JWT;
+    if (cfg->strategy == NA_STRATEGY_DATABASE && cfg->db_url == NULL)
+        return na_err_set(err, NA_E_CONFIG,
+                          "session.strategy is \"database\" but database.url is not set");
+    return 0;
+}
+
 int na_config_load(na_config *cfg, const char *path, na_err *err)
 {
     na_config_init(cfg);
@@ -824,7 +942,8 @@ int na_config_load(na_config *cfg, const char *path, na_err *err)
             path = NULL;
     }
     if ((path != NULL && na_config_load_file(cfg, path, err) < 0) ||
-        na_config_apply_env(cfg, err) < 0 || default_api(cfg, err) < 0) {
+        na_config_apply_env(cfg, err) < 0 || default_api(cfg, err) < 0 ||
+        decide_strategy(cfg, err) < 0) {
         na_config_free(cfg);
         return -1;
     }

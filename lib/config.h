@@ -60,6 +60,11 @@
 #define NA_PAGE_MAX 512
 #define NA_TOKEN_CACHE_DEFAULT 32
 #define NA_TOKEN_CACHE_MAX 1024
+#define NA_MAX_DB_CLAIMS 32
+#define NA_DB_TIMEOUT_DEFAULT 2000 /* ms */
+
+/* session.strategy */
+enum { NA_STRATEGY_UNSET = -1, NA_STRATEGY_JWT = 0, NA_STRATEGY_DATABASE = 1 };
 
 typedef struct {
     na_patterns matcher;
@@ -99,6 +104,19 @@ typedef struct {
     char *identity_claim[NA_MAX_IDENTITY]; /* … and its claim (owned) */
     size_t nidentity;
     long token_cache;                    /* tokenCache: answers kept (guard.h), 0: none */
+    /* database sessions (store.h) */
+    int strategy;                        /* NA_STRATEGY_*; NA_STRATEGY_UNSET until decided */
+    long session_update_age;             /* session.updateAge, seconds */
+    char *db_url;                        /* database.url (owned; may hold a password) */
+    int db_adapter;                      /* na_adapter */
+    long db_timeout_ms;                  /* database.timeoutMs */
+    /* database.tables.* and database.columns.* (owned), NULL: the adapter's name */
+    char *db_session_table, *db_user_table;
+    char *db_token, *db_user_id, *db_expires, *db_updated_at;
+    char *db_id, *db_name, *db_email, *db_image;
+    char *db_claim_name[NA_MAX_DB_CLAIMS];   /* database.claims: claim (owned) … */
+    char *db_claim_column[NA_MAX_DB_CLAIMS]; /* … ← user column (owned) */
+    size_t ndb_claims;
     /* for na_config_warn */
     unsigned config_mode;                /* permission bits of the file at path */
     char *secret_file;                   /* secretFile's path (owned), or NULL */

@@ -124,19 +124,20 @@ static int append_value(const char *v, size_t n, char *buf, size_t cap, size_t *
     return 0;
 }
 
-int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, size_t cap,
-                      size_t *toklen, na_cookie_seen *seen, na_err *err)
+/* The session cookies of the header: the plain name's value into *plain,
+ * chunk n's into chunks[n] (the first occurrence of each name), every name
+ * seen into seen. *any_chunk: a chunk has a value. Returns 0, or -1 with err
+ * filled when a cap is broken (the scan still records every name). */
+static int scan(const char *hdr, size_t len, const char *name, slot *plain, slot *chunks,
+                int *any_chunk, na_cookie_seen *seen, na_err *err)
 {
-    slot plain = {0}, chunks[NA_MAX_CHUNKS];
     size_t bl = strlen(name);
-    int any_chunk = 0, bad = 0;
-    na_cookie_seen local;
+    int bad = 0;
 
-    memset(chunks, 0, sizeof chunks);
-    if (seen == NULL)
-        seen = &local;
+    memset(plain, 0, sizeof *plain);
+    memset(chunks, 0, NA_MAX_CHUNKS * sizeof *chunks);
+    *any_chunk = 0;
     seen->n = 0;
-    *toklen = 0;
     if (len > NA_COOKIE_HEADER_MAX)
         return na_err_set(err, NA_E_TOO_BIG, "Cookie header longer than %d bytes",
                           NA_COOKIE_HEADER_MAX);
@@ -170,18 +171,29 @@ int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, 
                         na_err_set(err, NA_E_TOO_BIG,
                                    "session cookie value longer than %d bytes", NA_CHUNK_MAX);
                 } else {
-                    slot *s = idx == -1 ? &plain : &chunks[idx];
+                    slot *s = idx == -1 ? plain : &chunks[idx];
                     s->p = v;
                     s->n = vl;
                     s->present = 1;
                     if (idx >= 0 && vl > 0)
-                        any_chunk = 1;
+                        *any_chunk = 1;
                 }
             }
         }
         i = end + 1;
     }
-    if (bad)
+    return bad ? -1 : 0;
+}
+
+int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, size_t cap,
+                      size_t *toklen, na_cookie_seen *seen, na_err *err)
+{
+    slot plain, chunks[NA_MAX_CHUNKS];
+    int any_chunk;
+    na_cookie_seen local;
+
+    *toklen = 0;
+    if (scan(hdr, len, name, &plain, chunks, &any_chunk, seen ? seen : &local, err) < 0)
         return -1;
     if (plain.present && plain.n > 0 && any_chunk)
         return na_err_set(err, NA_E_MALFORMED,
@@ -192,6 +204,31 @@ int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, 
     for (int k = 0; k < NA_MAX_CHUNKS; k++)
         if (chunks[k].present && append_value(chunks[k].p, chunks[k].n, buf, cap, &at) < 0)
             return na_err_set(err, NA_E_TOO_BIG, "session token too large");
+    *toklen = at;
+    return at > 0 ? 1 : 0;
+}
+
+int na_cookie_session_opaque(const char *hdr, size_t len, const char *name, char *buf,
+                             size_t cap, size_t *toklen, na_cookie_seen *seen, na_err *err)
+{
+    slot plain, chunks[NA_MAX_CHUNKS];
+    int any_chunk;
+    na_cookie_seen local;
+
+    *toklen = 0;
+    if (scan(hdr, len, name, &plain, chunks, &any_chunk, seen ? seen : &local, err) < 0)
+        return -1;
+    size_t at = 0;
+    if (plain.present) {
+        /* the exact name alone: stale chunks beside it never spoil it */
+        if (append_value(plain.p, plain.n, buf, cap, &at) < 0)
+            return na_err_set(err, NA_E_TOO_BIG, "session token longer than %zu bytes", cap);
+    } else {
+        for (int k = 0; k < NA_MAX_CHUNKS; k++)
+            if (chunks[k].present && append_value(chunks[k].p, chunks[k].n, buf, cap, &at) < 0)
+                return na_err_set(err, NA_E_TOO_BIG, "session token longer than %zu bytes",
+                                  cap);
+    }
     *toklen = at;
     return at > 0 ? 1 : 0;
 }

@@ -56,6 +56,14 @@ typedef struct {
 int na_cookie_session(const char *hdr, size_t len, const char *name, char *buf, size_t cap,
                       size_t *toklen, na_cookie_seen *seen, na_err *err);
 
+/* The same for a database session's opaque token (docs/behaviour.md, Database
+ * sessions): when the plain name is present its value alone is the token (stale
+ * chunks beside it are ignored), else the chunks are joined in numeric order;
+ * a token that does not fit in cap bytes fails with NA_E_TOO_BIG. The same
+ * caps, parsing and seen otherwise. */
+int na_cookie_session_opaque(const char *hdr, size_t len, const char *name, char *buf,
+                             size_t cap, size_t *toklen, na_cookie_seen *seen, na_err *err);
+
 /* The token of an `Authorization: Bearer <token>` header (len bytes): the scheme is
  * case-sensitive and followed by exactly one space; the token runs to the next
  * space and is percent-decoded into buf (cap bytes). Returns 1 with *toklen set, 0

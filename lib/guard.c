@@ -767,7 +767,7 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
     if (na_source_locate(g->src, &sr, &ss)) {
         if (viewable && cache_answer(g, rt->role, ss.cred, ss.cred_len, now, r))
             return NA_GUARD_ALLOW;
-        na_source_resolve(g->src, now, viewable ? NA_SOURCE_VIEW : 0, &ss);
+        na_source_resolve(g->src, now * 1000, viewable ? NA_SOURCE_VIEW : 0, &ss);
     }
     switch (ss.state) {
     case NA_SOURCE_ERROR:

@@ -49,6 +49,11 @@ struct nextauth_req {
     const char *cookie; /* the Cookie header (NULL: none) */
     json_t *claims;    /* owned, when state == 1 */
     na_cookie_seen seen;
+    /* database sessions */
+    const char *cred;  /* the session token (in the source's buffer), state 1 or bad */
+    size_t cred_len;
+    long long row_expires_ms; /* state 1: the row's expiry as read */
+    int expired;       /* bad: the row has expired (nextauth_refresh deletes it) */
     na_err why;        /* the reason, when state == 0 */
     char *json[INDENT_MAX + 1]; /* session texts by indent, owned */
 };
@@ -180,25 +185,37 @@ int nextauth_session(nextauth_req *req)
     size_t clen = req->cookie ? strlen(req->cookie) : 0;
     na_source_req sr = {.cookie = req->cookie, .cookie_len = clen};
     na_source_result ss;
-    switch (na_source_find(&a->app.src, &sr, req->now_ms / 1000, 0, &ss)) {
+    na_source_state st = na_source_find(&a->app.src, &sr, req->now_ms, 0, &ss);
+    req->cred = ss.cred;
+    req->cred_len = ss.cred_len;
+    switch (st) {
     case NA_SOURCE_FOUND:
         req->claims = ss.claims; /* ours now: freed with the request */
         req->seen = ss.seen;
+        req->row_expires_ms = ss.expires_ms;
         req->state = 1;
         return 1;
     case NA_SOURCE_INVALID:
-        /* the same line as the session endpoint's (docs/behaviour.md, Log lines) */
         req->bad = 1;
-        na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
-               ss.err.msg, a->app.src.v.cookie_name, ss.seen.n, clen);
+        req->expired = ss.err.code == NA_E_EXPIRED;
+        /* the same line as the session endpoint's (docs/behaviour.md, Log lines);
+         * an unknown database token is no error to next-auth */
+        if (!a->app.src.database)
+            na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)",
+                   ss.err.msg, a->app.src.cookie_name, ss.seen.n, clen);
         break;
     case NA_SOURCE_ERROR:
-        /* could not tell (no usable secret, out of memory): no session, and the
-         * cookies are left as they are */
-        na_log("%s: %s", ss.err.code == NA_E_NO_SECRET ? "NO_SECRET" : "cannot read the session",
+        /* could not tell (no usable secret, out of memory, the database): no
+         * session, and the cookies are left as they are */
+        na_log("%s: %s",
+               ss.err.code == NA_E_NO_SECRET ? "NO_SECRET"
+               : ss.err.code == NA_E_STORE   ? "SESSION_ERROR"
+                                             : "cannot read the session",
                ss.err.msg);
         break;
     case NA_SOURCE_NONE:
+        if (ss.err.code == NA_E_TOO_BIG)
+            na_log("SESSION_ERROR: %s (cookie %s)", ss.err.msg, a->app.src.cookie_name);
         break;
     }
     req->seen = ss.seen;
@@ -212,9 +229,12 @@ const json_t *nextauth_claims(const nextauth_req *req)
 }
 
 /* expires = now + session.maxAge, in the body and the cookie alike
- * (docs/behaviour.md, Session body). */
+ * (docs/behaviour.md, Session body); a database session's body shows its
+ * row's expiry as read. */
 static long long expires_ms(const nextauth_req *req)
 {
+    if (req->app->app.src.database)
+        return req->row_expires_ms;
     return req->now_ms + (long long)req->app->app.cfg.session_max_age * 1000;
 }
 
@@ -428,17 +448,33 @@ int nextauth_refresh(nextauth_req *req)
         return 0;
     req->refreshed = 1;
     int secure = na_config_secure(&a->app.cfg);
+    na_source *src = &a->app.src;
     if (!nextauth_session(req)) {
-        /* a refused token's cookies are cleared; none: no change (as the session
-         * endpoint) */
-        if (req->bad && na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure) < 0)
+        /* a refused token's cookies are cleared (an expired row deleted first, as
+         * the session endpoint does); none: no change */
+        if (req->bad && req->expired &&
+            na_store_delete(src->store, req->cred, req->cred_len, &err) < 0) {
+            na_log("SESSION_ERROR: cannot delete the expired session: %s", err.msg);
+            return -1;
+        }
+        if (req->bad && na_setcookie_clear(&a->cookies, src->cookie_name, &req->seen, secure) < 0)
             return -1;
         return 0;
+    }
+    if (src->database) {
+        na_source_result ss = {.state = NA_SOURCE_FOUND, .cred = req->cred,
+                               .cred_len = req->cred_len, .expires_ms = req->row_expires_ms};
+        if (na_session_extend(src, &a->app.cfg, &ss, req->now_ms, &a->cookies, &err) == 0)
+            return 0;
+        /* a database error changes no cookie */
+        na_log("SESSION_ERROR: cannot extend the session: %s", err.msg);
+        na_resp_reset(&a->cookies);
+        return -1;
     }
     /* the rolling refresh on a copy, so that nextauth_claims keeps the verified
      * claims */
     json_t *copy = json_deep_copy(req->claims);
-    if (copy != NULL && na_session_refresh(&a->app.src.v, &a->app.cfg, copy, &req->seen, req->now_ms,
+    if (copy != NULL && na_session_refresh(&src->v, &a->app.cfg, copy, &req->seen, req->now_ms,
                                            expires_ms(req), &a->cookies, &err) == 0) {
         json_decref(copy);
         return 0;
@@ -447,6 +483,6 @@ int nextauth_refresh(nextauth_req *req)
            copy ? err.msg : "out of memory");
     json_decref(copy);
     na_resp_reset(&a->cookies);
-    na_setcookie_clear(&a->cookies, a->app.src.v.cookie_name, &req->seen, secure);
+    na_setcookie_clear(&a->cookies, src->cookie_name, &req->seen, secure);
     return -1;
 }

@@ -60,6 +60,83 @@ int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
     return 0;
 }
 
+int na_session_extend(na_source *src, const na_config *cfg, const na_source_result *ss,
+                      long long now_ms, na_resp *r, na_err *err)
+{
+    long long max_ms = (long long)cfg->session_max_age * 1000;
+    long long new_expires = now_ms + max_ms;
+    /* due once the row is updateAge old: expires - maxAge + updateAge <= now */
+    if (ss->expires_ms - max_ms + (long long)cfg->session_update_age * 1000 <= now_ms &&
+        na_store_touch(src->store, ss->cred, ss->cred_len, new_expires, now_ms, err) < 0)
+        return -1;
+    /* one cookie, never chunks, and stale chunks are left as they are */
+    if (na_setcookie_session(r, src->cookie_name, ss->cred, ss->cred_len, NA_OPAQUE_TOKEN_MAX,
+                             NULL, new_expires / 1000, na_config_secure(cfg)) < 0)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
+    return 0;
+}
+
+/* A database session (docs/behaviour.md, Database sessions): next-auth's
+ * database branch. Any database error answers the empty session and leaves
+ * the cookies as they are. */
+static void respond_database(na_source *src, const na_config *cfg, const char *cookie,
+                             long long now_ms, const char *empty, na_resp *r)
+{
+    size_t clen = cookie ? strlen(cookie) : 0;
+    na_source_req sr = {.cookie = cookie, .cookie_len = clen};
+    na_source_result ss;
+    na_err err;
+    switch (na_source_find(src, &sr, now_ms, 0, &ss)) {
+    case NA_SOURCE_NONE:
+        if (ss.err.code == NA_E_TOO_BIG)
+            na_log("SESSION_ERROR: %s (cookie %s)", ss.err.msg, src->cookie_name);
+        break;
+    case NA_SOURCE_ERROR:
+        if (ss.err.code == NA_E_NOMEM) {
+            na_log("cannot read the session: %s", ss.err.msg);
+            r->failed = 1;
+            return;
+        }
+        na_log("SESSION_ERROR: %s", ss.err.msg);
+        break;
+    case NA_SOURCE_INVALID:
+        /* an expired row is deleted, as next-auth does; then, as for an unknown
+         * token or a row without its user, every session cookie is cleared */
+        if (ss.err.code == NA_E_EXPIRED &&
+            na_store_delete(src->store, ss.cred, ss.cred_len, &err) < 0) {
+            na_log("SESSION_ERROR: cannot delete the expired session: %s", err.msg);
+            break;
+        }
+        na_resp_json(r, 200, empty);
+        na_resp_no_cache(r);
+        na_setcookie_clear(r, src->cookie_name, &ss.seen, na_config_secure(cfg));
+        return;
+    case NA_SOURCE_FOUND: {
+        /* the body shows the row's expiry as read, before any extension */
+        char *body = na_session_body(ss.claims, cfg, ss.expires_ms);
+        na_resp_status(r, 200);
+        na_resp_header(r, "Content-Type", "application/json");
+        na_resp_no_cache(r);
+        if (body == NULL || na_session_extend(src, cfg, &ss, now_ms, r, &err) < 0) {
+            na_log("SESSION_ERROR: cannot extend the session: %s",
+                   body ? err.msg : "out of memory");
+            free(body);
+            na_source_done(src, &ss);
+            int head_only = r->head_only;
+            na_resp_reset(r);
+            r->head_only = head_only;
+            break;
+        }
+        na_source_done(src, &ss);
+        na_resp_body(r, body, strlen(body));
+        free(body);
+        return;
+    }
+    }
+    na_resp_json(r, 200, empty);
+    na_resp_no_cache(r);
+}
+
 void na_session_respond(na_source *src, const na_config *cfg, const char *method,
                         const char *cookie, long long now_ms, na_resp *r)
 {
@@ -76,11 +153,16 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
         return;
     }
 
+    if (src->database) {
+        respond_database(src, cfg, cookie, now_ms, empty, r);
+        return;
+    }
+
     /* The session route reads cookies only: no Bearer token. */
     size_t clen = cookie ? strlen(cookie) : 0;
     na_source_req sr = {.cookie = cookie, .cookie_len = clen};
     na_source_result ss;
-    switch (na_source_find(src, &sr, now_ms / 1000, 0, &ss)) {
+    switch (na_source_find(src, &sr, now_ms, 0, &ss)) {
     case NA_SOURCE_ERROR:
         if (ss.err.code == NA_E_NO_SECRET) {
             na_log("NO_SECRET: %s", ss.err.msg);
@@ -98,10 +180,10 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
     case NA_SOURCE_INVALID:
         /* a bad token: log JWT_SESSION_ERROR and clear every chunk seen */
         na_log("JWT_SESSION_ERROR: %s (cookie %s, %zu name(s), header %zu bytes)", ss.err.msg,
-               src->v.cookie_name, ss.seen.n, clen);
+               src->cookie_name, ss.seen.n, clen);
         na_resp_json(r, 200, empty);
         na_resp_no_cache(r);
-        na_setcookie_clear(r, src->v.cookie_name, &ss.seen, na_config_secure(cfg));
+        na_setcookie_clear(r, src->cookie_name, &ss.seen, na_config_secure(cfg));
         return;
     case NA_SOURCE_FOUND:
         break;
@@ -130,7 +212,7 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
         r->head_only = head_only;
         na_resp_json(r, 200, empty);
         na_resp_no_cache(r);
-        na_setcookie_clear(r, src->v.cookie_name, &ss.seen, na_config_secure(cfg));
+        na_setcookie_clear(r, src->cookie_name, &ss.seen, na_config_secure(cfg));
         return;
     }
     na_source_done(src, &ss);

@@ -30,6 +30,14 @@ int na_session_refresh(na_verifier *v, const na_config *cfg, json_t *claims,
                        const na_cookie_seen *seen, long long now_ms, long long expires_ms,
                        na_resp *r, na_err *err);
 
+/* A database session's extension (docs/behaviour.md, Database sessions): the
+ * row's expiry moved to now + session.maxAge when it is due (session.updateAge
+ * old), and on every call the cookie re-set with that expiry. ss is a FOUND
+ * result of src. Returns 0, or -1 with err filled (the database failed: then
+ * no cookie line was added). */
+int na_session_extend(na_source *src, const na_config *cfg, const na_source_result *ss,
+                      long long now_ms, na_resp *r, na_err *err);
+
 /* Answer one session request into r, with the session src finds in the
  * cookies (a source without a usable secret: 500 configuration error; one that
  * cannot tell, e.g. out of memory: a bare 500). method is REQUEST_METHOD (NULL

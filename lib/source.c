@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* source.c — the session token as the source of a request's session (see
- * source.h). */
+/* source.c — a request's session from its token or from the session store
+ * (see source.h). */
 #include "source.h"
 
 #include <stdio.h>
@@ -31,9 +31,55 @@ int na_source_token_init(na_verifier *v, const na_config *cfg, const char *salt,
     return na_token_init(v, &o, err);
 }
 
-int na_source_init(na_source *s, const na_config *cfg, na_err *err)
+/* The store's options from cfg's database keys (pointing into cfg). */
+static void store_opts(na_source *s, const na_config *cfg, unsigned flags)
+{
+    na_store_opts *o = &s->sopts;
+    *o = (na_store_opts){
+        .url = cfg->db_url,
+        .adapter = (na_adapter)cfg->db_adapter,
+        .names = {
+            .session_table = cfg->db_session_table, .user_table = cfg->db_user_table,
+            .token = cfg->db_token, .user_id = cfg->db_user_id, .expires = cfg->db_expires,
+            .updated_at = cfg->db_updated_at, .id = cfg->db_id, .name = cfg->db_name,
+            .email = cfg->db_email, .image = cfg->db_image,
+        },
+        .claim_names = (const char *const *)cfg->db_claim_name,
+        .claim_columns = (const char *const *)cfg->db_claim_column,
+        .nclaims = cfg->ndb_claims,
+        .timeout_ms = cfg->db_timeout_ms,
+        .read_only = (flags & NA_SOURCE_READ_ONLY) != 0,
+    };
+}
+
+/* Open the store when it is not open: 0, or -1 with err filled. */
+static int store_ready(na_source *s, na_err *err)
+{
+    if (s->store != NULL)
+        return 0;
+    s->store = na_store_open(&s->sopts, err);
+    if (s->store == NULL) {
+        s->unavailable = *err;
+        return -1;
+    }
+    na_err_clear(&s->unavailable);
+    return 0;
+}
+
+int na_source_init(na_source *s, const na_config *cfg, unsigned flags, na_err *err)
 {
     memset(s, 0, sizeof *s);
+    snprintf(s->cookie_name, sizeof s->cookie_name, "%s", na_config_cookie_name(cfg));
+    if (cfg->strategy == NA_STRATEGY_DATABASE) {
+        s->database = 1;
+        store_opts(s, cfg, flags);
+        /* a schema that does not match is the operator's to fix: stop; a
+         * database that does not answer yet may come up later */
+        if (store_ready(s, err) < 0 && err->code != NA_E_STORE)
+            return -1;
+        na_err_clear(err);
+        return 0;
+    }
     if (na_source_token_init(&s->v, cfg, NULL, err) == 0) {
         s->have_v = 1;
         return 0;
@@ -49,6 +95,8 @@ void na_source_free(na_source *s)
 {
     na_token_free(&s->v);
     s->have_v = 0;
+    na_store_close(s->store);
+    s->store = NULL;
 }
 
 static void session_clear(na_source_result *ss)
@@ -58,12 +106,102 @@ static void session_clear(na_source_result *ss)
     ss->cred_len = 0;
     ss->claims = NULL;
     ss->seen.n = 0;
+    ss->expires_ms = 0;
     na_err_clear(&ss->err);
+}
+
+/* A database session's cookie: the opaque token into s->tokbuf. No Bearer
+ * token: next-auth reads a database session from its cookie only. */
+static int locate_opaque(na_source *s, const na_source_req *rq, na_source_result *ss)
+{
+    size_t n = 0;
+    int got = rq->cookie == NULL ? 0
+                                 : na_cookie_session_opaque(rq->cookie, rq->cookie_len,
+                                                            s->cookie_name, s->tokbuf,
+                                                            sizeof s->tokbuf, &n, &ss->seen,
+                                                            &ss->err);
+    if (got > 0) {
+        ss->cred = s->tokbuf;
+        ss->cred_len = n;
+        return 1;
+    }
+    /* none, or past a cap: no session, and the cookies are left alone */
+    if (got == 0)
+        na_err_set(&ss->err, NA_E_NO_TOKEN, "no session token (cookie %s)", s->cookie_name);
+    ss->state = NA_SOURCE_NONE;
+    return 0;
+}
+
+/* The claims of a database session: sub (the user id), name, email, picture
+ * (the image), exp (the row's expiry, whole seconds), then database.claims. */
+static json_t *row_claims(const na_store_row *row, long long expires_ms)
+{
+    static const char *const from[][2] = {
+        {"sub", "id"}, {"name", "name"}, {"email", "email"}, {"picture", "image"}};
+    json_t *c = json_object();
+    if (c == NULL)
+        return NULL;
+    for (size_t i = 0; i < 4; i++) {
+        json_t *v = json_object_get(row->user, from[i][1]);
+        if (v != NULL && json_object_set(c, from[i][0], v) < 0)
+            goto fail;
+    }
+    long long exp = expires_ms >= 0 ? expires_ms / 1000 : -((-expires_ms + 999) / 1000);
+    if (json_object_set_new(c, "exp", json_integer(exp)) < 0)
+        goto fail;
+    const char *k;
+    json_t *v;
+    json_object_foreach(row->user, k, v) {
+        if (strcmp(k, "id") == 0 || strcmp(k, "name") == 0 || strcmp(k, "email") == 0 ||
+            strcmp(k, "image") == 0)
+            continue;
+        if (json_object_set(c, k, v) < 0)
+            goto fail;
+    }
+    return c;
+fail:
+    json_decref(c);
+    return NULL;
+}
+
+static na_source_state resolve_row(na_source *s, long long now_ms, na_source_result *ss)
+{
+    na_store_row row;
+    if (store_ready(s, &ss->err) < 0)
+        return ss->state = NA_SOURCE_ERROR;
+    int got = na_store_get(s->store, ss->cred, ss->cred_len, &row, &ss->err);
+    if (got < 0)
+        return ss->state = NA_SOURCE_ERROR;
+    if (got == 0) {
+        na_err_set(&ss->err, NA_E_KEY, "no session row for the token");
+        return ss->state = NA_SOURCE_INVALID;
+    }
+    ss->expires_ms = row.expires_ms;
+    if (!row.has_user) {
+        na_store_row_free(&row);
+        na_err_set(&ss->err, NA_E_CLAIMS, "the session row has no user row");
+        return ss->state = NA_SOURCE_INVALID;
+    }
+    /* next-auth compares milliseconds, strictly: expires == now is valid */
+    if (row.expires_ms < now_ms) {
+        na_store_row_free(&row);
+        na_err_set(&ss->err, NA_E_EXPIRED, "session row expired");
+        return ss->state = NA_SOURCE_INVALID;
+    }
+    ss->claims = row_claims(&row, row.expires_ms);
+    na_store_row_free(&row);
+    if (ss->claims == NULL) {
+        na_err_set(&ss->err, NA_E_NOMEM, "out of memory");
+        return ss->state = NA_SOURCE_ERROR;
+    }
+    return ss->state = NA_SOURCE_FOUND;
 }
 
 int na_source_locate(na_source *s, const na_source_req *rq, na_source_result *ss)
 {
     session_clear(ss);
+    if (s->database)
+        return locate_opaque(s, rq, ss);
     if (!s->have_v) {
         ss->state = NA_SOURCE_ERROR;
         na_err_set(&ss->err, NA_E_NO_SECRET, "%s",
@@ -81,10 +219,12 @@ int na_source_locate(na_source *s, const na_source_req *rq, na_source_result *ss
     return 0;
 }
 
-na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
+na_source_state na_source_resolve(na_source *s, long long now_ms, unsigned flags,
                                   na_source_result *ss)
 {
-    int rc = na_token_decode_view(&s->v, ss->cred, ss->cred_len, now,
+    if (s->database)
+        return resolve_row(s, now_ms, ss);
+    int rc = na_token_decode_view(&s->v, ss->cred, ss->cred_len, now_ms / 1000,
                                   (flags & NA_SOURCE_VIEW) ? &ss->view : NULL, &ss->claims,
                                   &ss->err);
     if (rc == 0)
@@ -94,19 +234,19 @@ na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
     return ss->state;
 }
 
-na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now,
+na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now_ms,
                                unsigned flags, na_source_result *ss)
 {
     if (!na_source_locate(s, rq, ss))
         return ss->state;
-    return na_source_resolve(s, now, flags, ss);
+    return na_source_resolve(s, now_ms, flags, ss);
 }
 
 json_t *na_source_tree(na_source *s, na_source_result *ss)
 {
     if (ss->state != NA_SOURCE_FOUND)
         return NULL;
-    if (ss->claims == NULL) {
+    if (ss->claims == NULL && !s->database) {
         ss->claims = na_token_held_claims(&s->v, &ss->err);
         na_token_release(&s->v);
     }

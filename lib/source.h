@@ -16,9 +16,12 @@
  * source holds (fastjson.h), which needs no allocation; na_source_tree turns
  * a view into a tree when the caller needs more.
  *
- * Today's source is the session token (token.h): the JWE or JWS of the session
- * cookie, chunked or not, else a Bearer token where the caller accepts one. A
- * source holds per-process state (the verifier's keys and buffers): one per
+ * Two sources, by session.strategy: the session token (token.h: the JWE or JWS
+ * of the session cookie, chunked or not, else a Bearer token where the caller
+ * accepts one), or a database session (store.h: the cookie's opaque token
+ * names a row of the adapter's session table, whose user row gives the claims
+ * sub, name, email, picture, exp and the configured database.claims). A source
+ * holds per-process state (keys, buffers, the database connection): one per
  * thread. */
 #ifndef NA_SOURCE_H
 #define NA_SOURCE_H
@@ -31,12 +34,24 @@
 #include "cookie.h"
 #include "err.h"
 #include "fastjson.h"
+#include "store.h"
 #include "token.h"
 
+/* A database session's token is at most this long (next-auth's are 36 or 64
+ * characters); a longer one is no session. */
+#define NA_OPAQUE_TOKEN_MAX 4096
+
 typedef struct {
+    char cookie_name[NA_COOKIE_NAME_MAX + 1]; /* the session cookie's */
     na_verifier v;
     int have_v; /* 0: no usable secret (no_secret says why) */
     char no_secret[200];
+    /* database sessions */
+    int database;          /* the session is a row (store.h), not a token */
+    na_store *store;       /* NULL until the database first answers */
+    na_err unavailable;    /* store NULL: why */
+    na_store_opts sopts;   /* what na_store_open is (re)called with; points into cfg */
+    char tokbuf[NA_OPAQUE_TOKEN_MAX];
 } na_source;
 
 typedef enum {
@@ -63,7 +78,11 @@ typedef struct {
     json_t *claims;      /* FOUND: a tree (owned by this struct), or NULL: see view */
     na_jview view;       /* FOUND, claims NULL: the claims in place */
     na_cookie_seen seen; /* the session cookie names the request carries */
-    na_err err;          /* INVALID, ERROR: why */
+    long long expires_ms; /* database sessions, FOUND: the row's expiry as read */
+    na_err err;          /* INVALID: why (NA_E_EXPIRED: a database row past its expiry;
+                          * the session endpoint deletes it); ERROR: why (NA_E_NO_SECRET,
+                          * NA_E_NOMEM, NA_E_STORE); NONE: NA_E_NO_TOKEN, or
+                          * NA_E_TOO_BIG for an opaque token past its cap */
 } na_source_result;
 
 /* na_source_resolve flags */
@@ -77,11 +96,17 @@ void na_source_token_opts(const na_config *cfg, const char *salt, na_token_opts 
 int na_source_token_init(na_verifier *v, const na_config *cfg, const char *salt,
                          na_err *err);
 
-/* Build s from cfg: the verifier, keys derived once. No usable secret is not a
- * failure: have_v is 0, no_secret says why, and every lookup is ERROR with
- * NA_E_NO_SECRET. Returns 0, or -1 with err filled (out of memory, a bad
- * key); s then owns nothing. */
-int na_source_init(na_source *s, const na_config *cfg, na_err *err);
+/* na_source_init flags */
+#define NA_SOURCE_READ_ONLY 1u /* never write to the session store (the guard) */
+
+/* Build s from cfg (which must outlive s). Token sessions: the verifier, keys
+ * derived once; no usable secret is not a failure: have_v is 0, no_secret says
+ * why, and every lookup is ERROR with NA_E_NO_SECRET. Database sessions: the
+ * store opened (no secret needed); a database that does not answer yet is not
+ * a failure either (store stays NULL, unavailable says why, and lookups retry),
+ * but a schema that does not match the configuration is. Returns 0, or -1
+ * with err filled; s then owns nothing. */
+int na_source_init(na_source *s, const na_config *cfg, unsigned flags, na_err *err);
 
 /* Wipe the keys and free the buffers. Safe twice. */
 void na_source_free(na_source *s);
@@ -90,13 +115,14 @@ void na_source_free(na_source *s);
  * ss->state NONE, INVALID or ERROR (ss->err says why). */
 int na_source_locate(na_source *s, const na_source_req *rq, na_source_result *ss);
 
-/* Step 2: the located credential's claims at time now (unix seconds).
+/* Step 2: the located credential's claims at time now_ms (unix milliseconds;
+ * tokens are judged in whole seconds, database rows in milliseconds).
  * Returns ss->state: FOUND, INVALID or ERROR. */
-na_source_state na_source_resolve(na_source *s, long long now, unsigned flags,
+na_source_state na_source_resolve(na_source *s, long long now_ms, unsigned flags,
                                   na_source_result *ss);
 
 /* Both steps. Returns ss->state. */
-na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now,
+na_source_state na_source_find(na_source *s, const na_source_req *rq, long long now_ms,
                                unsigned flags, na_source_result *ss);
 
 /* FOUND: the claims as a tree (made from the view when there is one, and kept

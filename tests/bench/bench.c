@@ -135,7 +135,7 @@ static void get_with(struct get_ctx *g, unsigned flags)
 {
     na_source_req rq = {.cookie = g->cookie, .cookie_len = strlen(g->cookie)};
     na_source_result ss;
-    if (na_source_find(g->src, &rq, g->now, flags, &ss) != NA_SOURCE_FOUND)
+    if (na_source_find(g->src, &rq, g->now * 1000, flags, &ss) != NA_SOURCE_FOUND)
         die("verify", &ss.err);
     na_source_done(g->src, &ss);
 }
@@ -245,13 +245,13 @@ int main(int argc, char **argv)
 
     na_source v4s, v5s, jwss;
     cfg.format = NA_FMT_V4;
-    if (na_source_init(&v4s, &cfg, &err) < 0 || !v4s.have_v)
+    if (na_source_init(&v4s, &cfg, 0, &err) < 0 || !v4s.have_v)
         die("source", &err);
     cfg.format = NA_FMT_V5;
-    if (na_source_init(&v5s, &cfg, &err) < 0 || !v5s.have_v)
+    if (na_source_init(&v5s, &cfg, 0, &err) < 0 || !v5s.have_v)
         die("source", &err);
     cfg.format = NA_FMT_JWS;
-    if (na_source_init(&jwss, &cfg, &err) < 0 || !jwss.have_v)
+    if (na_source_init(&jwss, &cfg, 0, &err) < 0 || !jwss.have_v)
         die("source", &err);
     cfg.format = NA_FMT_V4;
 

@@ -115,7 +115,7 @@ static void use(na_config *cfg)
 {
     na_source src;
     na_err err;
-    if (na_source_init(&src, cfg, &err) < 0)
+    if (na_source_init(&src, cfg, 0, &err) < 0)
         return;
     FUZZ_CHECK(src.have_v || cfg->nsecrets == 0, "secrets but no verifier: %s", src.no_secret);
     na_guard g;

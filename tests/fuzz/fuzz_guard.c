@@ -94,7 +94,7 @@ static void setup(void)
         deployment *d = &dep[i];
         na_err err;
         fuzz_config(&d->cfg, config_text[i]);
-        if (na_source_init(&d->src, &d->cfg, &err) < 0)
+        if (na_source_init(&d->src, &d->cfg, 0, &err) < 0)
             fuzz_die("source", err.msg);
         d->has_v = d->src.have_v;
         if (d->has_v != (d->cfg.nsecrets > 0) ||

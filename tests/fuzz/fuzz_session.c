@@ -62,7 +62,7 @@ static void setup(void)
     for (size_t i = 0; i < NCONF; i++) {
         na_err err;
         fuzz_config(&dep[i].cfg, config_text[i]);
-        if (na_source_init(&dep[i].src, &dep[i].cfg, &err) < 0 || !dep[i].src.have_v ||
+        if (na_source_init(&dep[i].src, &dep[i].cfg, 0, &err) < 0 || !dep[i].src.have_v ||
             na_source_token_init(&dep[i].check, &dep[i].cfg, NULL, &err) < 0)
             fuzz_die("verifier", err.msg);
     }

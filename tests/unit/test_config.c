@@ -164,12 +164,80 @@ static void test_unknown_keys(void)
     ERR("{\"jwt\":{\"fromat\":\"jws\"}}", "\"jwt.fromat\"");
     ERR("{\"secrets\":\"hunter2\"}", "\"secrets\"");
     ERR("{\"Secret\":\"hunter2\"}", "\"Secret\"");
-    ERR("{\"session\":{\"updateAge\":1}}", "\"session.updateAge\"");
+    ERR("{\"session\":{\"updatAge\":1}}", "\"session.updatAge\"");
+    ERR("{\"database\":{\"columns\":{\"token\":\"t\"}}}", "\"database.columns.token\"");
     ERR("{\"cookies\":{\"csrfToken\":{\"name\":\"hunter2\"}}}", "\"cookies.csrfToken\"");
     ERR("{\"cookies\":{\"sessionToken\":{\"nam\":\"hunter2\"}}}",
         "\"cookies.sessionToken.nam\"");
     ERR("{\"cookies\":{\"sessionToken\":{\"name\":\"x\",\"options\":{}}}}",
         "\"cookies.sessionToken.options\"");
+}
+
+/* Database sessions: session.strategy, session.updateAge and database.*. */
+static void test_database_keys(void)
+{
+    na_config c;
+    na_err e;
+    /* the defaults */
+    CHECK_EQ_INT(na_config_load(&c, TMP("{}"), &e), 0);
+    CHECK_EQ_INT(c.strategy, NA_STRATEGY_JWT);
+    CHECK_EQ_INT(c.session_update_age, 86400);
+    CHECK_EQ_INT(c.db_adapter, NA_ADAPTER_PRISMA);
+    CHECK_EQ_INT(c.db_timeout_ms, 2000);
+    CHECK(c.db_url == NULL && c.db_session_table == NULL && c.ndb_claims == 0);
+    na_config_free(&c);
+    /* a database.url makes the strategy database, as an adapter does in next-auth */
+    CHECK_EQ_INT(na_config_load(&c, TMP("{\"database\":{\"url\":\"sqlite:/srv/app.db\"}}"), &e), 0);
+    CHECK_EQ_INT(c.strategy, NA_STRATEGY_DATABASE);
+    CHECK_EQ_STR(c.db_url, "sqlite:/srv/app.db");
+    na_config_free(&c);
+    /* unless it says jwt */
+    CHECK_EQ_INT(na_config_load(&c, TMP("{\"session\":{\"strategy\":\"jwt\"},"
+                                        "\"database\":{\"url\":\"sqlite:/srv/app.db\"}}"), &e), 0);
+    CHECK_EQ_INT(c.strategy, NA_STRATEGY_JWT);
+    na_config_free(&c);
+    /* every key */
+    CHECK_EQ_INT(na_config_load(&c, TMP("{\"session\":{\"strategy\":\"database\",\"updateAge\":0},"
+        "\"database\":{\"url\":\"postgresql:///app?host=/run/postgresql\",\"adapter\":\"pg\","
+        "\"tables\":{\"session\":\"sessions_v2\",\"user\":\"people\"},"
+        "\"columns\":{\"sessionToken\":\"session_token\",\"userId\":\"user_id\","
+        "\"expires\":\"expires_at\",\"updatedAt\":\"updated_at\",\"id\":\"uid\","
+        "\"name\":\"full name\",\"email\":\"mail\",\"image\":\"avatar\"},"
+        "\"claims\":{\"role\":\"role\",\"org\":\"org_id\"},\"timeoutMs\":500}}"), &e), 0);
+    CHECK_EQ_INT(c.strategy, NA_STRATEGY_DATABASE);
+    CHECK_EQ_INT(c.session_update_age, 0);
+    CHECK_EQ_INT(c.db_adapter, NA_ADAPTER_PG);
+    CHECK_EQ_INT(c.db_timeout_ms, 500);
+    CHECK_EQ_STR(c.db_session_table, "sessions_v2");
+    CHECK_EQ_STR(c.db_user_table, "people");
+    CHECK_EQ_STR(c.db_token, "session_token");
+    CHECK_EQ_STR(c.db_user_id, "user_id");
+    CHECK_EQ_STR(c.db_expires, "expires_at");
+    CHECK_EQ_STR(c.db_updated_at, "updated_at");
+    CHECK_EQ_STR(c.db_id, "uid");
+    CHECK_EQ_STR(c.db_name, "full name");
+    CHECK_EQ_STR(c.db_email, "mail");
+    CHECK_EQ_STR(c.db_image, "avatar");
+    CHECK_EQ_INT(c.ndb_claims, 2);
+    CHECK_EQ_STR(c.db_claim_name[1], "org");
+    CHECK_EQ_STR(c.db_claim_column[1], "org_id");
+    na_config_free(&c);
+    /* refused, naming the key */
+    CHECK_EQ_INT(na_config_load(&c, TMP("{\"session\":{\"strategy\":\"database\"}}"), &e), -1);
+    CHECK_EQ_STR(e.msg, "session.strategy is \"database\" but database.url is not set");
+    ERR("{\"session\":{\"strategy\":\"db\"}}", "\"session.strategy\"");
+    ERR("{\"session\":{\"updateAge\":-1}}", "\"session.updateAge\"");
+    ERR("{\"database\":{\"adapter\":\"typeorm\"}}", "\"database.adapter\"");
+    ERR("{\"database\":{\"url\":\"\"}}", "\"database.url\"");
+    ERR("{\"database\":{\"timeoutMs\":0}}", "\"database.timeoutMs\"");
+    ERR("{\"database\":{\"timeoutMs\":60001}}", "\"database.timeoutMs\"");
+    ERR("{\"database\":{\"tables\":{\"session\":\"a\\\"b\"}}}", "\"database.tables.session\"");
+    ERR("{\"database\":{\"columns\":{\"expires\":\"e\\nx\"}}}", "\"database.columns.expires\"");
+    ERR("{\"database\":{\"columns\":{\"id\":\"a234567890123456789012345678901234567890"
+        "123456789012345678901234\"}}}", "\"database.columns.id\"");
+    ERR("{\"database\":{\"claims\":{\"role\":1}}}", "\"database.claims\"");
+    ERR("{\"database\":{\"claims\":[\"role\"]}}", "\"database.claims\"");
+    ERR("{\"database\":{\"claims\":{\"\":\"role\"}}}", "\"database.claims\"");
 }
 
 static void test_wrong_types(void)
@@ -1071,6 +1139,7 @@ int main(void)
     RUN(test_every_key);
     RUN(test_token_cache_key);
     RUN(test_unknown_keys);
+    RUN(test_database_keys);
     RUN(test_wrong_types);
     RUN(test_guard_keys);
     RUN(test_identity_names);

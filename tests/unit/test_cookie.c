@@ -464,9 +464,70 @@ static void test_uri_decode_cases(void)
     CHECK_EQ_INT(na_cookie_uri_decode("%41%42", 6, out, 1), -1);
 }
 
+/* A database session's opaque token: the plain name alone when present, else
+ * the chunks; the caller's cap. */
+static void test_opaque(void)
+{
+    static const struct {
+        const char *hdr;
+        int rc;
+        const char *tok;
+    } t[] = {
+        {N "=6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f", 1, "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"},
+        /* a stale chunk beside a freshly set plain cookie never spoils it */
+        {N ".0=old; " N ".1=er; " N "=fresh", 1, "fresh"},
+        {N "=fresh; " N ".0=old", 1, "fresh"},
+        /* only without the plain name are chunks joined */
+        {N ".1=def; " N ".0=abc", 1, "abcdef"},
+        /* a present but empty plain name: no session, chunks or not */
+        {N "=; " N ".0=abc", 0, ""},
+        /* other names sharing the prefix are ignored */
+        {N "-old=zzz; " N "=abc", 1, "abc"},
+        {N "x=zzz", 0, ""},
+        /* decoded as the cookie parser does; quotes dropped */
+        {N "=tok%20en%3B%C3%BC%2F%E2%9C%93", 1, "tok en;\xc3\xbc/\xe2\x9c\x93"},
+        {N "=\"abc\"", 1, "abc"},
+        {N "='; DROP TABLE \"Session\"; --", 1, "'"},
+        {"", 0, ""},
+    };
+    char buf[4096];
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        size_t n = 99;
+        na_err e;
+        int rc = na_cookie_session_opaque(t[i].hdr, strlen(t[i].hdr), N, buf, sizeof buf, &n,
+                                          NULL, &e);
+        if (!CHECK_EQ_INT(rc, t[i].rc))
+            printf("    %s\n", t[i].hdr);
+        CHECK_EQ_MEM(buf, rc == 1 ? n : 0, t[i].tok, strlen(t[i].tok));
+    }
+    /* the cap: 4096 bytes fit, 4097 do not (no session, the caller logs) */
+    static char hdr[8200];
+    size_t n;
+    na_err e;
+    int k = snprintf(hdr, sizeof hdr, N "=");
+    memset(hdr + k, 'a', 4096);
+    CHECK_EQ_INT(na_cookie_session_opaque(hdr, (size_t)k + 4096, N, buf, 4096, &n, NULL, &e), 1);
+    CHECK_EQ_INT(n, 4096);
+    k = snprintf(hdr, sizeof hdr, N ".0=");
+    memset(hdr + k, 'a', 3000);
+    k += 3000;
+    k += snprintf(hdr + k, sizeof hdr - (size_t)k, "; " N ".1=");
+    memset(hdr + k, 'b', 1097);
+    k += 1097;
+    CHECK_EQ_INT(na_cookie_session_opaque(hdr, (size_t)k, N, buf, 4096, &n, NULL, &e), -1);
+    CHECK_EQ_INT(e.code, NA_E_TOO_BIG);
+    /* seen records every session name, for clearing */
+    na_cookie_seen seen;
+    const char *h = N ".1=b; " N "=a; " N ".0=c";
+    CHECK_EQ_INT(na_cookie_session_opaque(h, strlen(h), N, buf, sizeof buf, &n, &seen, &e), 1);
+    CHECK_EQ_INT(seen.n, 3);
+    CHECK(seen.names[0] == 1 && seen.names[1] == -1 && seen.names[2] == 0);
+}
+
 int main(void)
 {
     RUN(test_session_table);
+    RUN(test_opaque);
     RUN(test_seen);
     RUN(test_other_names);
     RUN(test_caps);

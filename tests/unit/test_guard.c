@@ -50,7 +50,7 @@ static int deploy(struct deployment *d, const char *json)
     close(fd);
     int rc = na_config_load(&d->cfg, path, &err); /* as the programs: file, env, defaults */
     unlink(path);
-    if (rc < 0 || na_source_init(&d->src, &d->cfg, &err) < 0 || !d->src.have_v ||
+    if (rc < 0 || na_source_init(&d->src, &d->cfg, 0, &err) < 0 || !d->src.have_v ||
         na_guard_init(&d->g, &d->cfg, &d->src, &err) < 0) {
         printf("    deploy: %s\n", err.msg);
         return -1;
@@ -534,7 +534,7 @@ static void test_paths(void)
         int rc = na_config_load(&cfg, path, &err);
         unlink(path);
         if (rc == 0) {
-            if (na_source_init(&src, &cfg, &err) == 0) {
+            if (na_source_init(&src, &cfg, 0, &err) == 0) {
                 rc = na_guard_init(&g, &cfg, &src, &err);
                 if (rc == 0)
                     na_guard_free(&g);

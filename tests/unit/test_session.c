@@ -45,7 +45,7 @@ static int deploy(struct deployment *d, const char *json)
     close(fd);
     int rc = wrote ? na_config_load_file(&d->cfg, path, &err) : -1;
     unlink(path);
-    if (rc < 0 || na_source_init(&d->src, &d->cfg, &err) < 0) {
+    if (rc < 0 || na_source_init(&d->src, &d->cfg, 0, &err) < 0) {
         printf("    deploy: %s\n", err.msg);
         na_config_free(&d->cfg);
         return -1;
