@@ -715,7 +715,7 @@ static int sq_touch(na_store *base, const char *tok, size_t len, long long expir
         rc = bind_time(st, 2, now_ms, form);
     if (rc == -1) {
         end(s, st);
-        return na_err_set(err, NA_E_USAGE, "database: a time past the year 9999");
+        return na_err_set(err, NA_E_USAGE, "database: a time outside the years 0000-9999");
     }
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_text(st, 3, len > 0 ? tok : "", (int)len, SQLITE_STATIC);
