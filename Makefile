@@ -25,7 +25,7 @@ NA_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wfor
                -fstack-protector-strong
 NA_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
                -DNA_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libpq)
-NA_LDLIBS   := -ljansson -lcrypto -lpq
+NA_LDLIBS   := -ljansson -lcrypto -lsqlite3 -lpq
 FCGI_LIBS   := -lfcgi
 # _FORTIFY_SOURCE=2 only when the compiler optimizes: glibc implements it with
 # optimization only and otherwise warns "_FORTIFY_SOURCE requires compiling with

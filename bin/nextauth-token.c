@@ -217,7 +217,7 @@ static int run_database(const char *cmd, struct opts *o, char **argv, const na_c
     if (na_source_init(&src, cfg, revoke ? 0 : NA_SOURCE_READ_ONLY, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     if (src.store == NULL) {
-        rc = fail(EXIT_USAGE, "database: %s", src.unavailable.msg);
+        rc = fail(EXIT_USAGE, "%s", src.unavailable.msg);
         goto out;
     }
     if (revoke) {
@@ -228,7 +228,7 @@ static int run_database(const char *cmd, struct opts *o, char **argv, const na_c
             goto out;
         int got = na_store_delete(src.store, tok, len, &err);
         if (got < 0)
-            rc = fail(EXIT_USAGE, "database: %s", err.msg);
+            rc = fail(EXIT_USAGE, "%s", err.msg);
         else if (got == 0)
             rc = fail(EXIT_INVALID, "no session has that token");
         goto out;
@@ -246,7 +246,7 @@ static int run_database(const char *cmd, struct opts *o, char **argv, const na_c
         rc = print_claims(ss.claims);
         break;
     case NA_SOURCE_ERROR:
-        rc = fail(EXIT_USAGE, "database: %s", ss.err.msg);
+        rc = fail(EXIT_USAGE, "%s", ss.err.msg);
         break;
     default:
         rc = fail(EXIT_INVALID, "%s", ss.err.msg);

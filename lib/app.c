@@ -19,7 +19,7 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
                        err) < 0)
         goto fail;
     if (a->src.database && a->src.store == NULL)
-        na_log("database: %s; sessions are refused until it answers", a->src.unavailable.msg);
+        na_log("%s; sessions are refused until it answers", a->src.unavailable.msg);
     else if (!a->src.database && !a->src.have_v)
         na_log("NO_SECRET: %s; %s", a->src.no_secret, no_secret_effect);
     if ((flags & NA_APP_GUARD) && na_guard_init(&a->g, &a->cfg, &a->src, err) < 0)

@@ -452,7 +452,7 @@ int nextauth_refresh(nextauth_req *req)
     if (!nextauth_session(req)) {
         /* a refused token's cookies are cleared (an expired row deleted first, as
          * the session endpoint does); none: no change */
-        if (req->bad && req->expired &&
+        if (req->bad && req->expired && src->database &&
             na_store_delete(src->store, req->cred, req->cred_len, &err) < 0) {
             na_log("SESSION_ERROR: cannot delete the expired session: %s", err.msg);
             return -1;

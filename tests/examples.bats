@@ -474,7 +474,7 @@ int main(void)
 EOF
     cc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L \
         -I"$REPO_ROOT/include" -o "$dir/api-page" "$dir/api-page.c" "$REPO_ROOT/lib/libnextauth.a" \
-        -lfcgi -ljansson -lcrypto -lpq
+        -lfcgi -ljansson -lcrypto -lsqlite3 -lpq
 }
 
 API="$BATS_FILE_TMPDIR/api/api-page"
@@ -665,11 +665,12 @@ api() {
     local pc=$dest/usr/lib/pkgconfig/nextauth.pc
     grep -qx 'prefix=/usr' "$pc" || sfail "prefix is not /usr"
     # jansson is public (the API returns json_t), libcrypto and libpq private;
-    # the archive is static, so libfcgi, libcrypto and libpq are on every link.
+    # the archive is static, so libfcgi, libcrypto, libsqlite3 and libpq are on
+    # every link.
     grep -qx 'Requires: jansson' "$pc" || sfail "unexpected Requires line"
     grep -qx 'Requires.private: libcrypto libpq' "$pc" || sfail "unexpected Requires.private line"
     # shellcheck disable=SC2016 # the literal ${libdir} of the file
-    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto -lpq' "$pc" || sfail "unexpected Libs line"
+    grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto -lsqlite3 -lpq' "$pc" || sfail "unexpected Libs line"
 
     mkdir -p "$build"
     cp "$REPO_ROOT/cgi-bin/examples/hello-api.c" "$build/"
@@ -679,7 +680,7 @@ api() {
     flags=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" \
         pkg-config --cflags --libs nextauth) || sfail "pkg-config does not find nextauth"
     [[ $flags == *"-I$dest/usr/include"* && $flags == *"-L$dest/usr/lib "* &&
-        $flags == *"-lnextauth -lfcgi -lcrypto"* && $flags == *-ljansson* ]] ||
+        $flags == *"-lnextauth -lfcgi -lcrypto -lsqlite3"* && $flags == *-ljansson* ]] ||
         sfail "unexpected pkg-config flags: $flags"
     static=$(PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" \
         pkg-config --static --libs nextauth) || sfail "pkg-config --static fails"

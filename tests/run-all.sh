@@ -101,6 +101,9 @@ done
 #             through the CLI and the guard/session programs as CGI
 #   fuzz      tests/fuzz/replay.sh: every seed corpus and regression file of
 #             every fuzz target, replayed by a plain driver (no libFuzzer)
+#   dbsess    tests/dbsess/run.sh: the database-session cases recorded from the
+#             real next-auth and @auth/core with real adapters, replayed against
+#             nextauth-session on SQLite and on a private PostgreSQL
 #   differential  tests/differential/run.sh: lighttpd, Apache and nginx on the
 #             example configs, two guard deployments each; thousands of raw
 #             request targets without and with a role=user cookie: no guarded
@@ -116,7 +119,7 @@ done
 # NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 /
 # NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes from 20 s to a few
 # minutes); CI sets none.
-for suite in corpus fuzz differential load valgrind sanitize; do
+for suite in corpus fuzz dbsess differential load valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
@@ -133,6 +136,7 @@ for suite in corpus fuzz differential load valgrind sanitize; do
     case $suite in
     corpus) tests/corpus/run.sh >"$log/$suite" 2>&1 ;;
     fuzz) tests/fuzz/replay.sh >"$log/$suite" 2>&1 ;;
+    dbsess) tests/dbsess/run.sh >"$log/$suite" 2>&1 ;;
     differential) tests/differential/run.sh >"$log/$suite" 2>&1 ;;
     load) tests/load/run.sh >"$log/$suite" 2>&1 ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;

@@ -5,7 +5,8 @@
 # prints the exact apt-get line to run and exits 1 if anything is missing.
 #
 #   build:  gcc make libc6-dev libssl-dev (OpenSSL 3) libjansson-dev libfcgi-dev
-#           libpq-dev (the PostgreSQL session store)
+#           libsqlite3-dev (the session store on SQLite)
+#           libpq-dev (the session store on PostgreSQL)
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
 #           postgresql (private servers for the session-store tests)
 #           wrk (the load-and-fault run, and make bench)
@@ -16,7 +17,8 @@
 #           multiwatch (keeps two guard processes on one socket, for Apache)
 set -eu
 
-pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libfcgi-bin libpq-dev postgresql
+pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
+postgresql
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
 chromium chromium-driver"
 

@@ -20,8 +20,8 @@
 # part of the token here), a Prisma session whose user row is missing (no
 # session here, for every adapter), v5's quoted cookie values (unquoted here as
 # in v4); and the fault cases (an unreachable database, a failing update),
-# which other tests stage on purpose. Prints TAP and a closing
-# "N passed, N failed".
+# which other tests stage on purpose (tests/dbsess-sqlite.bats and the store
+# tests). Prints TAP and a closing "N passed, N failed" (skips not counted).
 use strict;
 use warnings;
 use JSON::PP;
@@ -47,7 +47,7 @@ my %skip = (
     'update-fails-readonly' => 'staged by the fault tests',
 );
 
-my ($n, $pass, $fail) = (0, 0, 0);
+my ($n, $pass, $fail, $skipped) = (0, 0, 0, 0);
 
 sub sql_quote {
     my ($v) = @_;
@@ -93,7 +93,7 @@ sub sqlite_rows {
     my ($db, $table, $typeof) = @_;
     my $extra = $typeof ? qq{, typeof("expires") AS "typeof(expires)"} : '';
     my ($out) = run_capture(['sqlite3', '-json', $db, qq{SELECT *$extra FROM "$table"}]);
-    return $out =~ /\S/ ? $json->decode($out) : [];
+    return $out =~ /\S/ ? JSON::PP->new->utf8->decode($out) : [];
 }
 
 # every column as PostgreSQL prints it in a UTC session, as text (the
@@ -131,9 +131,11 @@ for my $v (@{$doc->{vectors}}) {
         if !$why && $v->{scenario} eq 'user-row-missing' && $a eq 'prisma';
     $why = 'cookie values are unquoted here for both families'
         if !$why && $v->{scenario} eq 'quoted-cookie-value' && $fam eq 'v5';
+    $why = 'an INTEGER expiry keeps its form here (Prisma 6 and 7 both read it); Prisma 7 rewrote it as text'
+        if !$why && $v->{scenario} eq 'prisma-sqlite-legacy-integer-ms';
     if ($why) {
         print "ok $n $name # skip $why\n";
-        $pass++;
+        $skipped++;
         next;
     }
     (my $schema = $v->{schema}) =~ s{^dbsess-schema/}{};
@@ -145,6 +147,7 @@ for my $v (@{$doc->{vectors}}) {
     if ($mode eq 'sqlite') {
         my $file = "$dir/app.db";
         open my $p, '|-', 'sqlite3', $file or die $!;
+        binmode $p, ':encoding(UTF-8)';
         print $p $ddl, "\n", $rows;
         close $p or die "sqlite3 failed for $name\n";
         $url = "sqlite:$file";
@@ -153,12 +156,13 @@ for my $v (@{$doc->{vectors}}) {
         run_capture(['psql', '-X', '-qAt', "${pg_prefix}postgres", '-c', qq{CREATE DATABASE "$dbn"}]);
         $url = "$pg_prefix$dbn";
         open my $p, '|-', 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', $url or die $!;
+        binmode $p, ':encoding(UTF-8)';
         print $p "SET client_min_messages = warning;\n", $ddl, "\n", $rows;
         close $p or die "psql failed for $name\n";
     }
     my %session = %{$v->{config}{session} // {}};
     my $cfg = {
-        url => $v->{config}{NEXTAUTH_URL} // $v->{config}{origin}, # v5: no NEXTAUTH_URL
+        url => $v->{config}{NEXTAUTH_URL} // $v->{config}{origin},
         session => \%session,
         database => { url => $url, adapter => $a },
         ($fam eq 'v5' ? (jwt => { format => 'authjs-v5' }) : ()),
@@ -198,5 +202,6 @@ for my $v (@{$doc->{vectors}}) {
     }
 }
 print "1..$n\n";
+print "# $skipped skipped (each says why)\n";
 print "$pass passed, $fail failed\n";
 exit($fail ? 1 : 0);

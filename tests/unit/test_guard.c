@@ -14,22 +14,6 @@
 
 #define NOW 1700000000LL /* 2023-11-14T22:13:20Z */
 
-struct out {
-    char b[16384];
-    size_t n;
-};
-
-static int collect(void *ctx, const char *p, size_t n)
-{
-    struct out *o = ctx;
-    if (n > sizeof o->b - 1 - o->n)
-        return -1;
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-    o->b[o->n] = '\0';
-    return 0;
-}
-
 struct deployment {
     na_config cfg;
     na_source src;
@@ -88,7 +72,7 @@ static long long clock_now = NOW;
  * cookie argument that starts with "Bearer " goes in the Authorization header
  * instead. */
 static na_guard_outcome ask(struct deployment *d, const char *uri, const char *cookie,
-                            const char *role, struct out *o)
+                            const char *role, unit_out *o)
 {
     na_resp r;
     na_guard_req rq = {.request_uri = uri, .cookie = cookie, .accept = "text/html"};
@@ -104,7 +88,7 @@ static na_guard_outcome ask(struct deployment *d, const char *uri, const char *c
     na_guard_outcome out = na_guard_respond(&d->g, &rq, clock_now, &r);
     o->n = 0;
     o->b[0] = '\0';
-    if (na_resp_write(&r, collect, o) < 0)
+    if (na_resp_write(&r, unit_collect, o) < 0)
         o->n = 0;
     na_resp_free(&r);
     return out;
@@ -116,7 +100,7 @@ static const char ADA[] = "{\"name\":\"Ada Lovelace\",\"email\":\"ada@example.co
 static void test_allow_answers(void)
 {
     struct deployment d;
-    struct out o;
+    unit_out o;
     if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
                    "\"url\":\"http://127.0.0.1\"}") < 0) {
         CHECK(0);
@@ -257,7 +241,7 @@ static void test_view_and_tree_agree(void)
             memmove(ca, eq - 6, strlen(eq - 6) + 1);
         }
         for (size_t j = 0; ca && j < 2; j++) {
-            struct out oa, ob;
+            unit_out oa, ob;
             na_guard_outcome ra = ask(&a, "/dashboard", ca, roles[j], &oa);
             na_guard_outcome rb = ask(&b, "/dashboard", ca, roles[j], &ob);
             int same = ra == rb && ra == NA_GUARD_ALLOW && oa.n > 0 &&
@@ -274,7 +258,7 @@ static void test_view_and_tree_agree(void)
     /* the view really is used where it can be: the claims it takes give the same
      * answer in a fraction of the time is not testable here, but its output is */
     char *ca = cookie_for(&a, claims[1], 3600);
-    struct out o;
+    unit_out o;
     CHECK_EQ_INT(ask(&a, "/dashboard", ca, "authorizer", &o), NA_GUARD_ALLOW);
     CHECK(strstr(o.b, "Variable-NEXTAUTH_ROLE: admin\r\nVariable-NEXTAUTH_DEPT: R&D\r\n\r\n") !=
           NULL);
@@ -307,7 +291,7 @@ static void test_token_cache(void)
     snprintf(json, sizeof json, "{\"secret\":\"another-secret-0123456789abcdefghij\","
                                 "\"url\":\"http://127.0.0.1\"}");
     CHECK(deploy(&other, json) == 0);
-    struct out first, o;
+    unit_out first, o;
     char *c1 = cookie_for(&d, ADA, 100); /* exp = NOW + 100 */
     CHECK_EQ_INT(ask(&d, "/a", c1, "authorizer", &first), NA_GUARD_ALLOW);
 
@@ -368,7 +352,7 @@ static void test_token_cache(void)
     free(c1);
     c1 = cookie_for(&d, ADA, 3600);
     char *c2 = cookie_for(&d, "{\"email\":\"bob@example.com\"}", 3600);
-    struct out a1, a2;
+    unit_out a1, a2;
     CHECK_EQ_INT(ask(&d, "/e", c1, "authorizer", &a1), NA_GUARD_ALLOW);
     CHECK_EQ_INT(ask(&d, "/e", c2, "authorizer", &a2), NA_GUARD_ALLOW);
     CHECK(strstr(a1.b, "ada@example.com") && strstr(a2.b, "bob@example.com"));
@@ -404,7 +388,7 @@ static void test_token_cache(void)
 static void test_paths(void)
 {
     struct deployment m, w;
-    struct out o;
+    unit_out o;
     static const char rules[] =
         "\"rules\":[{\"matcher\":[\"/admin/:path*\",\"/@admin/:path*\",\"/caf%C3%A9/:path*\","
         "\"/api/admin/:path*\"],\"authorized\":{\"role\":\"admin\"}}],"
@@ -562,7 +546,7 @@ static void test_client_identity(void)
     CHECK_EQ_STR(na_guard_client_identity(ru), "HTTP_REMOTE_USER=");
 
     struct deployment d;
-    struct out o;
+    unit_out o;
     if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
                    "\"url\":\"http://127.0.0.1\",\"matcher\":\"/app/:p*\"}") < 0) {
         CHECK(0);
@@ -589,7 +573,7 @@ static void test_client_identity(void)
         na_guard_outcome got = na_guard_respond(&d.g, &rq, NOW, &r);
         o.n = 0;
         o.b[0] = '\0';
-        na_resp_write(&r, collect, &o);
+        na_resp_write(&r, unit_collect, &o);
         na_resp_free(&r);
         if (!CHECK_EQ_INT(got, t[i].want))
             printf("    %s %s %s\n", t[i].role, t[i].apache ? "apache" : "-", t[i].uri);
@@ -630,7 +614,7 @@ static const char BARE_500[] = "Status: 500 Internal Server Error\r\n"
 static void test_out_of_memory(void)
 {
     struct deployment d, rules;
-    struct out o;
+    unit_out o;
     json_set_alloc_funcs(maybe_malloc, free);
     CHECK(deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
                      "\"url\":\"http://127.0.0.1\"}") == 0);

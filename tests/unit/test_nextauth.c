@@ -54,22 +54,6 @@ static nextauth_app *load(const char *json)
     return a;
 }
 
-struct out {
-    char b[100000];
-    size_t n;
-};
-
-static int collect(void *ctx, const char *p, size_t n)
-{
-    struct out *o = ctx;
-    if (n > sizeof o->b - 1 - o->n)
-        return -1;
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-    o->b[o->n] = '\0';
-    return 0;
-}
-
 static char logged[8][512];
 static int log_count;
 
@@ -81,7 +65,7 @@ static void log_sink(void *ctx, const char *line)
     log_count++;
 }
 
-static struct out o;              /* the last answer */
+static unit_out o;              /* the last answer */
 static const char *extra_env;    /* one more "NAME=value" for the next requests */
 
 /* One request: method, REQUEST_URI and Cookie header (NULL: not set),
@@ -115,7 +99,7 @@ static void request(nextauth_app *a, const char *method, const char *uri, const 
     serve_one(&s, env, &r);
     o.n = 0;
     o.b[0] = '\0';
-    if (na_resp_write(&r, collect, &o) < 0)
+    if (na_resp_write(&r, unit_collect, &o) < 0)
         o.n = 0;
     na_resp_free(&r);
 }

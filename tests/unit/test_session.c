@@ -69,22 +69,6 @@ static char *mint(struct deployment *d, const char *claims_json, long max_age, l
     return tok;
 }
 
-struct out {
-    char b[200000];
-    size_t n;
-};
-
-static int collect(void *ctx, const char *p, size_t n)
-{
-    struct out *o = ctx;
-    if (n > sizeof o->b - 1 - o->n)
-        return -1;
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-    o->b[o->n] = '\0';
-    return 0;
-}
-
 static char logged[4096];
 static int log_count;
 
@@ -96,7 +80,7 @@ static void log_sink(void *ctx, const char *line)
 }
 
 /* The whole answer to one request, as the program writes it. */
-static void ask(struct deployment *d, const char *method, const char *cookie, struct out *o)
+static void ask(struct deployment *d, const char *method, const char *cookie, unit_out *o)
 {
     na_resp r;
     na_resp_init(&r);
@@ -105,7 +89,7 @@ static void ask(struct deployment *d, const char *method, const char *cookie, st
     na_session_respond(&d->src, &d->cfg, method, cookie, NOW_MS, &r);
     o->n = 0;
     o->b[0] = '\0';
-    if (na_resp_write(&r, collect, o) < 0)
+    if (na_resp_write(&r, unit_collect, o) < 0)
         o->n = 0;
     na_resp_free(&r);
 }
@@ -311,9 +295,9 @@ static void test_refresh(void)
     CHECK_EQ_INT(json_integer_value(json_object_get(c, "exp")), NOW + MAX_AGE);
     json_decref(c);
     na_resp_status(&r, 200);
-    struct out *o = malloc(sizeof *o);
+    unit_out *o = malloc(sizeof *o);
     o->n = 0;
-    na_resp_write(&r, collect, o);
+    na_resp_write(&r, unit_collect, o);
     char *tok = cookie_value(o->b, "next-auth.session-token");
     CHECK(tok != NULL);
     char want[4096];
@@ -337,7 +321,7 @@ static void test_refresh(void)
     json_decref(c);
     na_resp_status(&r, 200);
     o->n = 0;
-    na_resp_write(&r, collect, o);
+    na_resp_write(&r, unit_collect, o);
     char *c0 = cookie_value(o->b, "next-auth.session-token.0");
     char *c1 = cookie_value(o->b, "next-auth.session-token.1");
     CHECK(c0 != NULL && c1 != NULL);
@@ -426,7 +410,7 @@ static void test_methods(void)
         CHECK(0);
         return;
     }
-    static struct out o;
+    static unit_out o;
     static const char *const refused[] = {"POST", "PUT", "DELETE", "OPTIONS", "get", "head",
                                           "GET ", ""};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
@@ -463,7 +447,7 @@ static void test_bad_tokens(void)
         CHECK(0);
         return;
     }
-    static struct out o;
+    static unit_out o;
     na_log_set_sink(log_sink, NULL);
 
     ask(&d, "GET", "next-auth.session-token=x.y.z", &o);
@@ -526,7 +510,7 @@ static void test_valid_token(void)
         CHECK(0);
         return;
     }
-    static struct out o;
+    static unit_out o;
     static char want[20000], hdr[20000];
     na_log_set_sink(log_sink, NULL);
     /* minted an hour ago with a day to live: valid, and re-issued for maxAge */
@@ -606,7 +590,7 @@ static void test_refresh_fails(void)
         return;
     }
     static char claims[48000], hdr[NA_COOKIE_HEADER_MAX];
-    static struct out o;
+    static unit_out o;
     snprintf(claims, sizeof claims, "{\"email\":\"a@e.x\",\"pad\":\"%047400d\"}", 0);
     char *tok = mint(&d, claims, 3600, NOW);
     CHECK(tok != NULL && strlen(tok) > 16 * NA_CHUNK_SIZE_V4);
@@ -638,7 +622,7 @@ static void test_v5(void)
         CHECK(0);
         return;
     }
-    static struct out o;
+    static unit_out o;
     na_log_set_sink(log_sink, NULL);
     ask(&d, "GET", NULL, &o);
     CHECK_EQ_STR(o.b, JSON_200 NO_CACHE "\r\nnull");
@@ -681,7 +665,7 @@ static void test_no_secret(void)
          "{\"message\":\"There was a problem with the server configuration. Check the server "
          "logs for more information.\"}"},
     };
-    static struct out o;
+    static unit_out o;
     static char want[1024];
     na_log_set_sink(log_sink, NULL);
     for (size_t i = 0; i < 2; i++) {

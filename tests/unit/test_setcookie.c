@@ -62,21 +62,6 @@ static int check_head(const na_resp *r, const char *name, const char *tok, const
     return ok;
 }
 
-struct out {
-    char b[512];
-    size_t n;
-};
-
-static int collect(void *ctx, const char *p, size_t n)
-{
-    struct out *o = ctx;
-    if (n > sizeof o->b - o->n)
-        return -1;
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-    return 0;
-}
-
 static na_cookie_seen seen_of(const int *names, size_t n)
 {
     na_cookie_seen s;
@@ -111,8 +96,8 @@ static void test_one_cookie(void)
 
     /* and as the whole answer writes it */
     na_resp_status(&r, 200);
-    struct out o = {.n = 0};
-    CHECK_EQ_INT(na_resp_write(&r, collect, &o), 0);
+    unit_out o = {.n = 0};
+    CHECK_EQ_INT(na_resp_write(&r, unit_collect, &o), 0);
     static const char whole[] = "Status: 200 OK\r\n"
                                 "Set-Cookie: __Secure-next-auth.session-token=tok; Path=/; "
                                 "Expires=Thu, 14 Dec 2023 22:13:20 GMT; HttpOnly; Secure; "

@@ -17,7 +17,8 @@
  * unit_guarded(p, n) copies n bytes to the very end of a readable mapping that is
  * followed by a PROT_NONE page, and returns the copy: a parser that reads one
  * byte past its input crashes at once (picohttpparser's test.c does the same).
- * unit_hex() turns "00 01 0a…" (spaces allowed) into bytes. */
+ * unit_hex() turns "00 01 0a…" (spaces allowed) into bytes. unit_collect is a
+ * writer (na_write_fn) that gathers an answer into a unit_out, NUL-terminated. */
 #ifndef UNIT_H
 #define UNIT_H
 
@@ -192,6 +193,23 @@ static int unit_done(void)
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     fflush(stdout);
     return unit_failed ? 1 : 0;
+}
+
+/* An answer as na_resp_write writes it, NUL-terminated in b. */
+typedef struct {
+    char b[200000];
+    size_t n;
+} unit_out;
+
+static int unit_collect(void *ctx, const char *p, size_t n)
+{
+    unit_out *o = ctx;
+    if (n > sizeof o->b - 1 - o->n)
+        return -1;
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+    o->b[o->n] = '\0';
+    return 0;
 }
 
 #endif
