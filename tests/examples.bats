@@ -668,7 +668,7 @@ api() {
     # the archive is static, so libfcgi, libcrypto, libsqlite3 and libpq are on
     # every link.
     grep -qx 'Requires: jansson' "$pc" || sfail "unexpected Requires line"
-    grep -qx 'Requires.private: libcrypto libpq' "$pc" || sfail "unexpected Requires.private line"
+    grep -qx 'Requires.private: libcrypto libpq sqlite3' "$pc" || sfail "unexpected Requires.private line"
     # shellcheck disable=SC2016 # the literal ${libdir} of the file
     grep -qx 'Libs: -L${libdir} -lnextauth -lfcgi -lcrypto -lsqlite3 -lpq' "$pc" || sfail "unexpected Libs line"
 
