@@ -21,6 +21,13 @@ void na_resp_reset(na_resp *r)
     r->whole_len = 0;
 }
 
+void na_resp_restart(na_resp *r)
+{
+    int head_only = r->head_only;
+    na_resp_reset(r);
+    r->head_only = head_only;
+}
+
 void na_resp_whole(na_resp *r, int status, const char *p, size_t n)
 {
     na_resp_status(r, status);

@@ -31,6 +31,9 @@ typedef int (*na_write_fn)(void *ctx, const char *p, size_t n);
  * by na_resp_reset; na_resp_free releases them. */
 void na_resp_init(na_resp *r);
 void na_resp_reset(na_resp *r);
+/* Start the answer afresh after a part of it failed: na_resp_reset, except
+ * that a HEAD request's answer stays headers-only. */
+void na_resp_restart(na_resp *r);
 void na_resp_free(na_resp *r);
 
 /* Answer with n bytes that na_resp_write wrote for another response (status

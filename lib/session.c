@@ -122,9 +122,7 @@ static void respond_database(na_source *src, const na_config *cfg, const char *c
                    body ? err.msg : "out of memory");
             free(body);
             na_source_done(src, &ss);
-            int head_only = r->head_only;
-            na_resp_reset(r);
-            r->head_only = head_only;
+            na_resp_restart(r);
             break;
         }
         na_source_done(src, &ss);
@@ -207,9 +205,7 @@ void na_session_respond(na_source *src, const na_config *cfg, const char *method
                body ? err.msg : "out of memory");
         free(body);
         na_source_done(src, &ss);
-        int head_only = r->head_only;
-        na_resp_reset(r);
-        r->head_only = head_only;
+        na_resp_restart(r);
         na_resp_json(r, 200, empty);
         na_resp_no_cache(r);
         na_setcookie_clear(r, src->cookie_name, &ss.seen, na_config_secure(cfg));

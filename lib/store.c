@@ -3,6 +3,7 @@
  * (see store.h). */
 #include "store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_pg.h"
@@ -90,6 +91,13 @@ int na_store_touch(na_store *s, const char *tok, size_t len, long long expires_m
 int na_store_delete(na_store *s, const char *tok, size_t len, na_err *err)
 {
     return s->ops->del(s, tok, len, err);
+}
+
+void na_store_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; list != NULL && i < n; i++)
+        free(list[i]);
+    free(list);
 }
 
 void na_store_row_free(na_store_row *row)

@@ -122,6 +122,10 @@ int na_store_touch(na_store *s, const char *tok, size_t len, long long expires_m
  * there was none, -1 with err filled. */
 int na_store_delete(na_store *s, const char *tok, size_t len, na_err *err);
 
+/* For the backends: free the n strings of list (NULL entries, or a NULL list,
+ * are fine) and list itself. */
+void na_store_free_list(char **list, size_t n);
+
 /* Free what row holds. Safe twice. */
 void na_store_row_free(na_store_row *row);
 

@@ -755,14 +755,8 @@ static void sq_close(na_store *base)
     free(s->path);
     for (int i = 0; i < N_COUNT; i++)
         free(s->name[i]);
-    for (size_t i = 0; i < s->nclaims; i++) {
-        if (s->claim_names != NULL)
-            free(s->claim_names[i]);
-        if (s->claim_columns != NULL)
-            free(s->claim_columns[i]);
-    }
-    free(s->claim_names);
-    free(s->claim_columns);
+    na_store_free_list(s->claim_names, s->nclaims);
+    na_store_free_list(s->claim_columns, s->nclaims);
     free(s);
 }
 

@@ -310,6 +310,22 @@ static void test_reset_reuse(void)
     CHECK(r.head.p == hp && r.body.p == bp);
     CHECK_ANSWER(&r, "Status: 200 OK\r\nY: z\r\n\r\n{}");
 
+    /* restart: the same, except that a HEAD answer stays headers-only */
+    r.head_only = 1;
+    na_resp_header(&r, "X", "\n"); /* failed */
+    na_resp_restart(&r);
+    CHECK_EQ_INT(r.failed, 0);
+    CHECK_EQ_INT(r.head_only, 1);
+    CHECK_EQ_INT(r.status, 0);
+    CHECK_EQ_INT(r.head.len, 0);
+    na_resp_status(&r, 200);
+    na_resp_header(&r, "Y", "z");
+    na_resp_body(&r, "{}", 2);
+    CHECK_ANSWER(&r, "Status: 200 OK\r\nY: z\r\n\r\n");
+    r.head_only = 0;
+    na_resp_restart(&r);
+    CHECK_EQ_INT(r.head_only, 0);
+
     /* a thousand answers on one response: each is only itself */
     for (int i = 0; i < 1000; i++) {
         na_resp_reset(&r);
