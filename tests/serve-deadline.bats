@@ -105,7 +105,8 @@ sd_stall() {
     local out="$BATS_TEST_TMPDIR/$1.out"
     perl "$SD_PEER" "$2" "$3" "$4" $((SD_T + 6)) >"$out" 2>&1 3>&- &
     SD_PEERS+=" $!"
-    srv_poll 5 grep -q "^connected $4\$" "$out" || {
+    # a bound, not a wait: on a loaded machine perl alone can take seconds to start
+    srv_poll 20 grep -q "^connected $4\$" "$out" || {
         echo "sd_stall: $1 did not connect" >&2
         cat "$out" >&2
         return 1
