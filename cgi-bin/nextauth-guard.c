@@ -46,7 +46,7 @@ int main(void)
 
     na_memory_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-guard");
-    if (na_app_load(&a, NULL, NA_APP_GUARD,
+    if (na_app_load(&a, NULL, NA_APP_GUARD | NA_APP_READ_ONLY,
                     "every guarded request will be refused until it is set", &err) < 0) {
         na_log("%s", err.msg);
         return 2;

@@ -14,8 +14,9 @@ int na_app_load(na_app *a, const char *config_path, int flags, const char *no_se
     if (na_config_load(&a->cfg, config_path, err) < 0)
         goto fail;
     na_config_warn(&a->cfg);
-    /* the guard only reads sessions; the session endpoint and pages extend them */
-    if (na_source_init(&a->src, &a->cfg, (flags & NA_APP_GUARD) ? NA_SOURCE_READ_ONLY : 0,
+    /* the guard program only reads sessions; the session endpoint and pages
+     * extend and expire them */
+    if (na_source_init(&a->src, &a->cfg, (flags & NA_APP_READ_ONLY) ? NA_SOURCE_READ_ONLY : 0,
                        err) < 0)
         goto fail;
     if (a->src.database && a->src.store == NULL)

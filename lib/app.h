@@ -23,7 +23,8 @@ typedef struct {
 } na_app;
 
 /* na_app_load flags */
-#define NA_APP_GUARD 1 /* also prepare the guard (na_guard_init) */
+#define NA_APP_GUARD 1     /* also prepare the guard (na_guard_init) */
+#define NA_APP_READ_ONLY 2 /* never write to the session store (the guard program) */
 
 /* Load a (every field set here): the configuration from config_path (NULL: as
  * na_config_load reads it, NEXTAUTH_CONFIG and the environment) with

@@ -17,6 +17,8 @@
 #include "nextauth.c"
 #undef na_timefmt_now_ms
 
+#include <sqlite3.h>
+
 #include "unit.h"
 
 #define NOW 1700000000LL           /* Tue, 14 Nov 2023 22:13:20 GMT */
@@ -859,6 +861,97 @@ static void test_no_secret(void)
 #undef WHY
 }
 
+/* ---- database sessions: the page API on a SQLite database in Drizzle's
+ * schema (tests/vectors/dbsess-schema, run from the repository root) ---- */
+
+#define TOK "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"
+#define DAY_MS 86400000LL
+
+static long long row_expires(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, "SELECT expires FROM session", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_database(void)
+{
+    char path[] = "/tmp/test_page_db_XXXXXX", cfg[512], *ddl = NULL;
+    int fd = mkstemp(path);
+    sqlite3 *db = NULL;
+    FILE *f = fopen("tests/vectors/dbsess-schema/drizzle-sqlite.sql", "r");
+    if (!CHECK(fd >= 0 && f != NULL))
+        return;
+    close(fd);
+    ddl = calloc(1, 65536);
+    CHECK(fread(ddl, 1, 65535, f) > 0);
+    fclose(f);
+    char ins[512];
+    snprintf(ins, sizeof ins,
+             "INSERT INTO user (id, name, email, image) VALUES ('user-1', 'Ada', 'ada@example.test', NULL);"
+             "INSERT INTO session (sessionToken, userId, expires) VALUES ('" TOK "', 'user-1', %lld);",
+             NOW_MS + 20 * DAY_MS);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK && sqlite3_exec(db, ddl, NULL, NULL, NULL) == SQLITE_OK &&
+          sqlite3_exec(db, ins, NULL, NULL, NULL) == SQLITE_OK);
+    free(ddl);
+    snprintf(cfg, sizeof cfg, "{\"url\":\"http://localhost:3000\",\"database\":{\"url\":"
+                              "\"sqlite:%s\",\"adapter\":\"drizzle\"}}", path);
+    nextauth_app *a = load(cfg);
+    if (!CHECK(a != NULL))
+        goto out;
+
+    /* a due row: the page sees its session (expires = the row's, read before the
+     * extension), nextauth_refresh extends the row and re-sets the cookie */
+    struct act_ctx c = ACT(PAGE, NULL);
+    act(a, "GET", N "=" TOK, &c);
+    CHECK_EQ_INT(c.rc[0], 0);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                      "Set-Cookie: " N "=" TOK "; Path=/; Expires=" EXPIRES_HTTP
+                      "; HttpOnly; SameSite=Lax\r\n\r\n"
+                      "<pre>{\n  &quot;user&quot;: {\n    &quot;name&quot;: &quot;Ada&quot;,\n"
+                      "    &quot;email&quot;: &quot;ada@example.test&quot;,\n"
+                      "    &quot;image&quot;: null\n  },\n"
+                      "  &quot;expires&quot;: &quot;2023-12-04T22:13:20.123Z&quot;\n}</pre>");
+    CHECK_EQ_INT(row_expires(db), NOW_MS + 30 * DAY_MS);
+    /* the claims are the row's */
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    request(a, "GET", "/p", N "=" TOK, h_inspect, &s);
+    CHECK_EQ_INT(s.session, 1);
+    CHECK_EQ_STR(s.claims, "{\"sub\":\"user-1\",\"name\":\"Ada\",\"email\":"
+                           "\"ada@example.test\",\"picture\":null,\"exp\":1702592000}");
+    /* the endpoint form, not due now: the cookie is re-set, the row untouched */
+    struct act_ctx e = ACT(SESSION, NULL);
+    act(a, "GET", N "=" TOK, &e);
+    CHECK_EQ_STR(o.b, "Status: 200 OK\r\nContent-Type: application/json\r\n" NO_CACHE
+                      "Set-Cookie: " N "=" TOK "; Path=/; Expires=" EXPIRES_HTTP
+                      "; HttpOnly; SameSite=Lax\r\n\r\n"
+                      "{\"user\":{\"name\":\"Ada\",\"email\":\"ada@example.test\",\"image\":null},"
+                      "\"expires\":\"2023-12-14T22:13:20.123Z\"}");
+    CHECK_EQ_INT(row_expires(db), NOW_MS + 30 * DAY_MS);
+    /* an unknown token: no session, its cookie cleared */
+    c = ACT(PAGE, NULL);
+    act(a, "GET", N "=unknown", &c);
+    CHECK_EQ_STR(o.b, "Status: 307 Temporary Redirect\r\nLocation: /\r\n"
+                      "Cache-Control: no-store\r\n" CLEAR(N) "\r\n");
+    /* an expired row: deleted by nextauth_refresh, the cookie cleared */
+    sqlite3_exec(db, "UPDATE session SET expires = 1700000000122", NULL, NULL, NULL);
+    c = ACT(PAGE, NULL);
+    act(a, "GET", N "=" TOK, &c);
+    CHECK_EQ_INT(c.rc[0], 0);
+    CHECK_EQ_STR(o.b, "Status: 307 Temporary Redirect\r\nLocation: /\r\n"
+                      "Cache-Control: no-store\r\n" CLEAR(N) "\r\n");
+    CHECK_EQ_INT(row_expires(db), -1);
+    nextauth_app_free(a);
+out:
+    sqlite3_close(db);
+    unlink(path);
+}
+
 int main(void)
 {
     /* the deployments are their config files: nothing from the environment */
@@ -874,5 +967,6 @@ int main(void)
     RUN(test_refresh);
     RUN(test_refresh_fails);
     RUN(test_no_secret);
+    RUN(test_database);
     return unit_done();
 }
