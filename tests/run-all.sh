@@ -8,8 +8,9 @@
 #   unit     tests/unit/test_* (C; each ends with "N passed, N failed"), one
 #            binary per tests/unit/test_*.c: a missing one counts as a failure
 #   bats     tests/*.bats (TAP: "ok" / "not ok" lines)
-#   interop  tests/interop/run.sh and session.sh (the real next-auth and
-#            @auth/core, installed with npm in a scratch folder)
+#   interop  tests/interop/run.sh, session.sh and dbsess.sh (the real next-auth
+#            and @auth/core, and for database sessions the real pg and Drizzle
+#            adapters, installed with npm in a scratch folder)
 #   corpus, fuzz, valgrind, sanitize   (the reliability suites, described at their loop below)
 # NEXTAUTH_SKIP_INTEROP=1 leaves out the interop suite (it needs the npm registry);
 # the closing line then says so. CI never sets it.
@@ -77,10 +78,10 @@ if compgen -G "tests/*.bats" >/dev/null; then
     tally bats "$rc" "$log/bats"
 fi
 
-# Both interop suites share one npm install in the runner's temp folder (outside
+# The interop suites share one npm install in the runner's temp folder (outside
 # the repository, removed at exit) unless NEXTAUTH_INTEROP_CACHE names another.
 export NEXTAUTH_INTEROP_CACHE=${NEXTAUTH_INTEROP_CACHE:-$log/npm}
-for suite in run session; do
+for suite in run session dbsess; do
     name=interop-$suite
     [ "$suite" = run ] && name=interop
     if [ "${NEXTAUTH_SKIP_INTEROP:-}" = 1 ]; then
