@@ -379,6 +379,21 @@ static Oid col_type(const PGresult *r, int row)
 
 /* Check the catalog result against the names; learn the column types. code:
  * what a mismatch is (NA_E_CONFIG at open, NA_E_STORE on a reconnect). */
+/* The type of session column name (row idx of the catalog result r): a
+ * timestamp with or without time zone, else 0 with err filled. */
+static Oid time_col_type(const pg_store *s, const PGresult *r, int idx, const char *name,
+                         na_code code, na_err *err)
+{
+    Oid t = col_type(r, idx);
+    if (t == OID_TIMESTAMP || t == OID_TIMESTAMPTZ)
+        return t;
+    na_err_set(err, code,
+               "database: column \"%s\" of table \"%s\" has type %s; expected timestamp or "
+               "timestamp with time zone",
+               name, s->session_table, PQgetvalue(r, idx, 4));
+    return 0;
+}
+
 static int check_catalog(pg_store *s, const PGresult *r, na_code code, na_err *err)
 {
     const char *path = PQntuples(r) > 0 ? PQgetvalue(r, 0, 5) : "";
@@ -412,12 +427,8 @@ static int check_catalog(pg_store *s, const PGresult *r, na_code code, na_err *e
                           "token column must be text or varchar",
                           s->token, s->session_table, PQgetvalue(r, tok, 4));
     int exp = find_col(r, "1", s->expires);
-    s->expires_type = col_type(r, exp);
-    if (s->expires_type != OID_TIMESTAMP && s->expires_type != OID_TIMESTAMPTZ)
-        return na_err_set(err, code,
-                          "database: column \"%s\" of table \"%s\" has type %s; expected "
-                          "timestamp or timestamp with time zone",
-                          s->expires, s->session_table, PQgetvalue(r, exp, 4));
+    if ((s->expires_type = time_col_type(s, r, exp, s->expires, code, err)) == 0)
+        return -1;
     s->updated_at_type = 0;
     if (s->updated_at != NULL) {
         int upd = find_col(r, "1", s->updated_at);
@@ -426,12 +437,9 @@ static int check_catalog(pg_store *s, const PGresult *r, na_code code, na_err *e
                 return na_err_set(err, code, "database: table \"%s\" has no column \"%s\"",
                                   s->session_table, s->updated_at);
         } else {
-            s->updated_at_type = col_type(r, upd);
-            if (s->updated_at_type != OID_TIMESTAMP && s->updated_at_type != OID_TIMESTAMPTZ)
-                return na_err_set(err, code,
-                                  "database: column \"%s\" of table \"%s\" has type %s; "
-                                  "expected timestamp or timestamp with time zone",
-                                  s->updated_at, s->session_table, PQgetvalue(r, upd, 4));
+            s->updated_at_type = time_col_type(s, r, upd, s->updated_at, code, err);
+            if (s->updated_at_type == 0)
+                return -1;
         }
     }
     return 0;
