@@ -91,10 +91,12 @@ _pg_argv() {
     _PG_ARGV+=("$_PG_BIN/$prog" "$@")
 }
 
-# _pg_run DIR PROGRAM ARGS... — run it (see _pg_argv).
+# _pg_run DIR PROGRAM ARGS... — run it (see _pg_argv), from DIR: the caller's
+# working directory may be one PG_RUN_AS cannot enter (a mktemp -d clone), and
+# psql says so on stderr.
 _pg_run() {
     _pg_argv "$@" || return 1
-    "${_PG_ARGV[@]}"
+    (cd "$1" && "${_PG_ARGV[@]}")
 }
 
 # _pg_open_path DIR — as root, let PG_RUN_AS own DIR and enter every folder
@@ -180,7 +182,7 @@ pg_start() {
     _pg_argv "$dir" postgres -D "$dir/data" || return 1
     # exec: the background process becomes the postmaster, so $! is its pid
     (
-        (exec "${_PG_ARGV[@]}") </dev/null >>"$dir/postgres.log" 2>&1 \
+        (cd "$dir" && exec "${_PG_ARGV[@]}") </dev/null >>"$dir/postgres.log" 2>&1 \
             3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
         echo $! >"$dir/pg.pid"
     )
