@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: MIT
+# tests/lib/dbsess-servers.sh — nextauth-guard with database sessions
+# (docs/behaviour.md, Database sessions) behind a private lighttpd, Apache 2.4
+# and nginx, for tests/dbsess-servers-pg.bats and dbsess-servers-sqlite.bats.
+# Source it after bats' `load helpers`; it sources guard-checks.sh and the
+# server helpers.
+#
+# Each server runs on its example file unchanged, as the guard suites do
+# (guard-lighttpd.bats, guard-apache.bats, guard-nginx.bats):
+#   lighttpd  examples/lighttpd-guard.conf included by a small site config; the
+#             guard is lighttpd's authorizer, spawned by lighttpd (max-procs);
+#   apache    tests/fixtures-apache/httpd.conf, which includes
+#             examples/apache-guard.conf; the guard under spawn-fcgi -F 2 on a
+#             loopback TCP port;
+#   nginx     examples/nginx-guard.conf with its @PLACEHOLDERS@ filled in
+#             (nginx.sh ng_render); the guard under spawn-fcgi -F 2 on a unix
+#             socket, tests/fixtures/fcgi-cgi.pl running *.cgi, and /service/
+#             proxied (with the X-Nextauth-* headers) to a second server block.
+# The backend everywhere is tests/fixtures/env.cgi (prints its environment) in
+# tests/fixtures/www (gc_setup_root).
+#
+#   ds_config FILE URL ADAPTER [TIMEOUT_MS]
+#       The guard's configuration: origin GC_ORIGIN, sign-in page /login,
+#       /admin/… and /api/admin/… for role admin only (a rule on the claim
+#       "role", which database.claims takes from the user column "role"),
+#       NEXTAUTH_ROLE (X-Nextauth-Role) from that claim, no secret; the
+#       session database URL with ADAPTER, database.timeoutMs TIMEOUT_MS
+#       (default 2000).
+#   ds_start SERVER DIR CONFIG
+#       DIR gets the docroot (gc_setup_root), CONFIG copied to DIR/guard.json,
+#       the guard and the server started; DIR/url is the server's URL.
+#       SERVER: lighttpd, apache or nginx. DIR must be one Apache's User can
+#       walk to (as root: www-data; see ds_root).
+#   ds_restart_guard SERVER DIR   the guard again, reading DIR/guard.json anew
+#       (lighttpd: the whole lighttpd, on a new port: DIR/url changes).
+#   ds_stop SERVER DIR            the server and its guard, each by its pid.
+#   ds_root VAR                   VAR = a new folder under TMPDIR, mode 0755.
+#   ds_base SERVER DIR            BASE = the server's URL (for gc_req).
+#   ds_guard_logged SERVER DIR MSG   the server's error log has the guard's
+#       stderr line MSG ("nextauth-guard: …") in that server's form (polled
+#       for up to 2 s: Apache writes it while it answers).
+# Answers:
+#   DS_JSON_503 / DS_PAGE_503   the guard's 503 bodies
+#   assert_503 SERVER api|page  503 with Retry-After: 5, Cache-Control:
+#       no-store, the body for that kind and its Content-Type as SERVER hands
+#       it on (ds_503_type)
+#   assert_admin_allowed / assert_user_allowed   200 from env.cgi with that
+#       user's identity (the last answer)
+
+# shellcheck disable=SC2034,SC2154 # constants for the suites; gc_* set by gc_get
+# shellcheck source=tests/lib/guard-checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/guard-checks.sh"
+# shellcheck source=tests/lib/lighttpd.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lighttpd.sh"
+# shellcheck source=tests/lib/apache.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apache.sh"
+# shellcheck source=tests/lib/nginx.sh
+. "$(dirname "${BASH_SOURCE[0]}")/nginx.sh"
+
+DS_SERVERS=(lighttpd apache nginx)
+DS_JSON_503='{"message":"Session store unavailable."}'
+DS_PAGE_503='<!DOCTYPE html>
+<title>Service Unavailable</title>
+<p>The session store does not answer. Try again in a few seconds.</p>
+'
+DS_FCGI_CGI="$REPO_ROOT/tests/fixtures/fcgi-cgi.pl"
+
+ds_config() {
+    local file=$1 url=$2 adapter=$3 ms=${4:-2000}
+    jq -n --arg origin "$GC_ORIGIN" --arg u "$url" --arg a "$adapter" --argjson ms "$ms" '{
+        url: $origin,
+        pages: {signIn: "/login"},
+        rules: [{matcher: ["/admin/:path*", "/api/admin/:path*"], authorized: {role: "admin"}}],
+        identity: {NEXTAUTH_ROLE: "role"},
+        database: {url: $u, adapter: $a, claims: {role: "role"}, timeoutMs: $ms}
+    }' >"$file"
+}
+
+ds_root() {
+    local __d
+    __d=$(mktemp -d "${TMPDIR:-/tmp}/dbsess-servers.XXXXXX") || return 1
+    chmod 0755 "$__d" || return 1
+    printf -v "$1" '%s' "$__d"
+}
+
+ds_base() {
+    BASE=$(<"$2/url")
+}
+
+# --- lighttpd -------------------------------------------------------------------
+
+# The site around the example: what INSTALL tells a user to write before the
+# include (the three var.nextauth_* lines).
+_ds_lighttpd_template() {
+    cat >"$1" <<'EOF'
+server.document-root = "@DIR@/www"
+server.bind = "127.0.0.1"
+server.port = @PORT@
+server.pid-file = "@DIR@/run/lighttpd.pid"
+server.errorlog = "@DIR@/logs/error.log"
+server.modules = ( "mod_access", "mod_cgi" )
+index-file.names = ( "index.html" )
+mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".json" => "application/json" )
+cgi.assign = ( ".cgi" => "" )
+
+var.nextauth_guard_bin = "@GUARD@"
+var.nextauth_socket    = "@DIR@/run/guard.sock"
+var.nextauth_public    = "^/(api/auth(/|$)|_next/|favicon\.ico$|public/)"
+include "@EXAMPLE@"
+EOF
+}
+
+_ds_lighttpd_start() { # DIR — lighttpd's environment: NEXTAUTH_CONFIG only (of NEXTAUTH_*)
+    local dir=$1
+    _ds_lighttpd_template "$dir/run/lighttpd.conf.in"
+    (
+        clean_env
+        export NEXTAUTH_CONFIG="$dir/guard.json"
+        lt_start "$dir" "$dir/run/lighttpd.conf.in" GUARD="$GC_GUARD_BIN" \
+            EXAMPLE="$REPO_ROOT/examples/lighttpd-guard.conf" && echo "$LT_URL" >"$dir/url"
+    )
+}
+
+# --- Apache ---------------------------------------------------------------------
+
+_ds_apache_guard() { # DIR
+    local dir=$1 port
+    ap_guard_stop "$dir"
+    port=$(<"$dir/run/guard.port")
+    ap_guard_start "$dir" "$port" 2 "$GC_GUARD_BIN" NEXTAUTH_CONFIG="$dir/guard.json"
+}
+
+_ds_apache_start() { # DIR
+    local dir=$1
+    gc_free_port >"$dir/run/guard.port" || return 1
+    _ds_apache_guard "$dir" || return 1
+    chmod -R a+rX "$dir/www"
+    (
+        ap_start "$dir" "$REPO_ROOT/tests/fixtures-apache/httpd.conf" \
+            GUARD_PORT="$(<"$dir/run/guard.port")" && echo "$AP_URL" >"$dir/url"
+    )
+}
+
+# --- nginx ----------------------------------------------------------------------
+
+# The top-level nginx.conf around the example: everything under @DIR@, and the
+# proxied application (a server block without auth_request).
+_ds_nginx_template() {
+    cat >"$1" <<'EOF'
+user @USER@;
+worker_processes 2;
+pid @DIR@/run/nginx.pid;
+error_log @DIR@/logs/error.log;
+events { worker_connections 256; }
+http {
+    access_log @DIR@/logs/access.log;
+    @TEMP_PATHS@
+    types { text/html html; text/plain txt; application/json json; }
+    default_type application/octet-stream;
+
+    include @DIR@/site.conf;
+
+    server {
+        listen unix:@DIR@/run/app.sock;
+        root @DIR@/www;
+        location /service/ {
+            fastcgi_pass unix:@DIR@/run/cgi.sock;
+            fastcgi_param SCRIPT_FILENAME @DIR@/www/app/env.cgi;
+            fastcgi_param REQUEST_URI $request_uri;
+        }
+    }
+}
+EOF
+}
+
+_ds_nginx_guard() { # DIR
+    local dir=$1
+    gc_spawn_stop "$dir" guard
+    GC_SPAWN_ENV=(NEXTAUTH_CONFIG="$dir/guard.json")
+    gc_spawn "$dir" guard "$dir/run/guard.sock" 2 "$GC_GUARD_BIN"
+}
+
+_ds_nginx_start() { # DIR
+    local dir=$1
+    _ds_nginx_guard "$dir" || return 1
+    GC_SPAWN_ENV=()
+    gc_spawn "$dir" cgi "$dir/run/cgi.sock" 1 /usr/bin/perl "$DS_FCGI_CGI" || return 1
+    ng_render "$REPO_ROOT/examples/nginx-guard.conf" "$dir/site.conf.in" \
+        LISTEN='127.0.0.1:@PORT@' DOCROOT='@DIR@/www' GUARD='unix:@DIR@/run/guard.sock' \
+        CGI='unix:@DIR@/run/cgi.sock' APP='http://unix:@DIR@/run/app.sock:' \
+        NEXTAUTH_APP='http://unix:@DIR@/run/app.sock:' || return 1
+    _ds_nginx_template "$dir/run/nginx.conf.in"
+    (
+        ng_start "$dir" "$dir/run/nginx.conf.in" USER="$(ng_user)" \
+            TEMP_PATHS="$(ng_temp_paths "$dir")" && echo "$NG_URL" >"$dir/url"
+    )
+}
+
+# --- all three --------------------------------------------------------------------
+
+ds_start() {
+    local srv=$1 dir=$2 cfg=$3
+    mkdir -p "$dir" && gc_setup_root "$dir" && cp "$cfg" "$dir/guard.json" || return 1
+    case $srv in
+    lighttpd) _ds_lighttpd_start "$dir" ;;
+    apache) _ds_apache_start "$dir" ;;
+    nginx) _ds_nginx_start "$dir" ;;
+    *) echo "ds_start: no server $srv" >&2 && return 1 ;;
+    esac
+}
+
+ds_restart_guard() {
+    local srv=$1 dir=$2
+    case $srv in
+    lighttpd) lt_stop "$dir" && _ds_lighttpd_start "$dir" ;;
+    apache) _ds_apache_guard "$dir" ;;
+    nginx) _ds_nginx_guard "$dir" ;;
+    esac
+}
+
+ds_stop() {
+    local srv=$1 dir=$2
+    case $srv in
+    lighttpd) lt_stop "$dir" ;;
+    apache)
+        ap_stop "$dir"
+        ap_guard_stop "$dir"
+        ;;
+    nginx)
+        ng_stop "$dir"
+        gc_spawn_stop "$dir" guard
+        gc_spawn_stop "$dir" cgi
+        ;;
+    esac
+}
+
+# The guard's stderr line as each server logs it: lighttpd "FastCGI-stderr:LINE",
+# Apache "AH02507: … Logged from fcgi://HOST:PORT/: 'LINE'", nginx
+# 'FastCGI sent in stderr: "LINE'.
+_ds_logged() { # SERVER DIR MSG
+    case $1 in
+    lighttpd) grep -qF "FastCGI-stderr:$3" "$2/logs/error.log" ;;
+    apache) grep -F 'AH02507' "$2/logs/error.log" | grep -qF "$3" ;;
+    nginx) grep -qF "FastCGI sent in stderr: \"$3" "$2/logs/error.log" ;;
+    esac
+}
+
+ds_guard_logged() {
+    srv_poll 2 _ds_logged "$@" && return 0
+    _fail "$1: no guard line '$3' in its error log:" "$(tail -n 5 "$2/logs/error.log" | cut -c 1-300)"
+}
+
+# --- answers ----------------------------------------------------------------------
+
+# The Content-Type of the guard's 503 as each server hands it on. Apache sends
+# an authorizer's non-200 body as a custom error response, labelled
+# "text/html; charset=iso-8859-1" whatever the guard said; the example's
+# Header line restores JSON on 401/403/500 only, since on a 503 nothing tells
+# the JSON answer from the page (docs/servers.md, Apache: database sessions).
+ds_503_type() { # SERVER api|page
+    if [ "$1" = apache ]; then
+        echo 'text/html; charset=iso-8859-1'
+        return
+    fi
+    case $2 in
+    api) echo application/json ;;
+    page) echo 'text/html; charset=utf-8' ;;
+    esac
+}
+
+assert_503() { # SERVER api|page
+    assert_http 503 || return 1
+    assert_header Content-Type "$(ds_503_type "$1" "$2")" || return 1
+    assert_header Retry-After 5 || return 1
+    assert_header Cache-Control no-store || return 1
+    if [ "$2" = api ]; then
+        assert_body "$DS_JSON_503"
+    else
+        assert_body "$DS_PAGE_503"
+    fi
+}
+
+assert_admin_allowed() {
+    assert_http 200 && assert_env REMOTE_USER ada@example.com &&
+        assert_env NEXTAUTH_EMAIL ada@example.com && assert_env NEXTAUTH_ROLE admin
+}
+
+assert_user_allowed() {
+    assert_http 200 && assert_env REMOTE_USER bob@example.com &&
+        assert_env NEXTAUTH_ROLE user
+}
