@@ -391,6 +391,9 @@ _back() {
         # the files (13 and 23 bytes) or the guard's 503 (the JSON, 40 bytes; the page, 121)
         bad=$(grep -vE '^(200 (13|23) |503 (40|121) 5)$' "$out" | sort | uniq -c)
         [ -z "$bad" ] || _fail "$s: unexpected answers:" "$bad"
+        # in that order: served, refused while down (no 200 in between), served again
+        [ "$(cut -d' ' -f1 "$out" | uniq | tr '\n' ' ')" = '200 503 200 ' ] ||
+            _fail "$s: answers out of order:" "$(cut -d' ' -f1 "$out" | uniq -c)"
         echo "# $s: $(cut -d' ' -f1 "$out" | uniq -c | tr -s ' \n' ' ')" >&3
     done
 }
