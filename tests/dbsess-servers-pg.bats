@@ -330,7 +330,7 @@ server_pids() {
 
 # traffic SERVER OUT N COOKIE — N requests through that server in the
 # background (one curl, ~40 a second), alternating an API and a page path;
-# OUT gets "status bytes retry-after" a request, a line as soon as it is
+# OUT gets "status bytes retry-after cache-control" a request, a line as soon as it is
 # answered (stdbuf: curl's stdout to a file is block-buffered otherwise).
 # stop_traffic ends them all.
 traffic() {
@@ -344,7 +344,7 @@ traffic() {
         fi
     done >"$cfg"
     timeout 60 stdbuf -oL curl -s --max-time 5 --rate 40/s -H "Cookie: $4" -K "$cfg" \
-        -w '%{http_code} %{size_download} %header{retry-after}\n' >"$out" 2>/dev/null 3>&- &
+        -w '%{http_code} %{size_download} %header{retry-after} %header{cache-control}\n' >"$out" 2>/dev/null 3>&- &
     TRAFFIC+=($!)
 }
 
@@ -367,7 +367,7 @@ _back() {
     awk '/^503 /{n=0} /^200 /{n++} END{exit !(n >= 10)}' "$1"
 }
 
-@test "postgresql: lighttpd, Apache, nginx: stopped and started under traffic with a session: only 200 (the files) and 503 (Retry-After 5), never a sign-in, never a 500" {
+@test "postgresql: lighttpd, Apache, nginx: stopped and started under traffic with a session: only 200 (the files) and 503 (Retry-After, no-store), never a sign-in, never a 500" {
     local s out bad
     for s in "${DS_SERVERS[@]}"; do
         traffic "$s" "$BATS_TEST_TMPDIR/$s.out" 2400 "$(gc_cookie "ada-$s")"
@@ -388,8 +388,9 @@ _back() {
         out=$BATS_TEST_TMPDIR/$s.out
         # a line cut short by the kill does not count
         perl -0777 -i -pe 's/[^\n]+\z//' "$out"
-        # the files (13 and 23 bytes) or the guard's 503 (the JSON, 40 bytes; the page, 121)
-        bad=$(grep -vE '^(200 (13|23) |503 (40|121) 5)$' "$out" | sort | uniq -c)
+        # the files (13 and 23 bytes) or the guard's 503 (the JSON, 40 bytes; the page,
+        # 121) with Retry-After: 5 and Cache-Control: no-store
+        bad=$(grep -vE '^(200 (13|23)  |503 (40|121) 5 no-store)$' "$out" | sort | uniq -c)
         [ -z "$bad" ] || _fail "$s: unexpected answers:" "$bad"
         # in that order: served, refused while down (no 200 in between), served again
         [ "$(cut -d' ' -f1 "$out" | uniq | tr '\n' ' ')" = '200 503 200 ' ] ||
