@@ -8,9 +8,10 @@
 # them), nginx one in Drizzle's (drizzle-sqlite.sql, integer milliseconds);
 # each user table has a column "role", which database.claims makes a claim.
 # Both files keep SQLite's default rollback journal, as Prisma and Drizzle
-# leave it: a writer holding the database locks the guard out (with WAL it
-# would not), so the guard answers 503 once database.timeoutMs (300 here)
-# has passed, and serves again once the writer commits.
+# leave it: a writer holding the database locks the guard out, so the guard
+# answers 503 once database.timeoutMs (300 here) has passed, and serves again
+# once the writer commits. The last test moves nginx's guard to a WAL copy,
+# where the same writer does not hold it up.
 # Every answer is checked as the client gets it: status, headers, body.
 
 # shellcheck disable=SC2154 # gc_status, gc_body…: set by gc_get
@@ -131,6 +132,12 @@ setup() {
 teardown() {
     local s
     release_lock
+    # a test that moved nginx's guard to another database puts it back
+    if [ -f "$DS_ROOT/nginx/guard.changed" ]; then
+        cp "$DS_ROOT/drizzle.json" "$DS_ROOT/nginx/guard.json"
+        ds_restart_guard nginx "$DS_ROOT/nginx"
+        rm -f "$DS_ROOT/nginx/guard.changed"
+    fi
     if [ -n "${BATS_TEST_COMPLETED-}" ]; then return 0; fi
     for s in "${DS_SERVERS[@]}"; do
         srv_dump "$DS_ROOT/$s/logs/error.log"
@@ -319,4 +326,29 @@ release_lock() {
     done
     # the log names the path and the cause, never the token
     ! grep -qE 'ada-(lighttpd|apache|nginx)' "$DS_ROOT"/*/logs/error.log || _fail "a token reached an error log"
+}
+
+@test "sqlite: in WAL mode a writer holding the lock does not hold the guard up (nginx)" {
+    local db=$DS_ROOT/wal.db ms
+    cp "$DS_ROOT/drizzle.db" "$db"
+    [ "$(sqlite3 "$db" 'PRAGMA journal_mode = WAL')" = wal ]
+    touch "$DS_ROOT/nginx/guard.changed"
+    ds_config "$DS_ROOT/nginx/guard.json" "sqlite:$db" drizzle "$TIMEOUT_MS"
+    ds_restart_guard nginx "$DS_ROOT/nginx"
+    ds_base nginx "$DS_ROOT/nginx"
+    hold_lock "$db"
+    ms=$(curl -s -o /dev/null --max-time 10 -w '%{http_code} %{time_total}' \
+        -H "Cookie: $(gc_cookie ada-nginx)" "$BASE/api/data.json")
+    [ "${ms%% *}" = 200 ] || _fail "got $ms"
+    ms=$(LC_ALL=C awk -v t="${ms#* }" 'BEGIN { printf "%d", t * 1000 }')
+    [ "$ms" -lt "$TIMEOUT_MS" ] || _fail "answered after $ms ms: it waited for the lock"
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada-nginx)"
+    assert_admin_allowed
+    # a row the writer deletes is still there for readers until it commits
+    echo "DELETE FROM \`session\` WHERE \`sessionToken\` = 'bob-nginx';" >&8
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie bob-nginx)"
+    assert_user_allowed
+    commit_lock
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie bob-nginx)"
+    assert_signin '%2Fapp%2Fenv.cgi'
 }
