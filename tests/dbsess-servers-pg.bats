@@ -115,17 +115,12 @@ $(all_sessions_sql nginx)" || return 1
     export DS_ROOT
     ds_config "$DS_ROOT/prisma.json" "$(pg_url "$PGD" app)" prisma "$TIMEOUT_MS" &&
         ds_config "$DS_ROOT/pgad.json" "$(pg_url "$PGD" pgad)" pg "$TIMEOUT_MS" || return 1
-    ds_start lighttpd "$DS_ROOT/lighttpd" "$DS_ROOT/prisma.json" &&
-        ds_start apache "$DS_ROOT/apache" "$DS_ROOT/prisma.json" &&
-        ds_start nginx "$DS_ROOT/nginx" "$DS_ROOT/pgad.json"
+    ds_start_all "$DS_ROOT" "$DS_ROOT/prisma.json" "$DS_ROOT/prisma.json" "$DS_ROOT/pgad.json"
 }
 
 teardown_file() {
-    local s
     if [ -n "${DS_ROOT-}" ]; then
-        for s in "${DS_SERVERS[@]}"; do
-            ds_stop "$s" "$DS_ROOT/$s"
-        done
+        ds_stop_all "$DS_ROOT"
         rm -rf "$DS_ROOT"
     fi
     pg_stop "$SBD"

@@ -110,18 +110,13 @@ setup_file() {
     ds_config "$DS_ROOT/prisma.json" "sqlite:$DS_ROOT/prisma.db" prisma "$TIMEOUT_MS" &&
         ds_config "$DS_ROOT/drizzle.json" "sqlite:$DS_ROOT/drizzle.db" drizzle "$TIMEOUT_MS" ||
         return 1
-    ds_start lighttpd "$DS_ROOT/lighttpd" "$DS_ROOT/prisma.json" &&
-        ds_start apache "$DS_ROOT/apache" "$DS_ROOT/prisma.json" &&
-        ds_start nginx "$DS_ROOT/nginx" "$DS_ROOT/drizzle.json"
+    ds_start_all "$DS_ROOT" "$DS_ROOT/prisma.json" "$DS_ROOT/prisma.json" "$DS_ROOT/drizzle.json"
 }
 
 teardown_file() {
-    local s
     [ -n "${DS_ROOT-}" ] || return 0
     release_lock
-    for s in "${DS_SERVERS[@]}"; do
-        ds_stop "$s" "$DS_ROOT/$s"
-    done
+    ds_stop_all "$DS_ROOT"
     rm -rf "$DS_ROOT"
 }
 

@@ -31,9 +31,13 @@
 #       the guard and the server started; DIR/url is the server's URL.
 #       SERVER: lighttpd, apache or nginx. DIR must be one Apache's User can
 #       walk to (as root: www-data; see ds_root).
+#   ds_start_all ROOT LIGHTTPD-CONFIG APACHE-CONFIG NGINX-CONFIG
+#       ds_start of the three at once (in parallel), into ROOT/lighttpd,
+#       ROOT/apache and ROOT/nginx; fails when one of them did.
 #   ds_restart_guard SERVER DIR   the guard again, reading DIR/guard.json anew
 #       (lighttpd: the whole lighttpd, on a new port: DIR/url changes).
 #   ds_stop SERVER DIR            the server and its guard, each by its pid.
+#   ds_stop_all ROOT              ds_stop of the three (in parallel).
 #   ds_root VAR                   VAR = a new folder under TMPDIR, mode 0755.
 #   ds_base SERVER DIR            BASE = the server's URL (for gc_req).
 #   ds_guard_logged SERVER DIR MSG   the server's error log has the guard's
@@ -209,6 +213,20 @@ ds_start() {
     esac
 }
 
+ds_start_all() {
+    local root=$1 i rc=0
+    local -a pids=()
+    shift
+    for i in 0 1 2; do
+        ds_start "${DS_SERVERS[i]}" "$root/${DS_SERVERS[i]}" "${@:i+1:1}" &
+        pids+=($!)
+    done
+    for i in 0 1 2; do
+        wait "${pids[i]}" || rc=1
+    done
+    return "$rc"
+}
+
 ds_restart_guard() {
     local srv=$1 dir=$2
     case $srv in
@@ -232,6 +250,16 @@ ds_stop() {
         gc_spawn_stop "$dir" cgi
         ;;
     esac
+}
+
+ds_stop_all() {
+    local root=$1 s
+    local -a pids=()
+    for s in "${DS_SERVERS[@]}"; do
+        ds_stop "$s" "$root/$s" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
 }
 
 # The guard's stderr line as each server logs it: lighttpd "FastCGI-stderr:LINE",
