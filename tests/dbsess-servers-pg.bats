@@ -174,7 +174,7 @@ server_pids() {
 
 # --- the answers ------------------------------------------------------------------
 
-@test "postgresql: lighttpd, Apache, nginx: a session row lets the request through with the row's identity and role" {
+@test "postgresql: lighttpd, Apache, nginx: a session row lets the request through with the row's identity and role; one connection per guard process" {
     local s
     for s in "${DS_SERVERS[@]}"; do
         ds_base "$s" "$DS_ROOT/$s"
@@ -193,6 +193,12 @@ server_pids() {
         assert_body $'{"data":"guarded api"}\n'
         refute_header X-Nextauth-User
     done
+    # one connection per guard process, made at start: lighttpd's 4 and
+    # Apache's 2 on "app", nginx's 2 on "pgad"
+    [ "$(pg_sql "$PGD" postgres "SELECT string_agg(datname || '=' || n, ' ' ORDER BY datname)
+        FROM (SELECT datname, count(*) AS n FROM pg_stat_activity
+              WHERE application_name = 'nextauth-fcgi' GROUP BY datname) c")" = 'app=6 pgad=2' ] ||
+        _fail "guard connections: $(pg_sql "$PGD" postgres "SELECT datname, application_name FROM pg_stat_activity")"
     # nginx hands the identity to a proxied application as headers
     gc_req /service/x -H "Cookie: $(gc_cookie bob-nginx)"
     assert_http 200
