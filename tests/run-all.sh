@@ -112,8 +112,8 @@ done
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
 #             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
 #             content without a valid token, 5xx only in fault windows, flat RSS
-#   load-sqlite, load-pg   the same with database sessions (LOAD_DB), 8 s
-#             each: SIGKILLs, the database away for 1 s (SQLite locked,
+#   load-sqlite, load-pg   the same with database sessions (LOAD_DB), about
+#             8 s each: SIGKILLs, the database away for 1 s (SQLite locked,
 #             PostgreSQL stopped: 503 for every session), sessions revoked
 #   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
 #             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
@@ -144,7 +144,7 @@ for suite in corpus fuzz dbsess differential load load-sqlite load-pg valgrind s
     differential) tests/differential/run.sh >"$log/$suite" 2>&1 ;;
     load) LOAD_DB=jwt tests/load/run.sh >"$log/$suite" 2>&1 ;;
     load-sqlite | load-pg)
-        LOAD_DB=${suite#load-} LOAD_SECONDS=8 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 \
+        LOAD_DB=${suite#load-} LOAD_SECONDS=6 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 \
             tests/load/run.sh >"$log/$suite" 2>&1
         ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;

@@ -78,24 +78,11 @@ db_sql() {
 }
 
 db_init() {
-    local now_ms=$T0 day=86400000 ok later past rows=''
-    later=$(db_time $((now_ms + 30 * day))) && past=$(db_time $((now_ms - 3600000))) || return 1
-    local ann_later ann_past updated
-    ann_later=$(db_time $((now_ms + 30 * day)) int) && ann_past=$(db_time $((now_ms - 3600000)) int)
-    updated=$(db_time "$now_ms")
-    mkdir -p "$FLAGS" || return 1
-    if [ "$DB" = pg ]; then
-        pg_start "$PGD" >"$dir/logs/pg_start.out" 2>&1 || { cat "$dir/logs/pg_start.out"; return 1; }
-        pg_createdb "$PGD" app &&
-            pg_sql_file "$PGD" app "$root/tests/vectors/dbsess-schema/prisma-pg.sql" >/dev/null || return 1
-        DB_URL=$(pg_url "$PGD" app) || return 1
-        DB_NAME="PostgreSQL $(pg_sql "$PGD" app 'SHOW server_version' | cut -d ' ' -f 1) (private, socket in $PGD)"
-    else
-        mkdir -p "$dir/db" && sqlite3 "$SQLITE_DB" <"$root/tests/vectors/dbsess-schema/prisma-sqlite.sql" ||
-            return 1
-        DB_URL=sqlite:$SQLITE_DB
-        DB_NAME="SQLite $(sqlite3 "$SQLITE_DB" 'SELECT sqlite_version()') ($SQLITE_DB, journal $(sqlite3 "$SQLITE_DB" 'PRAGMA journal_mode'))"
-    fi
+    local now_ms=$T0 day=86400000 later past ann_later ann_past updated rows='' out
+    later=$(db_time $((now_ms + 30 * day))) && past=$(db_time $((now_ms - 3600000))) &&
+        ann_later=$(db_time $((now_ms + 30 * day)) int) && ann_past=$(db_time $((now_ms - 3600000)) int) &&
+        updated=$(db_time "$now_ms") || return 1
+    mkdir -p "$FLAGS" "$dir/db" || return 1
     # the sessions: token, user, expiry (SQLite: Prisma's schema has an "id")
     local -a sess=(
         "$tok_ann u-ann $ann_later" "$tok_ann2 u-ann $ann_later" "$tok_canary_rev u-ann $ann_later"
@@ -113,7 +100,7 @@ db_init() {
             rows+="${rows:+,}('s-$n','$t','$u',$e,$updated)"
         fi
     done
-    local cols='"sessionToken","userId","expires","updatedAt"' filler
+    local cols='"sessionToken","userId","expires","updatedAt"' filler about
     if [ "$DB" = pg ]; then
         filler="INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"updatedAt\",\"role\")
   SELECT 'u-f' || i, 'Filler ' || i, 'filler' || i || '@example.test', $updated, 'user'
@@ -122,6 +109,7 @@ INSERT INTO \"Session\" ($cols)
   SELECT md5(random()::text || i), 'u-f' || (1 + i % 200),
          CASE WHEN i % 2 = 0 THEN $later ELSE $past END, $updated
   FROM generate_series(1, 2000) AS i;"
+        about="SELECT 'PostgreSQL ' || split_part(current_setting('server_version'), ' ', 1);"
     else
         cols="\"id\",$cols"
         filler="INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"updatedAt\",\"role\")
@@ -131,8 +119,12 @@ INSERT INTO \"Session\" ($cols)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
   SELECT 'f-' || i, lower(hex(randomblob(16))), 'u-f' || (1 + i % 200),
          CASE WHEN i % 2 = 0 THEN $later ELSE $past END, $updated FROM n;"
+        about="SELECT 'SQLite ' || sqlite_version() || ', journal mode ' || journal_mode FROM pragma_journal_mode;"
     fi
-    db_sql "ALTER TABLE \"User\" ADD COLUMN \"role\" TEXT;
+    # one client run: the schema, the rows, then the row count and what the database is
+    {
+        cat "$root/tests/vectors/dbsess-schema/prisma-$([ "$DB" = pg ] && echo pg || echo sqlite).sql" &&
+            printf '%s\n' "ALTER TABLE \"User\" ADD COLUMN \"role\" TEXT;
 INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"updatedAt\",\"role\") VALUES
   ('u-ann','Ann User','ann@example.test',$updated,'user'),
   ('u-bob','Bob User','bob@example.test',$updated,'user'),
@@ -140,9 +132,21 @@ INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"updatedAt\",\"role\") VALUES
   ('u-dan','Dan Admin','dan@example.test',$updated,'admin'),
   ('u-eve','Eve Norole','eve@example.test',$updated,NULL);
 INSERT INTO \"Session\" ($cols) VALUES $rows;
-$filler" >/dev/null || return 1
-    ok=$(db_sql 'SELECT count(*) FROM "Session"') || return 1
-    [ "$ok" = $((2000 + ${#sess[@]})) ] || { echo "db_init: $ok session rows"; return 1; }
+$filler
+SELECT count(*) FROM \"Session\";
+$about"
+    } >"$dir/db/init.sql" || return 1
+    if [ "$DB" = pg ]; then
+        pg_start "$PGD" >"$dir/logs/pg_start.out" 2>&1 || { cat "$dir/logs/pg_start.out"; return 1; }
+        pg_createdb "$PGD" app && out=$(pg_sql_file "$PGD" app "$dir/db/init.sql") || return 1
+        DB_URL=$(pg_url "$PGD" app) || return 1
+        DB_NAME="$(sed -n 2p <<<"$out") (private, socket in $PGD)"
+    else
+        out=$(sqlite3 -bail "$SQLITE_DB" <"$dir/db/init.sql") || return 1
+        DB_URL=sqlite:$SQLITE_DB
+        DB_NAME="$(sed -n 2p <<<"$out") ($SQLITE_DB)"
+    fi
+    [ "$(head -n 1 <<<"$out")" = $((2000 + ${#sess[@]})) ] || { echo "db_init: $out"; return 1; }
 }
 
 # The revocable rows still there (0 after db_revoke).
