@@ -35,7 +35,10 @@
 # shellcheck source=tests/lib/postgres.sh
 . "$root/tests/lib/postgres.sh"
 
-DB_TIMEOUT_MS=${LOAD_DB_TIMEOUT_MS:-500}
+# SQLite: the busy timeout each lookup waits on the lock (short: the lock's
+# requests are few); PostgreSQL: connecting and each statement (refused at once
+# while it is down; the default, so that a busy machine's reconnect fits)
+DB_TIMEOUT_MS=${LOAD_DB_TIMEOUT_MS:-$([ "$DB" = pg ] && echo 2000 || echo 500)}
 FLAGS=$dir/flags
 PGD=$dir/pg
 SQLITE_DB=$dir/db/app.db

@@ -55,8 +55,9 @@
 #   LOAD_DB_HOLD [2]        seconds it stays away
 #   LOAD_REVOKE_AT          when the sessions are revoked [LOAD_SECONDS*3/5, after
 #                           LOAD_DB_AT], and not before the database is back
-#   LOAD_DB_TIMEOUT_MS [500]  the guard's database.timeoutMs (SQLite: the busy
-#                           timeout a request waits on the lock before its 503)
+#   LOAD_DB_TIMEOUT_MS      the guard's database.timeoutMs [sqlite 500: the busy
+#                           timeout a request waits on the lock before its 503;
+#                           pg 2000]
 #   LOAD_DB_CACHE_SECONDS [0] the guard's database.cacheSeconds: kept sessions
 #                           outlive their revocation and the outage, so any
 #                           value but 0 must fail the run (its trade-off, seen)
