@@ -49,6 +49,50 @@
 -- `revoking` absent when its answer has been read: the row was there, so it
 -- must be allowed; `revoked` there when it is sent: the row is gone, so it
 -- must be refused; in between, either.
+--
+-- Pairing requests with answers. wrk calls request() each time a connection is
+-- about to send, and response() each time a connection has read a whole
+-- answer; with several connections in one thread these interleave, so a queue
+-- of "what was sent" would pair answers with the wrong requests. run.sh
+-- therefore runs wrk with exactly one connection per thread (-tN -cN) and the
+-- script never pipelines (request() returns one request): per thread it is
+-- strictly request(), response(), request(), response()… and the answer always
+-- belongs to the last request generated (`cur`). When wrk loses a connection
+-- (closed or reset before the answer) it reconnects and calls request() again
+-- without a response(): that request is counted as lost (with its time).
+-- One quirk: wrk calls request() once more in thread 1 before the run starts,
+-- to check that the script returns a valid request (script_verify_request);
+-- that call is not a lost request.
+--
+-- Canaries prove that the checker can fail, in every run: "canary-wrong" is
+-- sent with a valid cookie but expects the sign-in redirect (so the right
+-- answer, 200, is "wrong" for it), and "canary-leak" fetches a public file that carries the
+-- guarded marker with no cookie (a "leak" to the detector). With database
+-- sessions two more: "canary-revoke" is a session treated as revoked whose
+-- row run.sh never deletes (each allow after `revoked` must be caught), and
+-- "canary-down" a public request treated as one that reaches the store (its
+-- 200 while `down` must be caught; while the store is down a thread's first
+-- request and every 4th after it are this one, so every outage has some).
+-- Their catches are counted apart from the real wrong answers; run.sh
+-- requires every canary to be caught and every real counter to be 0.
+--
+-- Output: done() prints lines starting with "LOAD " that run.sh reads:
+--   LOAD total <requests> <lost> <timeouts> <connect/read/write errors> <duration µs>
+--   LOAD case <name> <answered> <wrong> <leaks> <5xx> <lost>
+--   LOAD canary <sent-non-5xx> <caught> <leak-sent> <leak-caught>
+--   LOAD db <down> <down-503> <down-other> <up-503> <rev-allowed> <rev-window-allowed>
+--           <rev-window-refused> <rev-refused> <canary-revoke> <caught> <canary-down> <caught>
+--                                database sessions: the answers sent and read
+--                                while the store was down (all, the 503s among
+--                                those reaching it, those not reaching it), the
+--                                store's 503s while it answered, the revoked
+--                                sessions' answers by phase, the two canaries
+--   LOAD ev5xx <ms> <count>      5xx answers, per 10 ms (ms = bucket start)
+--   LOAD evlost <ms> <count>     lost requests, per 10 ms
+--   LOAD evok <ms> <count>       allowed requests answered 200, per 100 ms
+--   LOAD sample <text>           the first wrong answers / leaks, for the report
+--   LOAD latency <p50 ms> <p99 ms> <max ms>
+
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_usec; } load_timeval;
