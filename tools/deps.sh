@@ -9,7 +9,8 @@
 #           libpq-dev (the session store on PostgreSQL)
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
 #           postgresql (private servers for the session-store tests)
-#           sqlite3 (the shell: SQLite databases for the session-store tests)
+#           sqlite3 (the SQLite client: make demo STRATEGY=database, the
+#           database-session tests and the bats helpers for them)
 #           wrk (the load-and-fault run, and make bench)
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
