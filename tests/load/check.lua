@@ -111,6 +111,19 @@ end
 
 local threads = {}
 
+-- What done() reads of each thread (thread:get) must be numbers and strings:
+-- wrk 4.1.0 pops one value too many off the thread's Lua stack after copying
+-- a table (script_copy_value pops the table it copied, then script_thread_get
+-- pops again), so the stack drops below its base and what is copied next is
+-- written outside it: a heap corruption that now and then crashed wrk at the
+-- end of a run (exit 139), and at once for a table of tables. So each counter
+-- of each case is a global of its own ("n_<counter>_<case>"), and the event
+-- buckets and the samples are strings.
+COUNTERS = { "answered", "wrong", "leaks", "s5", "lostc" }
+EV_SCALE = { ev5xx = 10, evlost = 10, evok = 100 } -- bucket size, ms
+SAMPLE_SEP = "\30"
+key, evkey = {}, {}
+
 function setup(thread)
     threads[#threads + 1] = thread
     thread:set("tid", #threads)
@@ -175,12 +188,18 @@ function init(args)
     end
     pos = tid % #seq
 
-    answered, wrong, leaks, s5, lostc = {}, {}, {}, {}, {}
-    for i = 1, #cases do
-        answered[i], wrong[i], leaks[i], s5[i], lostc[i] = 0, 0, 0, 0, 0
+    for _, counter in ipairs(COUNTERS) do
+        key[counter] = {}
+        for i = 1, #cases do
+            key[counter][i] = "n_" .. counter .. "_" .. i
+            _G[key[counter][i]] = 0
+        end
     end
-    ev5xx, evlost, evok = {}, {}, {}
-    samples = {}
+    for kind in pairs(EV_SCALE) do
+        evkey[kind] = { b = "evb_" .. kind, n = "evn_" .. kind, log = "evlog_" .. kind }
+        _G["evb_" .. kind], _G["evn_" .. kind], _G["evlog_" .. kind] = 0, 0, ""
+    end
+    samples, samples_n = "", 0
     canary_n, canary_caught, canary_leak_n, canary_leak_caught = 0, 0, 0, 0
     -- database sessions (LOAD db line)
     down_n, down_503, down_other, up_503 = 0, 0, 0, 0
@@ -194,12 +213,29 @@ function init(args)
     verify_call = (tid == 1)
 end
 
-local function bump(t, k)
-    t[k] = (t[k] or 0) + 1
+local function count(counter, i)
+    local k = key[counter][i]
+    _G[k] = _G[k] + 1
+end
+
+-- One event of KIND (ev5xx, evlost, evok) now: counted in its time bucket;
+-- a finished bucket goes to the kind's log string as "bucket count\n".
+local function event(kind)
+    local k = evkey[kind]
+    local b = floor(now_ms() / EV_SCALE[kind])
+    if _G[k.b] == b then
+        _G[k.n] = _G[k.n] + 1
+        return
+    end
+    if _G[k.n] > 0 then _G[k.log] = _G[k.log] .. _G[k.b] .. " " .. _G[k.n] .. "\n" end
+    _G[k.b], _G[k.n] = b, 1
 end
 
 local function sample(text)
-    if #samples < 5 then samples[#samples + 1] = text end
+    if samples_n < 5 then
+        samples_n = samples_n + 1
+        samples = samples .. text .. SAMPLE_SEP
+    end
 end
 
 local function exists(path)
@@ -211,8 +247,8 @@ function request()
         if verify_call then
             verify_call = false -- wrk's own check call, never sent
         else
-            lostc[cur] = lostc[cur] + 1
-            bump(evlost, floor(now_ms() / 10))
+            count("lostc", cur)
+            event("evlost")
         end
     end
     pos = pos % #seq + 1
@@ -263,7 +299,7 @@ local function meets(e, arg, status, headers, body, has_marker)
 end
 
 local function wrong_answer(i, c, why, status, headers, body)
-    wrong[i] = wrong[i] + 1
+    count("wrong", i)
     sample(string.format("WRONG %s%s: %d Location=%q body=%q", c.name, why, status,
         tostring(header(headers, "Location")), body:sub(1, 80)))
 end
@@ -273,7 +309,7 @@ function response(status, headers, body)
     pending = false
     local i = cur
     local c = cases[i]
-    answered[i] = answered[i] + 1
+    count("answered", i)
     local recv_down, recv_revoking, recv_fault_seen = false, false, false
     if flags then
         recv_down, recv_revoking = exists(f_down), exists(f_revoking)
@@ -287,7 +323,7 @@ function response(status, headers, body)
         canary_leak_n = canary_leak_n + 1
         if has_marker and not c.valid then canary_leak_caught = canary_leak_caught + 1 end
     elseif has_marker and (not c.valid or (revoked and c.canary ~= "revoke")) then
-        leaks[i] = leaks[i] + 1
+        count("leaks", i)
         sample(string.format("LEAK %s%s %d %q", c.name, revoked and " (revoked)" or "", status,
             body:sub(1, 80)))
     end
@@ -308,8 +344,8 @@ function response(status, headers, body)
                 wrong_answer(i, c, " (store down)", status, headers, body)
             end
             if status >= 500 then
-                s5[i] = s5[i] + 1
-                bump(ev5xx, floor(now_ms() / 10))
+                count("s5", i)
+                event("ev5xx")
             end
             return
         end
@@ -321,8 +357,8 @@ function response(status, headers, body)
     -- path never reaches the guard: a 5xx there is a wrong answer. The store's
     -- 503 while the database answered is wrong here already.
     if status >= 500 and c.expect ~= "public" then
-        s5[i] = s5[i] + 1
-        bump(ev5xx, floor(now_ms() / 10))
+        count("s5", i)
+        event("ev5xx")
         if flags and c.store ~= "" and is_store_503(c.store, status, headers, body) and
             (sent_back or not recv_fault_seen) then
             up_503 = up_503 + 1
@@ -362,7 +398,7 @@ function response(status, headers, body)
             ok = false
         end
     end
-    if ok and e == "allow" then bump(evok, floor(now_ms() / 100)) end
+    if ok and e == "allow" then event("evok") end
 
     if c.canary == "wrong" then
         canary_n = canary_n + 1
@@ -385,32 +421,39 @@ function done(summary, latency, requests)
     local db = {}
     for k = 1, #db_names do db[k] = 0 end
     local out = {}
-    -- thread:get copies flat tables only: wrk 4.1.0 crashes copying a table
-    -- of tables, so the case names come from the file again
+    -- only numbers and strings cross (see the top): the case names come from
+    -- the file again, each counter by its own name
     for i, c in ipairs(load_cases(os.getenv("LOAD_CASES"))) do
         names[i] = c.name
         tot[i] = { 0, 0, 0, 0, 0 }
     end
+    local function add_event(kind, b, n)
+        local ms = b * EV_SCALE[kind]
+        ev[kind][ms] = (ev[kind][ms] or 0) + n
+    end
     for _, t in ipairs(threads) do
-        local cols = { t:get("answered"), t:get("wrong"), t:get("leaks"), t:get("s5"),
-            t:get("lostc") }
         for i = 1, #names do
-            for k = 1, 5 do tot[i][k] = tot[i][k] + cols[k][i] end
-            lost_total = lost_total + cols[5][i]
-        end
-        for key, scale in pairs({ ev5xx = 10, evlost = 10, evok = 100 }) do
-            for b, n in pairs(t:get(key)) do
-                local ms = b * scale
-                ev[key][ms] = (ev[key][ms] or 0) + n
+            for k, counter in ipairs(COUNTERS) do
+                tot[i][k] = tot[i][k] + t:get("n_" .. counter .. "_" .. i)
             end
+        end
+        for kind in pairs(EV_SCALE) do
+            for b, n in t:get("evlog_" .. kind):gmatch("(%d+) (%d+)\n") do
+                add_event(kind, tonumber(b), tonumber(n))
+            end
+            local n = t:get("evn_" .. kind)
+            if n > 0 then add_event(kind, t:get("evb_" .. kind), n) end
         end
         can[1] = can[1] + t:get("canary_n")
         can[2] = can[2] + t:get("canary_caught")
         can[3] = can[3] + t:get("canary_leak_n")
         can[4] = can[4] + t:get("canary_leak_caught")
         for k, name in ipairs(db_names) do db[k] = db[k] + t:get(name) end
-        for _, s in ipairs(t:get("samples")) do out[#out + 1] = "LOAD sample " .. s end
+        for s in t:get("samples"):gmatch("([^" .. SAMPLE_SEP .. "]+)" .. SAMPLE_SEP) do
+            out[#out + 1] = "LOAD sample " .. s
+        end
     end
+    for i = 1, #names do lost_total = lost_total + tot[i][5] end
     local e = summary.errors
     print(string.format("LOAD total %d %d %d %d %d", summary.requests, lost_total, e.timeout,
         e.connect + e.read + e.write, summary.duration))

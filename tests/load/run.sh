@@ -799,7 +799,9 @@ awk -v grace="$GRACE_MS" '
             n["5xx", "kill"], n["5xx", "secret"], n["5xx", "outside"],
             n["lost", "kill"], n["lost", "secret"], n["lost", "outside"], in_out, after
     }' "$dir/windows.txt" "$dir/results.txt" >"$dir/windows.sum" 2>"$dir/outside.txt"
-wsum() { awk -v a="$1" -v b="$2" '$1 == a && $2 == b { print $3 }' "$dir/windows.sum"; }
+declare -A wsums # read once: a fork costs much on a busy machine
+while read -r a b n; do wsums[$a.$b]=$n; done <"$dir/windows.sum"
+wsum() { echo "${wsums[$1.$2]:-0}"; }
 nkills=$(grep -c '^kill ' "$dir/windows.txt")
 if [ -z "$DB" ]; then fw='the secret' away='the secret was away'; else fw='the database' away='the database was down'; fi
 echo "    5xx: $(wsum 5xx kill) in the $nkills kill windows, $(wsum 5xx secret) in $fw window," \
