@@ -105,7 +105,9 @@ die() { # a set-up failure: it still ends with the result line
     exit 1
 }
 
-for t in lighttpd wrk curl awk ${DB:+sqlite3}; do
+tools="lighttpd wrk curl awk"
+[ "$DB" = sqlite ] && tools+=" sqlite3" # PostgreSQL's: tests/lib/postgres.sh says
+for t in $tools; do
     command -v "$t" >/dev/null || die "$t is missing (tools/deps.sh)"
 done
 for b in "$GUARD_BIN" "$TOKEN_BIN"; do
