@@ -111,13 +111,17 @@ clean:
 # Keep the programs' objects (make would delete them as intermediates).
 .SECONDARY: $(BINS:=.o) $(CGIS:=.o) $(EXAMPLES:=.o)
 
-# make demo [PORT=9090]: a private lighttpd on 127.0.0.1:$(PORT) with the guard,
-# the session endpoint, the examples and a demo-only sign-in page (demo/run.sh;
-# Ctrl-C stops it and removes its temp dir). make demo-token: the CLI tour.
+# make demo [PORT=9090] [STRATEGY=database]: a private lighttpd on
+# 127.0.0.1:$(PORT) with the guard, the session endpoint, the examples and a
+# demo-only sign-in page (demo/run.sh; Ctrl-C stops it and removes its temp
+# dir); STRATEGY=database keeps the sessions as rows of a SQLite database
+# instead of tokens. Only the command line sets STRATEGY, never the
+# environment. make demo-token: the CLI tour.
 PORT ?= 8080
+STRATEGY = jwt
 .PHONY: demo demo-token
 demo: all
-	demo/run.sh $(PORT)
+	demo/run.sh $(PORT) $(STRATEGY)
 
 demo-token: all
 	tools/demo-token.sh

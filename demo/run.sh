@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# demo/run.sh [PORT] — the demo behind `make demo` (`make demo PORT=9090`).
+# demo/run.sh [PORT [STRATEGY]] — the demo behind `make demo` (`make demo
+# PORT=9090`, `make demo STRATEGY=database`).
 #
 # Starts a private lighttpd on 127.0.0.1:PORT (default 8080) serving demo/www
 # with the real guard (examples/lighttpd-guard.conf), the session endpoint, the
 # two examples of cgi-bin/examples and a demo-only sign-in page, prints the
 # URLs and curl lines to try, and runs until Ctrl-C. Run it after `make`.
 #
-# Everything it makes lives in one temp dir (mode 700): the secret (a new one
-# each run, mode 600, never printed), the rendered configs (demo/config.json.in
-# and demo/lighttpd.conf.in), sockets, logs, the curl cookie jar. On Ctrl-C,
+# STRATEGY (default jwt) is NextAuth's session.strategy:
+#   jwt       the session is a token in the cookie, sealed with a secret
+#             (demo/config.json.in)
+#   database  the session is a row of a SQLite database in the Prisma adapter's
+#             schema (tests/vectors/dbsess-schema/prisma-sqlite.sql, plus a
+#             `role String @default("user")` field on User), the cookie holds
+#             the row's random token (demo/config-database.json.in); the
+#             sign-in page adds the rows, sign-out deletes the session row.
+#
+# Everything it makes lives in one temp dir (mode 700): the secret (jwt; a new
+# one each run, mode 600, never printed) or the database (database; mode 600),
+# the rendered configs (the config and demo/lighttpd.conf.in), sockets, logs,
+# the curl cookie jar. On Ctrl-C,
 # SIGTERM or SIGHUP it stops lighttpd (by pid; lighttpd ends the FastCGI
 # programs it spawned) and removes that dir: nothing is left running.
 set -euo pipefail
@@ -17,6 +28,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 demo=$root/demo
 port=${1:-${PORT:-8080}}
+strategy=${2:-jwt}
 export PATH="$PATH:/usr/sbin:/sbin"
 
 die() {
@@ -26,7 +38,14 @@ die() {
 
 [[ $port =~ ^[0-9]{1,5}$ ]] && ((port >= 1 && port <= 65535)) ||
     die "PORT must be a TCP port number (1-65535), not '$port'"
+case $strategy in
+jwt | database) ;;
+*) die "STRATEGY must be jwt or database, not '$strategy'" ;;
+esac
 command -v lighttpd >/dev/null || die "lighttpd is not installed (sh tools/deps.sh)"
+if [ "$strategy" = database ]; then
+    command -v sqlite3 >/dev/null || die "sqlite3 is not installed (sh tools/deps.sh)"
+fi
 for f in bin/nextauth-token cgi-bin/nextauth-guard cgi-bin/nextauth-session \
     cgi-bin/examples/hello-api cgi-bin/examples/protected-page; do
     [ -x "$root/$f" ] || die "$f is not built: run make (make demo builds everything first)"
@@ -77,7 +96,11 @@ trap 'echo; stopped=1; exit 0' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# render TEMPLATE OUT — the template with @PORT@, @TMP@, @ROOT@, @DEMO@ filled in.
+db=''
+[ "$strategy" = database ] && db=$tmp/demo.db
+
+# render TEMPLATE OUT — the template with @PORT@, @TMP@, @ROOT@, @DEMO@ and
+# @DB@ (the database file; empty with jwt) filled in.
 render() {
     local text
     text=$(<"$1")
@@ -85,11 +108,24 @@ render() {
     text=${text//@TMP@/"$tmp"}
     text=${text//@ROOT@/"$root"}
     text=${text//@DEMO@/"$demo"}
+    text=${text//@DB@/"$db"}
     printf '%s\n' "$text" >"$2"
 }
 
-"$root/bin/nextauth-token" secret >"$tmp/secret"
-render "$demo/config.json.in" "$tmp/config.json"
+if [ "$strategy" = database ]; then
+    # The tables `prisma migrate` makes for the Auth.js Prisma schema, and the
+    # column a `role String @default("user")` field on User adds. No rows: the
+    # sign-in page adds them.
+    {
+        cat "$root/tests/vectors/dbsess-schema/prisma-sqlite.sql"
+        echo "ALTER TABLE \"User\" ADD COLUMN \"role\" TEXT NOT NULL DEFAULT 'user';"
+    } | sqlite3 -bail -batch "$db" >"$tmp/sqlite.out" 2>&1 ||
+        die "sqlite3 could not create $db: $(cat "$tmp/sqlite.out")"
+    render "$demo/config-database.json.in" "$tmp/config.json"
+else
+    "$root/bin/nextauth-token" secret >"$tmp/secret"
+    render "$demo/config.json.in" "$tmp/config.json"
+fi
 render "$demo/lighttpd.conf.in" "$tmp/lighttpd.conf"
 
 if ! lighttpd -tt -f "$tmp/lighttpd.conf" >"$tmp/check.out" 2>&1; then
@@ -123,10 +159,19 @@ fi
 jar=$tmp/cookies.txt
 tok="$root/bin/nextauth-token"
 grace='{"name":"Grace Hopper","email":"grace@example.com","sub":"2","role":"admin"}'
+if [ "$strategy" = database ]; then
+    where="Sessions are rows of the SQLite database $db (Prisma's schema);"
+    signin_what="DEMO-ONLY sign-in page: pick Ada (role user) or Grace (role admin); adds a Session row"
+    signout_what="sign out (deletes the Session row, clears the session cookie)"
+else
+    where="A new secret is in $tmp/secret (mode 600, not printed);"
+    signin_what="DEMO-ONLY sign-in page: pick Ada (role user) or Grace (role admin)"
+    signout_what="sign out (clears the session cookie)"
+fi
 cat <<EOF
 
 nextauth-fcgi demo: lighttpd on $url (pid $lt_pid), behind nextauth-guard.
-A new secret is in $tmp/secret (mode 600, not printed);
+$where
 everything lives in $tmp and goes away on Ctrl-C.
 
 Open in a browser:
@@ -138,16 +183,29 @@ Open in a browser:
   $url/api/hello               the hello-api example: 401 JSON without a session, 200 with one
   $url/api/admin/stats.json    API for role admin only: 401 JSON, 403 JSON for Ada, 200 for Grace
   $url/api/auth/session        the session endpoint (nextauth-session): {} or the session
-  $url/api/auth/signin         DEMO-ONLY sign-in page: pick Ada (role user) or Grace (role admin)
-  $url/api/auth/signout        sign out (clears the session cookie)
+  $url/api/auth/signin         $signin_what
+  $url/api/auth/signout        $signout_what
 
 Try with curl (in this order; the cookie jar is $jar):
   curl -i $url/dashboard
       # 307 to $url/api/auth/signin?callbackUrl=%2Fdashboard
   curl -i $url/api/hello
       # 401 {"message":"You must be logged in."}
+EOF
+if [ "$strategy" = database ]; then
+    cat <<EOF
+  curl -i -c $jar -d user=ada -d callbackUrl=/dashboard $url/api/auth/signin
+      # 302 to $url/dashboard, with Ada's session cookie: the token of her new Session row
+  sqlite3 $db 'SELECT "userId", "expires" FROM "Session"'
+      # Ada's row: 1|<now + 30 days>
+EOF
+else
+    cat <<EOF
   curl -i -c $jar -d user=ada -d callbackUrl=/dashboard $url/api/auth/signin
       # 302 to $url/dashboard, with Ada's session cookie
+EOF
+fi
+cat <<EOF
   curl -i -b $jar $url/api/hello
       # 200 {"message":"Success"}
   curl -i -b $jar $url/api/auth/session
@@ -156,12 +214,33 @@ Try with curl (in this order; the cookie jar is $jar):
       # 307 to the sign-in page: Ada's role is user
   curl -i -b $jar $url/api/admin/stats.json
       # 403 {"message":"Forbidden"}
+EOF
+if [ "$strategy" = database ]; then
+    cat <<EOF
+  curl -i -b $jar -c $jar -d '' $url/api/auth/signout
+      # 302 to $url/, her Session row deleted, the cookie cleared
+  curl -i -b $jar $url/api/hello
+      # 401 {"message":"You must be logged in."}
+  curl -i -c $jar -d user=grace -d callbackUrl=/admin $url/api/auth/signin
+      # 302 to $url/admin, with Grace's session cookie
+  curl -i -b $jar $url/admin
+      # 200 the admin page: Grace's User row has role admin
+  sqlite3 $db 'DELETE FROM "Session"'
+      # revokes every session (sign-out deletes one row)
+  curl -i -b $jar $url/admin
+      # 307 to $url/api/auth/signin?callbackUrl=%2Fadmin
+EOF
+else
+    cat <<EOF
   curl -i -b $jar -c $jar -d '' $url/api/auth/signout
       # 302 to $url/, the cookie cleared
   curl -i -b $jar $url/api/hello
       # 401 {"message":"You must be logged in."}
   curl -i -b "next-auth.session-token=\$(NEXTAUTH_CONFIG=$tmp/config.json $tok encode '$grace')" $url/admin
       # 200 the admin page: a cookie minted by hand for Grace (role admin)
+EOF
+fi
+cat <<EOF
 
 Press Ctrl-C to stop.
 EOF

@@ -208,8 +208,9 @@ GRANT SELECT ("id", "name", "email", "image", "role") ON "User" TO nextauth_guar
     local url="${URL%%&user=*}&user=nextauth_guard"
     jq -cn --arg u "$url" '{url:"http://localhost:3000",database:{url:$u,claims:{role:"role"},timeoutMs:2000},
         authorized:{role:"admin"}}' >"$CFG"
+    frozen_clock "$NOW"
     run env -i PATH="$PATH" NEXTAUTH_CONFIG="$CFG" REQUEST_URI=/dashboard FCGI_ROLE=AUTHORIZER \
-        HTTP_COOKIE="next-auth.session-token=$TOK" FAKETIME_FMT=%s faketime -f "$NOW" \
+        HTTP_COOKIE="next-auth.session-token=$TOK" "${FROZEN_CLOCK[@]}" \
         "${NEXTAUTH_GUARD_BIN:-$REPO_ROOT/cgi-bin/nextauth-guard}"
     [ "$status" -eq 0 ] || sfail "exit $status: $output"
     [[ $output == "Status: 200 OK"$'\r'*"Variable-NEXTAUTH_SUB: user-1"$'\r'* ]] || sfail "expected an allow: $output"

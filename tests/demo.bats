@@ -6,10 +6,14 @@
 # process group, as a terminal sends it) and SIGTERM leave no process and no
 # temp dir; and headless Chromium walks it as a person would
 # (tests/browser/walk-demo.sh; skipped, saying why, where Chromium cannot run).
+# The same for `make demo STRATEGY=database` (sessions as rows of a SQLite
+# file): its sign-in adds the rows, sign-out deletes them, the guard reads
+# them (read-only) and decides by the role column.
 #
-# One demo for the file (demo/run.sh on a free port, stopped in
-# teardown_file); the tests of starting and stopping run their own. Requests
-# and cookies go through the users' helper file, share/nextauth-fcgi/nextauth.bash.
+# Two demos for the file (demo/run.sh on free ports, one per strategy, stopped
+# in teardown_file); the tests of starting and stopping run their own.
+# Requests, cookies and session rows go through the users' helper file,
+# share/nextauth-fcgi/nextauth.bash.
 
 # shellcheck disable=SC2154 # nextauth_status, nextauth_body, …: set by nextauth.bash
 load helpers
@@ -28,24 +32,28 @@ _demo_ready() { # PID OUT: the banner is out (0), the script ended (2)
     return 1
 }
 
-# demo_start OUT [make] — start the demo on a free port, output to OUT, and
-# wait (at most 20 s) until it prints its banner. With "make": as `make demo
-# PORT=N`, in a new session and process group whose leader is make, with
-# SIGINT at its default (as in a terminal). Sets D_PID (the started process,
+# demo_start OUT [make|run [STRATEGY]] — start the demo on a free port, output
+# to OUT, and wait (at most 20 s) until it prints its banner. With "make": as
+# `make demo PORT=N`, in a new session and process group whose leader is
+# make, with SIGINT at its default (as in a terminal). STRATEGY (jwt when
+# not given): as `make demo STRATEGY=…`. Sets D_PID (the started process,
 # also the process group with "make"), D_PORT, D_URL, D_TMP (its temp dir),
 # D_LT (lighttpd's pid). Retries on another port when the one chosen was
 # taken meanwhile (other suites start servers too).
 demo_start() {
     local out=$1 how=${2-} attempt
+    local -a strategy=()
+    [ -n "${3-}" ] && strategy=("$3")
     for attempt in 1 2 3; do
         D_PORT=$(srv_free_port) || return 1
         if [ "$how" = make ]; then
+            [ -n "${3-}" ] && strategy=(STRATEGY="$3")
             perl -MPOSIX -e 'POSIX::setsid() or setpgrp(0, 0);
                 $SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "exec: $!\n"' \
-                make -C "$REPO_ROOT" --no-print-directory demo PORT="$D_PORT" \
+                make -C "$REPO_ROOT" --no-print-directory demo PORT="$D_PORT" "${strategy[@]}" \
                 </dev/null >"$out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
         else
-            "$REPO_ROOT/demo/run.sh" "$D_PORT" \
+            "$REPO_ROOT/demo/run.sh" "$D_PORT" "${strategy[@]}" \
                 </dev/null >"$out" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
         fi
         D_PID=$!
@@ -90,7 +98,7 @@ kids() {
 
 setup_file() {
     local t
-    for t in lighttpd curl jq perl; do
+    for t in lighttpd curl jq perl sqlite3; do
         command -v "$t" >/dev/null || PATH=$PATH:/usr/sbin command -v "$t" >/dev/null ||
             { echo "$t is not installed (sh tools/deps.sh)" >&2; return 1; }
     done
@@ -101,11 +109,37 @@ setup_file() {
     demo_start "$BATS_FILE_TMPDIR/demo.out" || return 1
     export DEMO_OUT=$BATS_FILE_TMPDIR/demo.out DEMO_PID=$D_PID DEMO_URL=$D_URL \
         DEMO_TMP=$D_TMP DEMO_LT=$D_LT
+    demo_start "$BATS_FILE_TMPDIR/demo-db.out" run database || return 1
+    export DBDEMO_OUT=$BATS_FILE_TMPDIR/demo-db.out DBDEMO_PID=$D_PID DBDEMO_URL=$D_URL \
+        DBDEMO_TMP=$D_TMP DBDEMO_LT=$D_LT DBDEMO_DB=$D_TMP/demo.db
 }
 
 teardown_file() {
     [ -n "${DEMO_PID-}" ] && srv_stop_pid "$DEMO_PID" 15
+    [ -n "${DBDEMO_PID-}" ] && srv_stop_pid "$DBDEMO_PID" 15
     return 0
+}
+
+# dbdemo — the requests and session rows of the tests that follow go to the
+# database demo.
+dbdemo() {
+    export NEXTAUTH_CONFIG=$DBDEMO_TMP/config.json NEXTAUTH_URL=$DBDEMO_URL
+    unset NEXTAUTH_DATABASE_URL NEXTAUTH_DATABASE_ADAPTER # the helpers read the config
+}
+
+# rows SQL — run SQL on the database demo's SQLite file.
+rows() {
+    sqlite3 -init /dev/null -batch -cmd '.timeout 5000' "$DBDEMO_DB" "$1"
+}
+
+# signin USER [COOKIE] — the demo's sign-in POST for USER (ada, grace); sets
+# TOK to the token of the session cookie it sets.
+signin() {
+    nextauth_request ${2:+--cookie "$2"} /api/auth/signin -d "user=$1" -d callbackUrl=/dashboard
+    [ "$nextauth_status" = 302 ] || { _nextauth_fail "sign-in as $1" 302; return 1; }
+    [[ $(nextauth_header Set-Cookie) =~ ^next-auth\.session-token=([^\;]+)\; ]] ||
+        { _nextauth_fail "sign-in as $1" "a session cookie"; return 1; }
+    TOK=${BASH_REMATCH[1]}
 }
 
 setup() {
@@ -129,23 +163,29 @@ teardown() {
 
 # --- the printout ----------------------------------------------------------------------
 
-@test "make demo runs demo/run.sh on PORT (8080 by default); make demo-token keeps the CLI tour" {
+@test "make demo runs demo/run.sh on PORT (8080 by default), STRATEGY jwt unless the command line says database; make demo-token keeps the CLI tour" {
     run make -n -C "$REPO_ROOT" --no-print-directory demo
-    [[ $output == *"demo/run.sh 8080"* ]] || _fail "make -n demo"
+    [[ $output == *"demo/run.sh 8080 jwt"* ]] || _fail "make -n demo"
     run make -n -C "$REPO_ROOT" --no-print-directory demo PORT=9090
-    [[ $output == *"demo/run.sh 9090"* ]] || _fail "make -n demo PORT=9090"
+    [[ $output == *"demo/run.sh 9090 jwt"* ]] || _fail "make -n demo PORT=9090"
+    run make -n -C "$REPO_ROOT" --no-print-directory demo STRATEGY=database
+    [[ $output == *"demo/run.sh 8080 database"* ]] || _fail "make -n demo STRATEGY=database"
+    STRATEGY=database run make -n -C "$REPO_ROOT" --no-print-directory demo
+    [[ $output == *"demo/run.sh 8080 jwt"* ]] || _fail "STRATEGY from the environment"
     run make -n -C "$REPO_ROOT" --no-print-directory demo-token
     [[ $output == *"tools/demo-token.sh"* ]] || _fail "make -n demo-token"
 }
 
-@test "demo: every URL it prints answers as described (no session)" {
+# check_urls OUT URL — every URL the demo printed in OUT (its base URL: URL)
+# answers as described, without a session.
+check_urls() {
+    local out=$1 base=$2 u seen=''
     local -a urls
-    mapfile -t urls < <(sed -nE "s#^  ($DEMO_URL/[^ ]*) .*#\1#p" "$DEMO_OUT")
+    mapfile -t urls < <(sed -nE "s#^  ($base/[^ ]*) .*#\1#p" "$out")
     [ "${#urls[@]}" -eq 10 ] || _fail "expected 10 URLs in the printout, got ${#urls[@]}: ${urls[*]}"
-    local u seen=''
     for u in "${urls[@]}"; do
-        seen+=" ${u#"$DEMO_URL"}"
-        case ${u#"$DEMO_URL"} in
+        seen+=" ${u#"$base"}"
+        case ${u#"$base"} in
         /)
             nextauth_request "$u"
             [ "$nextauth_status" = 200 ] && [[ $nextauth_body == *'nextauth-fcgi demo'* ]] ||
@@ -176,25 +216,49 @@ teardown() {
         _fail "unexpected URL list:$seen"
 }
 
-@test "demo: every curl line it prints works as described, in order" {
+# check_lines OUT CURLS SQLITES — every curl line (and sqlite3 line) the demo
+# printed in OUT works as described, in order; there are CURLS and SQLITES
+# of them.
+check_lines() {
+    local out=$1 i line want desc status body loc got n=0 nsql=0 t
     local -a lines
-    local i line want desc status body loc n=0
-    mapfile -t lines < <(sed -n '/^Try with curl/,/^Press Ctrl-C/p' "$DEMO_OUT")
+    mapfile -t lines < <(sed -n '/^Try with curl/,/^Press Ctrl-C/p' "$out")
     for ((i = 0; i < ${#lines[@]}; i++)); do
         line=${lines[$i]}
+        desc=${lines[$((i + 1))]-}
+        if [[ $line == "  sqlite3 "* ]]; then
+            nsql=$((nsql + 1))
+            got=$(cd "$REPO_ROOT" && bash -c "$line" 2>&1) ||
+                _fail "sqlite3 line $nsql failed: $line" "$got" || return 1
+            case $desc in
+            *"# Ada's row: 1|<now + 30 days>")
+                # Prisma 7's SQLite form, 30 days from the sign-in a moment ago
+                [[ $got =~ ^1\|([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3})\+00:00$ ]] ||
+                    _fail "sqlite3 line $nsql: not Ada's row: $got" || return 1
+                t=$(date -u -d "${BASH_REMATCH[1]}Z" +%s)
+                ((t - $(date +%s) - 2592000 <= 5 && $(date +%s) + 2592000 - t <= 300)) ||
+                    _fail "sqlite3 line $nsql: expires is not 30 days from now: $got" || return 1
+                ;;
+            *"# revokes every session"*)
+                [ -z "$got" ] && [ "$(rows 'SELECT count(*) FROM "Session"')" = 0 ] ||
+                    _fail "sqlite3 line $nsql: rows are left" || return 1
+                ;;
+            *) _fail "no known description after: $line" || return 1 ;;
+            esac
+            continue
+        fi
         [[ $line == "  curl "* ]] || continue
-        desc=${lines[$((i + 1))]}
         [[ $desc =~ ^\ +#\ ([0-9]{3})\ (.*)$ ]] || _fail "no '# STATUS' line after: $line" || return 1
         want=${BASH_REMATCH[1]}
         desc=${BASH_REMATCH[2]}
         n=$((n + 1))
         # Run the line as a user would paste it, from the repository.
-        out=$(cd "$REPO_ROOT" && bash -c "$line" 2>/dev/null | tr -d "\r")
-        status=$(sed -nE '1s/^HTTP\/[0-9.]+ ([0-9]{3}).*/\1/p' <<<"$out")
-        body=$(sed '1,/^$/d' <<<"$out")
-        loc=$(sed -nE 's/^Location: (.*)/\1/Ip' <<<"$out" | head -n 1)
+        got=$(cd "$REPO_ROOT" && bash -c "$line" 2>/dev/null | tr -d "\r")
+        status=$(sed -nE '1s/^HTTP\/[0-9.]+ ([0-9]{3}).*/\1/p' <<<"$got")
+        body=$(sed '1,/^$/d' <<<"$got")
+        loc=$(sed -nE 's/^Location: (.*)/\1/Ip' <<<"$got" | head -n 1)
         [ "$status" = "$want" ] ||
-            _fail "line $n: $line" "expected $want ($desc), got:" "$out" || return 1
+            _fail "line $n: $line" "expected $want ($desc), got:" "$got" || return 1
         # "to URL": the Location; a literal JSON body: the body.
         if [[ $desc =~ ^to\ (http://[^ ,]+) ]]; then
             [ "$loc" = "${BASH_REMATCH[1]}" ] ||
@@ -206,7 +270,8 @@ teardown() {
         fi
         case $desc in
         "Ada's session"*)
-            jq -e '.user == {"name":"Ada Lovelace","email":"ada@example.com","role":"user"}' \
+            # a database session's user is the User row: its image is null
+            jq -e '.user | del(.image | nulls) == {"name":"Ada Lovelace","email":"ada@example.com","role":"user"}' \
                 <<<"$body" >/dev/null || _fail "line $n: not Ada's session: $body" || return 1
             ;;
         "the admin page"*)
@@ -214,7 +279,16 @@ teardown() {
             ;;
         esac
     done
-    [ "$n" -eq 10 ] || _fail "expected 10 curl lines, ran $n"
+    [ "$n" -eq "$2" ] || _fail "expected $2 curl lines, ran $n"
+    [ "$nsql" -eq "$3" ] || _fail "expected $3 sqlite3 lines, ran $nsql"
+}
+
+@test "demo: every URL it prints answers as described (no session)" {
+    check_urls "$DEMO_OUT" "$DEMO_URL"
+}
+
+@test "demo: every curl line it prints works as described, in order" {
+    check_lines "$DEMO_OUT" 10 0
 }
 
 @test "demo: the secret is new each run, mode 600 in a mode 700 dir, and never printed" {
@@ -475,6 +549,172 @@ teardown() {
     [ -z "$output" ] || _fail "demo files installed: $output"
 }
 
+# --- make demo STRATEGY=database ---------------------------------------------------------
+
+UUID4='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+
+@test "database demo: every URL it prints answers as described (no session)" {
+    dbdemo
+    check_urls "$DBDEMO_OUT" "$DBDEMO_URL"
+}
+
+@test "database demo: every curl and sqlite3 line it prints works as described, in order" {
+    dbdemo
+    check_lines "$DBDEMO_OUT" 12 2
+}
+
+@test "database demo: no secret; a config of database sessions on the SQLite file (mode 600)" {
+    [ ! -e "$DBDEMO_TMP/secret" ] || _fail "a secret file"
+    grep -q '^Sessions are rows of the SQLite database '"$DBDEMO_DB"" (Prisma's schema);$" "$DBDEMO_OUT" ||
+        _fail "the banner does not name the database"
+    jq -e --arg db "sqlite:$DBDEMO_DB" '.session.strategy == "database" and .database.url == $db
+        and .database.adapter == "prisma" and .database.claims == {"role": "role"}
+        and (has("secret") or has("secretFile") | not)' "$DBDEMO_TMP/config.json" >/dev/null ||
+        _fail "config: $(cat "$DBDEMO_TMP/config.json")"
+    [ "$(stat -c %a "$DBDEMO_DB")" = 600 ] || _fail "database mode $(stat -c %a "$DBDEMO_DB")"
+    # Prisma's tables, and the role column with its default
+    [ "$(rows "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | paste -sd ' ')" = \
+        "Account Authenticator Session User VerificationToken" ] || _fail "tables"
+    [ "$(rows "SELECT type || ' ' || \"notnull\" || ' ' || dflt_value FROM pragma_table_info('User') WHERE name = 'role'")" = \
+        "TEXT 1 'user'" ] || _fail "no role column"
+}
+
+@test "database demo: sign in adds the rows and sets their token; pages allowed, /admin by role; sign out deletes the row; the cookie is then refused" {
+    dbdemo
+    signin ada || return 1
+    [[ $TOK =~ $UUID4 ]] || _fail "the token is not a UUID v4: $TOK"
+    [[ $(nextauth_header Set-Cookie) =~ ^next-auth\.session-token=$TOK\;\ Path=/\;\ Expires=[A-Z][a-z]{2},\ [0-9]{2}\ [A-Z][a-z]{2}\ [0-9]{4}\ [0-9:]{8}\ GMT\;\ HttpOnly\;\ SameSite=Lax$ ]] ||
+        _fail "Set-Cookie: $(nextauth_header Set-Cookie)"
+    local ada="next-auth.session-token=$TOK" row
+    # the rows, as Prisma 7 writes them: text times with +00:00, 30 days ahead
+    row=$(rows "SELECT \"userId\", expires, \"updatedAt\" FROM \"Session\" WHERE \"sessionToken\" = '$TOK'")
+    [[ $row =~ ^1\|([0-9-]{10}T[0-9:]{8})\.[0-9]{3}\+00:00\|([0-9-]{10}T[0-9:]{8})\.[0-9]{3}\+00:00$ ]] ||
+        _fail "Session row: $row" || return 1
+    [ $(($(date -u -d "${BASH_REMATCH[1]}Z" +%s) - $(date -u -d "${BASH_REMATCH[2]}Z" +%s))) -eq 2592000 ] ||
+        _fail "expires is not updatedAt + 30 days: $row"
+    [ "$(rows 'SELECT id, name, email, role FROM "User" WHERE id = '"'1'")" = \
+        '1|Ada Lovelace|ada@example.com|user' ] || _fail "User row"
+    # every page, with the row's claims
+    assert_allows /dashboard "$ada"
+    [[ $nextauth_body == *'<td id="REMOTE_USER">ada@example.com</td>'* ]] || _fail "no REMOTE_USER"
+    [[ $nextauth_body == *'<td id="NEXTAUTH_SUB">1</td>'* ]] || _fail "no NEXTAUTH_SUB"
+    [[ $nextauth_body == *'<td id="NEXTAUTH_ROLE">user</td>'* ]] || _fail "no NEXTAUTH_ROLE"
+    assert_allows /protected "$ada"
+    [[ $nextauth_body == *'&quot;email&quot;: &quot;ada@example.com&quot;'* ]] ||
+        _fail "the protected page does not show Ada's session"
+    assert_allows /api/hello "$ada"
+    [ "$nextauth_body" = '{"message":"Success"}' ] || _fail "hello: $nextauth_body"
+    assert_session /api/auth/session "$ada" \
+        '{"name":"Ada Lovelace","email":"ada@example.com","image":null,"role":"user"}'
+    assert_refuses --page /admin "$ada"
+    assert_refuses --api /api/admin/stats.json "$ada"
+    # Grace: role admin
+    signin grace || return 1
+    local grace="next-auth.session-token=$TOK"
+    assert_allows /admin "$grace"
+    [[ $nextauth_body == *'Grace Hopper'* ]] || _fail "not Grace's admin page"
+    assert_allows /api/admin/stats.json "$grace"
+    # Ada signs out: her row goes, Grace's stays
+    nextauth_request --cookie "$ada" /api/auth/signout -d ''
+    [ "$nextauth_status" = 302 ] && [ "$nextauth_location" = "$DBDEMO_URL/" ] ||
+        _nextauth_fail signout "302 to $DBDEMO_URL/" || return 1
+    grep -qx "Set-Cookie: next-auth.session-token=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax" \
+        <<<"$nextauth_headers" || _nextauth_fail signout "the cookie cleared"
+    [ "$(rows "SELECT count(*) FROM \"Session\" WHERE \"sessionToken\" = '${ada#*=}'")" = 0 ] ||
+        _fail "Ada's row is still there"
+    run nextauth_db_exists "$grace"
+    [ "$status" -eq 0 ] || _fail "Grace's row is gone"
+    # the same cookie, replayed: refused everywhere
+    assert_guarded --page /dashboard "$ada"
+    assert_guarded --api /api/hello "$ada"
+    assert_guarded --page /protected "$ada"
+    assert_no_session /api/auth/session "$ada"
+    assert_allows /admin "$grace"
+}
+
+@test "database demo: one User row per user; the guard reads the role from the row at every request" {
+    dbdemo
+    signin ada || return 1
+    local first="next-auth.session-token=$TOK"
+    signin ada || return 1
+    local second="next-auth.session-token=$TOK"
+    [ "$(rows "SELECT count(*) FROM \"User\" WHERE id = '1'")" = 1 ] || _fail "User rows for Ada"
+    [ "${first#*=}" != "${second#*=}" ] || _fail "the same token twice"
+    assert_allows /api/hello "$first"
+    assert_allows /api/hello "$second"
+    assert_refuses --api /api/admin/stats.json "$first"
+    rows "UPDATE \"User\" SET role = 'admin' WHERE id = '1'"
+    assert_allows /api/admin/stats.json "$first"
+    assert_allows /admin "$second"
+    [[ $nextauth_body == *'<td id="NEXTAUTH_ROLE">admin</td>'* ]] || _fail "role not from the row"
+    rows "UPDATE \"User\" SET role = 'user' WHERE id = '1'"
+    assert_refuses --api /api/admin/stats.json "$first"
+    nextauth_db_revoke "$first"
+    nextauth_db_revoke "$second"
+}
+
+@test "database demo: a row expired or deleted behind its back is refused on the next request" {
+    dbdemo
+    signin grace || return 1
+    local c="next-auth.session-token=$TOK"
+    assert_allows /admin "$c"
+    nextauth_db_expire "$c"
+    [[ $(rows "SELECT expires FROM \"Session\" WHERE \"sessionToken\" = '$TOK'") == *+00:00 ]] ||
+        _fail "the expiry lost Prisma's form"
+    assert_guarded --page /admin "$c"
+    assert_guarded --api /api/hello "$c"
+    # rows made by the helpers, as the Node app would make them
+    c=$(nextauth_db_cookie '{"sub":"3","name":"Katherine Johnson","email":"kj@example.com","role":"admin"}')
+    assert_allows /admin "$c"
+    [[ $nextauth_body == *'Katherine Johnson'* ]] || _fail "not Katherine's admin page"
+    nextauth_db_revoke "$c"
+    assert_guarded --page /admin "$c"
+}
+
+@test "database demo: sign-out with a foreign or hostile cookie deletes nothing" {
+    dbdemo
+    signin ada || return 1
+    local n v
+    n=$(rows 'SELECT count(*) FROM "Session"')
+    for v in "' OR 1=1 --" 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..x.y.z' \
+        "${TOK^^}" "${TOK}x" 00000000-0000-4000-8000-000000000000 '%27%20OR%201%3D1'; do
+        nextauth_request --cookie "next-auth.session-token=$v" /api/auth/signout -d ''
+        [ "$nextauth_status" = 302 ] || _nextauth_fail "signout with $v" 302 || return 1
+        [ "$(rows 'SELECT count(*) FROM "Session"')" = "$n" ] || _fail "rows changed for $v" || return 1
+    done
+    nextauth_request /api/auth/signout -d ''
+    [ "$nextauth_status" = 302 ] && [ "$(rows 'SELECT count(*) FROM "Session"')" = "$n" ] ||
+        _fail "signout without a cookie"
+    nextauth_db_revoke "$TOK"
+}
+
+@test "database demo: the guard holds the database read-only, the session endpoint read-write" {
+    dbdemo
+    signin ada || return 1
+    assert_allows /dashboard "next-auth.session-token=$TOK"
+    assert_session /api/auth/session "next-auth.session-token=$TOK"
+    local k fd flags ro=0 rw=0 name
+    for k in $(kids "$DBDEMO_LT"); do
+        name=$(tr '\0' ' ' <"/proc/$k/cmdline")
+        for fd in /proc/"$k"/fd/*; do
+            [ "$(readlink "$fd")" = "$DBDEMO_DB" ] || continue
+            flags=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$k/fdinfo/${fd##*/}")
+            case $name in
+            *nextauth-guard*)
+                [ $((8#$flags & 3)) -eq 0 ] || _fail "the guard ($k) opened it for writing: $flags" || return 1
+                ro=$((ro + 1))
+                ;;
+            *nextauth-session*)
+                [ $((8#$flags & 3)) -eq 2 ] || _fail "the session endpoint opened it read-only: $flags" || return 1
+                rw=$((rw + 1))
+                ;;
+            esac
+        done
+    done
+    [ "$ro" -ge 1 ] && [ "$rw" -ge 1 ] || _fail "guard fds $ro, session endpoint fds $rw"
+    nextauth_db_revoke "$TOK"
+}
+
 # --- starting and stopping ------------------------------------------------------------------------
 
 @test "make demo PORT=N: Ctrl-C (SIGINT to its process group) leaves no process and no temp dir" {
@@ -492,6 +732,18 @@ teardown() {
     [ "$(srv_http_code "$D_URL/")" = 000 ] || _fail "still answering on $D_PORT"
 }
 
+@test "make demo STRATEGY=database: Ctrl-C leaves no process and no temp dir (nor its database)" {
+    demo_start "$BATS_TEST_TMPDIR/make-db.out" make database || return 1
+    local pid=$D_PID lt=$D_LT tmp=$D_TMP
+    grep -q "^Sessions are rows of the SQLite database $tmp/demo.db" "$BATS_TEST_TMPDIR/make-db.out" ||
+        _fail "not the database demo"
+    [ -f "$tmp/demo.db" ] || _fail "no database"
+    local -a children
+    mapfile -t children < <(kids "$lt")
+    kill -INT -- "-$pid"
+    demo_gone "$pid" "$lt" "$tmp" "${children[@]}" || { srv_dump "$BATS_TEST_TMPDIR/make-db.out"; return 1; }
+}
+
 @test "demo/run.sh: SIGTERM leaves no process and no temp dir" {
     demo_start "$BATS_TEST_TMPDIR/run.out" || return 1
     local -a children
@@ -500,7 +752,7 @@ teardown() {
     demo_gone "$D_PID" "$D_LT" "$D_TMP" "${children[@]}" || { srv_dump "$BATS_TEST_TMPDIR/run.out"; return 1; }
 }
 
-@test "demo/run.sh: a port in use or a bad PORT is refused with the reason, nothing left" {
+@test "demo/run.sh: a port in use, a bad PORT or STRATEGY is refused with the reason, nothing left" {
     local before after
     before=$(find /tmp -maxdepth 1 -name 'nextauth-demo.*' | sort)
     run --separate-stderr "$REPO_ROOT/demo/run.sh" "${DEMO_URL##*:}"
@@ -508,21 +760,27 @@ teardown() {
     [[ $stderr == *"127.0.0.1:${DEMO_URL##*:} is already in use"*"make demo PORT="* ]] || _fail "message"
     run --separate-stderr "$REPO_ROOT/demo/run.sh" 80x
     [ "$status" -eq 1 ] && [[ $stderr == *"PORT must be a TCP port number"* ]] || _fail "PORT=80x"
+    run --separate-stderr "$REPO_ROOT/demo/run.sh" "${DEMO_URL##*:}" sessions
+    [ "$status" -eq 1 ] && [[ $stderr == *"STRATEGY must be jwt or database, not 'sessions'"* ]] ||
+        _fail "STRATEGY=sessions"
     after=$(find /tmp -maxdepth 1 -name 'nextauth-demo.*' | sort)
     [ "$before" = "$after" ] || _fail "a temp dir was left: $after"
 }
 
 # --- the browser --------------------------------------------------------------------------------------
 
-@test "browser: headless Chromium walks the demo (sign in, refused, admin, sign out); screenshots" {
+@test "browser: headless Chromium walks both demos (sign in, refused, admin, sign out; the rows); screenshots" {
     local shots=$BATS_FILE_TMPDIR/screenshots
-    run "$BATS_TEST_DIRNAME/browser/walk-demo.sh" "$DEMO_URL" "$shots"
+    # One browser for both walks; WALK_BUDGET bounds the whole run.
+    WALK_BUDGET=240 run "$BATS_TEST_DIRNAME/browser/walk-demo.sh" "$DEMO_URL" "$shots" \
+        "$DBDEMO_URL" "$DBDEMO_DB"
     if [ "$status" -eq 77 ]; then
         skip "headless Chromium unavailable: ${output##*browser: }"
     fi
     printf "%s\n" "${lines[-1]}" >&3
     [ "$status" -eq 0 ] || _fail "the walk failed" || return 1
+    [[ ${lines[-1]} == "# 42 steps, 0 failed, "* ]] || _fail "not 42 steps"
     local n
     n=$(find "$shots" -name '*.png' -size +1k | wc -l)
-    [ "$n" -eq 7 ] || _fail "expected 7 screenshots, found $n"
+    [ "$n" -eq 14 ] || _fail "expected 14 screenshots, found $n"
 }

@@ -80,7 +80,8 @@ guard_run() {
     local out="$BATS_TEST_TMPDIR/guard.out" err="$BATS_TEST_TMPDIR/guard.err"
     g_request="$*"
     g_rc=0
-    env -i PATH="$PATH" "${GUARD_ENV[@]}" "$@" FAKETIME_FMT=%s faketime -f "$NOW" \
+    frozen_clock "$NOW"
+    env -i PATH="$PATH" "${GUARD_ENV[@]}" "$@" "${FROZEN_CLOCK[@]}" \
         "$GUARD_BIN" </dev/null >"$out" 2>"$err" || g_rc=$?
     _slurp g_stderr "$err"
     g_stderr_lines=()

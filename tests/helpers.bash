@@ -14,6 +14,21 @@ NEXTAUTH_TOKEN_BIN="${NEXTAUTH_TOKEN_BIN:-$BATS_TEST_DIRNAME/../bin/nextauth-tok
 VECTORS_DIR="$REPO_ROOT/tests/vectors"
 VECTORS_JSON="$VECTORS_DIR/nextauth-vectors.json"
 
+# frozen_clock NOW — set the array FROZEN_CLOCK to the environment that freezes
+# a program's clock at unix second NOW (NOW.000000000): libfaketime preloaded
+# with the variables the `faketime -f NOW` wrapper would set (FAKETIME_FMT=%s;
+# a plain `faketime @N` only shifts the clock, keeping the real fraction of a
+# second), without the wrapper itself. The wrapper creates a named semaphore
+# and shared memory per pid (/dev/shm/sem.faketime_sem_<pid>); one killed
+# before its clean-up leaves them behind, and a later wrapper that gets the same
+# pid then refuses to start ("sem_open: File exists"). Run as
+# `env … "${FROZEN_CLOCK[@]}" PROGRAM`. $LIB is the dynamic loader's own
+# (lib/x86_64-linux-gnu on Debian amd64), as the wrapper writes it.
+frozen_clock() {
+    # shellcheck disable=SC2016 # $LIB is expanded by the dynamic loader
+    FROZEN_CLOCK=('LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1' "FAKETIME=$1" FAKETIME_FMT=%s)
+}
+
 # The environment variables the CLI reads. Tests start without any of them so a
 # developer's shell cannot change a verdict.
 clean_env() {

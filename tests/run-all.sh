@@ -112,19 +112,22 @@ done
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
 #             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
 #             content without a valid token, 5xx only in fault windows, flat RSS
+#   load-sqlite, load-pg   the same with database sessions (LOAD_DB), about
+#             8 s each: SIGKILLs, the database away for 1 s (SQLite locked,
+#             PostgreSQL stopped: 503 for every session), sessions revoked
 #   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
 #             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
 #   sanitize  make sanitize-build (ASan+UBSan into build/san), then
 #             tests/valgrind/sanitize.sh: unit tests, the CGI-level bats suites
 #             and the corpus against that build
-# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 /
-# NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes from 20 s to a few
-# minutes); CI sets none.
-for suite in corpus fuzz dbsess differential load valgrind sanitize; do
+# NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 (all
+# three load suites) / NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes
+# from 20 s to a few minutes); CI sets none.
+for suite in corpus fuzz dbsess differential load load-sqlite load-pg valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
-    load) skip=${NEXTAUTH_SKIP_LOAD:-} var=NEXTAUTH_SKIP_LOAD ;;
+    load*) skip=${NEXTAUTH_SKIP_LOAD:-} var=NEXTAUTH_SKIP_LOAD ;;
     differential) skip=${NEXTAUTH_SKIP_DIFFERENTIAL:-} var=NEXTAUTH_SKIP_DIFFERENTIAL ;;
     *) skip='' var='' ;;
     esac
@@ -139,7 +142,11 @@ for suite in corpus fuzz dbsess differential load valgrind sanitize; do
     fuzz) tests/fuzz/replay.sh >"$log/$suite" 2>&1 ;;
     dbsess) tests/dbsess/run.sh >"$log/$suite" 2>&1 ;;
     differential) tests/differential/run.sh >"$log/$suite" 2>&1 ;;
-    load) tests/load/run.sh >"$log/$suite" 2>&1 ;;
+    load) LOAD_DB=jwt tests/load/run.sh >"$log/$suite" 2>&1 ;;
+    load-sqlite | load-pg)
+        LOAD_DB=${suite#load-} LOAD_SECONDS=6 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 \
+            tests/load/run.sh >"$log/$suite" 2>&1
+        ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;
     sanitize)
         { "${MAKE:-make}" --no-print-directory -s -j"$(nproc 2>/dev/null || echo 2)" \

@@ -214,9 +214,12 @@ _check_session_case() {
         sfail "names differ (< JSON, > this file):" "$(diff <(echo "$in_json") <(echo "$in_bats"))"
 }
 
-@test "session: faketime freezes the program's clock at a whole second" {
-    run env FAKETIME_FMT=%s faketime -f "$NOW" date +%s.%N
-    [ "$status" -eq 0 ] && [ "$output" = "$NOW.000000000" ]
+@test "session: the frozen clock (libfaketime preloaded, helpers.bash) stops at a whole second, as the faketime wrapper does" {
+    frozen_clock "$NOW"
+    run env -i "${FROZEN_CLOCK[@]}" /bin/date +%s.%N
+    [ "$status" -eq 0 ] && [ "$output" = "$NOW.000000000" ] || sfail "got: $output"
+    run env -i FAKETIME_FMT=%s faketime -f "$NOW" /bin/date +%s.%N
+    [ "$status" -eq 0 ] && [ "$output" = "$NOW.000000000" ] || sfail "the wrapper: $output"
 }
 
 # One test per vector case with a Cookie or Authorization header (docs/behaviour.md,

@@ -87,9 +87,10 @@ session_cgi() {
     shift
     local out="$BATS_TEST_TMPDIR/session.out" err="$BATS_TEST_TMPDIR/session.err"
     local -a clock=()
-    # FAKETIME_FMT=%s + -f N freezes the clock at N.000000000 (plain
-    # `faketime @N` only shifts it, keeping the real fraction of a second).
-    [ -n "$now" ] && clock=(FAKETIME_FMT=%s faketime -f "$now")
+    if [ -n "$now" ]; then
+        frozen_clock "$now"
+        clock=("${FROZEN_CLOCK[@]}")
+    fi
     session_rc=0
     env -i PATH="$PATH" "$@" "${clock[@]}" "$SESSION_BIN" </dev/null >"$out" 2>"$err" ||
         session_rc=$?

@@ -9,6 +9,8 @@
 #           libpq-dev (the session store on PostgreSQL)
 #   tests:  bats faketime jq curl libfcgi-bin (cgi-fcgi) valgrind
 #           postgresql (private servers for the session-store tests)
+#           sqlite3 (the SQLite client: make demo STRATEGY=database, the
+#           database-session tests and the bats helpers for them)
 #           wrk (the load-and-fault run, and make bench)
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
@@ -19,7 +21,7 @@
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
-postgresql
+postgresql sqlite3
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
 g++ python3
 chromium chromium-driver"

@@ -16,6 +16,12 @@
 #   GET  /api/auth/signout                 "Are you sure?" with a button
 #   POST /api/auth/signout                 clears the session cookie, 302 to
 #                                          callbackUrl (default /)
+# With database sessions (NEXTAUTH_DEMO_DB names the SQLite file, in the Prisma
+# adapter's schema) it does what NextAuth and its adapter do instead: sign-in
+# adds the User row when there is none (createUser) and a Session row with a
+# new random token (createSession: a UUID v4, expires = now + maxAge in Prisma
+# 7's SQLite form), and sets that token as the cookie; sign-out deletes the
+# row of the cookie's token (deleteSession, here nextauth-token revoke).
 # callbackUrl is followed only on this site (NextAuth's default redirect
 # callback): a path, or an absolute URL of this origin; anything else goes to /.
 # A POST from another origin (Origin or Sec-Fetch-Site says so) is refused.
@@ -37,6 +43,7 @@ fi
 
 COOKIE=next-auth.session-token # the demo is plain http: no __Secure- prefix
 MAX_AGE=2592000                  # session.maxAge: 30 days, as NextAuth
+DEMO_DB=${NEXTAUTH_DEMO_DB-}     # database sessions: the SQLite file
 BASE=${NEXTAUTH_DEMO_ORIGIN:-http://127.0.0.1}
 HOST_ORIGIN="http://${HTTP_HOST-}"
 
@@ -74,7 +81,76 @@ current_user() {
 }
 
 sub_of() {
-    [[ ${DEMO_CLAIMS[$1]} =~ \"sub\":\"([^\"]*)\" ]] && printf '%s' "${BASH_REMATCH[1]}"
+    claim_of "$1" sub
+}
+
+# claim_of USER NAME — a string claim of a demo user (their claims are plain).
+claim_of() {
+    [[ ${DEMO_CLAIMS[$1]} =~ \"$2\":\"([^\"]*)\" ]] && printf '%s' "${BASH_REMATCH[1]}"
+}
+
+# --- database sessions --------------------------------------------------------------
+
+# new_token — a session token as next-auth v4 makes one: crypto.randomUUID()
+# (a random UUID v4), else 32 random bytes in hex.
+new_token() {
+    local u=''
+    u=$(cat /proc/sys/kernel/random/uuid 2>/dev/null) || u=''
+    if [[ $u =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]; then
+        printf '%s' "$u"
+    else
+        od -An -tx1 -N32 /dev/urandom | tr -d ' \n'
+    fi
+}
+
+# prisma_time MS — a time as Prisma 7 stores a DateTime in SQLite:
+# 2026-01-31T00:00:00.000+00:00.
+prisma_time() {
+    printf '%s.%03d+00:00' "$(date -u -d "@$(($1 / 1000))" +%Y-%m-%dT%H:%M:%S)" $(($1 % 1000))
+}
+
+# sql_text TEXT — TEXT as an SQL string literal.
+sql_text() {
+    printf "'%s'" "${1//\'/\'\'}"
+}
+
+# db_signin USER — add USER's User row when missing and a new Session row;
+# print the session token.
+db_signin() {
+    local u=$1 tok sid now stamp
+    tok=$(new_token)
+    sid=$(new_token)
+    now=$(date +%s%3N)
+    stamp=$(sql_text "$(prisma_time "$now")")
+    sqlite3 -bail -batch -cmd '.timeout 5000' "$DEMO_DB" >/dev/null <<EOF || return 1
+BEGIN IMMEDIATE;
+INSERT INTO "User" ("id", "name", "email", "role", "createdAt", "updatedAt")
+  VALUES ($(sql_text "$(claim_of "$u" sub)"), $(sql_text "$(claim_of "$u" name)"),
+          $(sql_text "$(claim_of "$u" email)"), $(sql_text "$(claim_of "$u" role)"), $stamp, $stamp)
+  ON CONFLICT ("id") DO NOTHING;
+INSERT INTO "Session" ("id", "sessionToken", "userId", "expires", "createdAt", "updatedAt")
+  VALUES ($(sql_text "$sid"), $(sql_text "$tok"), $(sql_text "$(claim_of "$u" sub)"),
+          $(sql_text "$(prisma_time $((now + MAX_AGE * 1000)))"), $stamp, $stamp);
+COMMIT;
+EOF
+    printf '%s' "$tok"
+}
+
+# db_signout — delete the Session row of the request's session cookie. Only a
+# value shaped like a token this page makes is looked up.
+db_signout() {
+    local c tok='' rc=0 err
+    local -a pairs
+    IFS=';' read -r -a pairs <<<"${HTTP_COOKIE-}"
+    for c in "${pairs[@]}"; do
+        c=${c# }
+        [ "${c%%=*}" = "$COOKIE" ] && tok=${c#*=}
+    done
+    [[ $tok =~ ^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{64})$ ]] ||
+        return 0
+    err=$("$NEXTAUTH_TOKEN_BIN" revoke -- "$tok" 2>&1 </dev/null >/dev/null) || rc=$?
+    # 1: no such row (signed out already); anything else goes to the error log.
+    [ "$rc" -le 1 ] || echo "auth.sh: sign-out could not delete the session: $err" >&2
 }
 
 demo_banner() {
@@ -155,8 +231,13 @@ case "$REQUEST_METHOD $path" in
     user=$(field user "$form") || user=''
     [ -n "$user" ] && [ -n "${DEMO_CLAIMS[$user]+set}" ] ||
         refuse '400 Bad Request' 'Sign in' 'Unknown demo user: choose Ada or Grace.'
-    token=$("$NEXTAUTH_TOKEN_BIN" encode --max-age "$MAX_AGE" "${DEMO_CLAIMS[$user]}") ||
-        refuse '500 Internal Server Error' 'Sign in' 'nextauth-token could not mint the cookie (see the error log).'
+    if [ -n "$DEMO_DB" ]; then
+        token=$(db_signin "$user") ||
+            refuse '500 Internal Server Error' 'Sign in' 'The session row could not be added (see the error log).'
+    else
+        token=$("$NEXTAUTH_TOKEN_BIN" encode --max-age "$MAX_AGE" "${DEMO_CLAIMS[$user]}") ||
+            refuse '500 Internal Server Error' 'Sign in' 'nextauth-token could not mint the cookie (see the error log).'
+    fi
     expires=$(date -u -d "@$(($(date +%s) + MAX_AGE))" '+%a, %d %b %Y %H:%M:%S GMT')
     # Drop chunks of an earlier (larger) session first: a plain cookie next to
     # chunks is refused. The name alone is then set again below.
@@ -170,6 +251,7 @@ case "$REQUEST_METHOD $path" in
     ;;
 "POST /api/auth/signout")
     cross_site && refuse '403 Forbidden' 'Sign out' 'Refused: the form was posted from another site.'
+    [ -n "$DEMO_DB" ] && db_signout
     redirect "$cb" "$(clear_cookies)"$'\n'
     ;;
 *)

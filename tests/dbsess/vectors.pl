@@ -174,7 +174,11 @@ for my $v (@{$doc->{vectors}}) {
                "NEXTAUTH_CONFIG=$dir/config.json", 'REQUEST_METHOD=' . $v->{request}{method});
     push @env, "HTTP_COOKIE=$v->{request}{cookie_header}" if defined $v->{request}{cookie_header};
     my $now = int($v->{now_ms} / 1000);
-    my ($out) = run_capture([@env, 'FAKETIME_FMT=%s', 'faketime', '-f', $now, $bin]);
+    # libfaketime preloaded as the faketime wrapper would, without the wrapper's
+    # per-pid semaphore (one left behind by a killed wrapper stops a later one
+    # with the same pid)
+    my ($out) = run_capture([@env, 'LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1',
+                             "FAKETIME=$now", 'FAKETIME_FMT=%s', $bin]);
     my ($head, $body) = split /\r?\n\r?\n/, $out, 2;
     $body //= '';
     my @cookies = map { /^Set-Cookie: (.*)$/i ? $1 : () } split /\r?\n/, $head // '';

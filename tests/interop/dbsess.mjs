@@ -162,10 +162,11 @@ function ourSession(token) {
       `NEXTAUTH_CONFIG=${configFile}`,
       "REQUEST_METHOD=GET",
       `HTTP_COOKIE=${COOKIE_NAME}=${token}`,
+      // libfaketime preloaded as the faketime wrapper would, without the
+      // wrapper's per-pid semaphore (a stale one stops a later wrapper)
+      "LD_PRELOAD=/usr/$LIB/faketime/libfaketime.so.1",
+      `FAKETIME=${NOW_S}`,
       "FAKETIME_FMT=%s",
-      "faketime",
-      "-f",
-      String(NOW_S),
       bin,
     ],
     { stdio: ["ignore", "pipe", "pipe"], timeout: 20000 },

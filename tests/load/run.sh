@@ -5,7 +5,8 @@
 # guard processes spawned and respawned by lighttpd) is driven by wrk for
 # LOAD_SECONDS with a mix of valid, expired, tampered, wrong-secret and garbage
 # cookies and no cookie, on pages and on APIs, plus a public path.
-# tests/load/check.lua checks every answer against what its request deserves.
+# tests/load/check.lua checks every answer against what its request deserves,
+# an allowed one down to the identity the guard handed over.
 # Meanwhile:
 #   - every LOAD_KILL_EVERY seconds one guard process gets SIGKILL; lighttpd
 #     must respawn it;
@@ -18,6 +19,17 @@
 # kill (or the secret's removal) until lighttpd has every guard process back,
 # plus LOAD_GRACE_MS. The witness, the first guard process after the secret
 # came back, is never killed: its RSS must stay flat to the end.
+#
+# LOAD_DB=sqlite or LOAD_DB=pg (`make load DB=…`): database sessions instead
+# (tests/load/db.sh): the guard reads the sessions of a Prisma database, a
+# SQLite file or a private PostgreSQL server, with users of role user and
+# admin (database.claims), valid sessions, expired rows, unknown tokens and no
+# cookie. No secret, so no secret fault; instead, once, the database goes away
+# (PostgreSQL stopped, SQLite locked) for LOAD_DB_HOLD seconds: every request
+# that reaches the store while it is down must get the guard's 503, and once it
+# is back the same guard processes must let valid sessions in again; and once,
+# three sessions are revoked (rows deleted): from then on they must never get
+# in. The witness is the oldest guard process at the start.
 #
 # Prints a report, one "ok N - …" / "not ok N - …" line per check, and ends with
 # "N passed, N failed"; exits non-zero when anything failed. tests/load/README.md
@@ -37,6 +49,18 @@
 #   LOAD_RSS_SLACK_KB [256] allowed growth of the witness's VmRSS and RssAnon
 #   LOAD_MUTATE=CASE        give the case CASE a wrong expectation (to see the
 #                           checker fail; the run must then fail)
+#   LOAD_DB [jwt]           jwt (token sessions), sqlite or pg (database sessions)
+#   LOAD_DB_AT              database sessions: when the database goes away
+#                           [LOAD_SECONDS/4, at most 60 s, after the first kill]
+#   LOAD_DB_HOLD [2]        seconds it stays away
+#   LOAD_REVOKE_AT          when the sessions are revoked [LOAD_SECONDS*3/5, after
+#                           LOAD_DB_AT], and not before the database is back
+#   LOAD_DB_TIMEOUT_MS      the guard's database.timeoutMs [sqlite 500: the busy
+#                           timeout a request waits on the lock before its 503;
+#                           pg 2000]
+#   LOAD_DB_CACHE_SECONDS [0] the guard's database.cacheSeconds: kept sessions
+#                           outlive their revocation and the outage, so any
+#                           value but 0 must fail the run (its trade-off, seen)
 #   LOAD_KEEP=1             keep the temp folder (its path is printed)
 #   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
 set -u
@@ -60,6 +84,20 @@ MIN_RPS=${LOAD_MIN_RPS:-100}
 RSS_WARMUP=${LOAD_RSS_WARMUP:-3}
 RSS_SLACK=${LOAD_RSS_SLACK_KB:-256}
 MUTATE=${LOAD_MUTATE:-}
+WRK_EXTRA=30 # seconds wrk may run past LOAD_SECONDS while the faults are late
+DB=${LOAD_DB:-jwt}
+case $DB in
+jwt) DB='' ;;
+sqlite | pg) ;;
+*)
+    echo "load: LOAD_DB=$DB: jwt, sqlite or pg"
+    echo "0 passed, 1 failed"
+    exit 1
+    ;;
+esac
+DB_AT=${LOAD_DB_AT:-$((SECS / 4 <= KILL_EVERY ? KILL_EVERY + 1 : SECS / 4 > 60 ? 60 : SECS / 4))}
+DB_HOLD=${LOAD_DB_HOLD:-2}
+REVOKE_AT=${LOAD_REVOKE_AT:-$((SECS * 3 / 5 > DB_AT ? SECS * 3 / 5 : DB_AT + 1))}
 
 die() { # a set-up failure: it still ends with the result line
     echo "load: $*"
@@ -67,16 +105,26 @@ die() { # a set-up failure: it still ends with the result line
     exit 1
 }
 
-for t in lighttpd wrk curl awk; do
+tools="lighttpd wrk curl awk"
+[ "$DB" = sqlite ] && tools+=" sqlite3" # PostgreSQL's: tests/lib/postgres.sh says
+for t in $tools; do
     command -v "$t" >/dev/null || die "$t is missing (tools/deps.sh)"
 done
 for b in "$GUARD_BIN" "$TOKEN_BIN"; do
     [ -x "$b" ] || die "$b is not built (make)"
 done
 [ "$PROCS" -ge 3 ] || die "LOAD_PROCS must be at least 3 (a witness and two to kill)"
-# the secret fault, the recovery (~2 s), the witness's warm-up, then RSS samples
-[ "$SECS" -ge $((SECRET_AT + SECRET_HOLD + RSS_WARMUP + 8)) ] ||
-    die "LOAD_SECONDS=$SECS is too short for the secret fault at ${SECRET_AT} s and the RSS samples after it"
+if [ -z "$DB" ]; then
+    # the secret fault, the recovery (~2 s), the witness's warm-up, then RSS samples
+    [ "$SECS" -ge $((SECRET_AT + SECRET_HOLD + RSS_WARMUP + 8)) ] ||
+        die "LOAD_SECONDS=$SECS is too short for the secret fault at ${SECRET_AT} s and the RSS samples after it"
+else
+    # the outage, then the revocation (each fault is followed by 2 s of requests
+    # at least: the run goes on for them)
+    if [ "$DB_AT" -ge "$SECS" ] || [ "$REVOKE_AT" -le "$DB_AT" ] || [ "$REVOKE_AT" -ge "$SECS" ]; then
+        die "LOAD_SECONDS=$SECS is too short for the database away at ${DB_AT} s for ${DB_HOLD} s, then the revocation at ${REVOKE_AT} s"
+    fi
+fi
 
 # ---- the temp folder and cleaning up -----------------------------------------
 
@@ -89,6 +137,7 @@ cleanup() {
         kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
     done
     lt_stop "$dir" >/dev/null 2>&1
+    [ -n "$DB" ] && db_cleanup >/dev/null 2>&1
     if [ "${LOAD_KEEP:-}" = 1 ]; then
         echo "load: kept $dir"
     else
@@ -122,11 +171,15 @@ T0=$NOW
 rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 MARKER=GUARDED-CONTENT-$(rand_hex 8)
 PUBLIC_MARKER=PUBLIC-CONTENT-$(rand_hex 8)
+# lighttpd's mod_ssi writes the identity the guard handed over (Variable-*
+# headers of its allow: REMOTE_USER, NEXTAUTH_SUB, and NEXTAUTH_ROLE from the
+# "identity" setting) next to the marker; an unset one is "(none)"
+IDENTITY='user=<!--#echo var="REMOTE_USER" --> role=<!--#echo var="NEXTAUTH_ROLE" --> sub=<!--#echo var="NEXTAUTH_SUB" -->'
 for f in dash/p1.html dash/p2.html dash/admin/panel.html; do
-    printf '<!doctype html><title>%s</title><p>%s</p>\n' "$f" "$MARKER" >"$dir/www/$f"
+    printf '<!doctype html><title>%s</title><p>%s %s</p>\n' "$f" "$MARKER" "$IDENTITY" >"$dir/www/$f"
 done
 for f in api/data.json api/admin/stats.json; do
-    printf '{"page":"%s","secret":"%s"}\n' "$f" "$MARKER" >"$dir/www/$f"
+    printf '{"page":"%s","secret":"%s %s"}\n' "$f" "$MARKER" "$IDENTITY" >"$dir/www/$f"
 done
 printf '<!doctype html><p>%s</p>\n' "$PUBLIC_MARKER" >"$dir/www/public/index.html"
 # the leak canary: a public file that carries the guarded marker (check.lua)
@@ -137,17 +190,32 @@ SIGNIN="$ORIGIN/login?callbackUrl="
 JSON_401='{"message":"You must be logged in."}'
 JSON_403='{"message":"Forbidden"}'
 
-# The secret lives in a file (mode 600) that the guard's config names; a copy
-# outside the docroot puts it back after the fault.
-(umask 077 && "$TOKEN_BIN" secret >"$dir/secret" && cp "$dir/secret" "$dir/secret.keep") ||
-    die "cannot make a secret"
-SECRET=$(head -n 1 "$dir/secret")
+# The guard's answer while the session store is down: 503, Retry-After: 5,
+# Cache-Control: no-store, and one of these bodies (JSON on API routes)
+STORE_503_JSON='{"message":"Session store unavailable."}'
+STORE_503_HTML=$'<!DOCTYPE html>\n<title>Service Unavailable</title>\n<p>The session store does not answer. Try again in a few seconds.</p>\n'
+
+if [ -z "$DB" ]; then
+    # The secret lives in a file (mode 600) that the guard's config names; a copy
+    # outside the docroot puts it back after the fault.
+    (umask 077 && "$TOKEN_BIN" secret >"$dir/secret" && cp "$dir/secret" "$dir/secret.keep") ||
+        die "cannot make a secret"
+    SECRET=$(head -n 1 "$dir/secret")
+    SESSIONS="\"secretFile\": \"$dir/secret\""
+else
+    # shellcheck source=tests/load/db.sh
+    . "$here/db.sh"
+    db_init || die "cannot set up the $DB database"
+    SESSIONS="\"database\": { \"url\": \"$DB_URL\", \"adapter\": \"prisma\", \"claims\": { \"role\": \"role\" },"
+    SESSIONS+=" \"timeoutMs\": $DB_TIMEOUT_MS, \"cacheSeconds\": ${LOAD_DB_CACHE_SECONDS:-0} }"
+fi
 cat >"$dir/guard.json" <<EOF
 {
   "url": "$ORIGIN",
-  "secretFile": "$dir/secret",
+  $SESSIONS,
   "pages": { "signIn": "/login" },
   "matcher": ["/dash/:path*", "/api/:path*"],
+  "identity": { "NEXTAUTH_ROLE": "role" },
   "rules": [
     { "matcher": ["/dash/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
   ]
@@ -172,11 +240,12 @@ flip() { # TOKEN SEG
     (IFS=. && printf '%s' "${parts[*]}")
 }
 cookie() { printf 'next-auth.session-token=%s' "$1"; }
-chunked() { # TOKEN — next-auth's 3933-byte chunks .0, .1, …
-    local t=$1 i=0 out=''
+chunked() { chunked_at "$1" 3933; } # TOKEN — next-auth's 3933-byte chunks .0, .1, …
+chunked_at() { # TOKEN SIZE — chunks .0, .1, … of SIZE bytes
+    local t=$1 n=$2 i=0 out=''
     while [ -n "$t" ]; do
-        out+="${out:+; }next-auth.session-token.$i=${t:0:3933}"
-        t=${t:3933}
+        out+="${out:+; }next-auth.session-token.$i=${t:0:n}"
+        t=${t:n}
         i=$((i + 1))
     done
     printf '%s' "$out"
@@ -195,28 +264,37 @@ form_encode() {
     printf '%s' "$out"
 }
 
-USER_CLAIMS='{"name":"Load User","email":"load@example.com","sub":"42","role":"user"}'
-ADMIN_CLAIMS='{"name":"Load Admin","email":"admin@example.com","sub":"1","role":"admin"}'
-pad=$(printf 'x%.0s' $(seq 1 5000))
-big_claims='{"name":"Big","email":"big@example.com","sub":"7","role":"user","pad":"'$pad'"}'
-now_s=$((T0 / 1000))
-{
-    tok_user=$(mint "$USER_CLAIMS") &&
-        tok_admin=$(mint "$ADMIN_CLAIMS") &&
-        tok_big=$(mint "$big_claims") &&
-        tok_expired=$(mint "$USER_CLAIMS" --now $((now_s - 7200)) --max-age 3600) &&
-        tok_other=$(NEXTAUTH_SECRET=another-secret-entirely-0123456789 "$TOKEN_BIN" encode "$USER_CLAIMS")
-} || die "nextauth-token encode failed"
-c_user=$(cookie "$tok_user")
-c_admin=$(cookie "$tok_admin")
-c_expired=$(cookie "$tok_expired")
-c_tampered_ct=$(cookie "$(flip "$tok_user" 4)") # ciphertext
-c_tampered_tag=$(cookie "$(flip "$tok_user" 5)") # authentication tag
-c_tampered_iv=$(cookie "$(flip "$tok_user" 3)") # IV
-c_other=$(cookie "$tok_other")
-c_chunked=$(chunked "$tok_big")
-c_chunked_bad=$(chunked "$(flip "$tok_big" 4)")
 junk=$(printf 'A%.0s' $(seq 1 4000))
+if [ -z "$DB" ]; then
+    USER_CLAIMS='{"name":"Load User","email":"load@example.com","sub":"42","role":"user"}'
+    ADMIN_CLAIMS='{"name":"Load Admin","email":"admin@example.com","sub":"1","role":"admin"}'
+    pad=$(printf 'x%.0s' $(seq 1 5000))
+    big_claims='{"name":"Big","email":"big@example.com","sub":"7","role":"user","pad":"'$pad'"}'
+    now_s=$((T0 / 1000))
+    {
+        tok_user=$(mint "$USER_CLAIMS") &&
+            tok_admin=$(mint "$ADMIN_CLAIMS") &&
+            tok_big=$(mint "$big_claims") &&
+            tok_expired=$(mint "$USER_CLAIMS" --now $((now_s - 7200)) --max-age 3600) &&
+            tok_other=$(NEXTAUTH_SECRET=another-secret-entirely-0123456789 "$TOKEN_BIN" encode "$USER_CLAIMS")
+    } || die "nextauth-token encode failed"
+    c_user=$(cookie "$tok_user")
+    c_admin=$(cookie "$tok_admin")
+    c_expired=$(cookie "$tok_expired")
+    c_tampered_ct=$(cookie "$(flip "$tok_user" 4)") # ciphertext
+    c_tampered_tag=$(cookie "$(flip "$tok_user" 5)") # authentication tag
+    c_tampered_iv=$(cookie "$(flip "$tok_user" 3)") # IV
+    c_other=$(cookie "$tok_other")
+    c_chunked=$(chunked "$tok_big")
+    c_chunked_bad=$(chunked "$(flip "$tok_big" 4)")
+    # the identities (REMOTE_USER is the e-mail)
+    id_user=load@example.com,user,42
+    id_admin=admin@example.com,admin,1
+    id_big=big@example.com,user,7
+else
+    c_user=$(cookie "$tok_ann")
+    id_user=ann@example.test,user,u-ann
+fi
 
 # ---- the cases: what each request deserves (format: check.lua) ------------------
 
@@ -224,76 +302,175 @@ HTML='text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 JSON='application/json'
 : >"$dir/cases.tsv"
 ncases=0
-# case NAME PATH ACCEPT COOKIE EXPECT VALID WEIGHT [CANARY]
-#   EXPECT: allow | signin | 401 | 403 | public. signin's Location is computed
-#   here from the path (callbackUrl = the normalized path and query, form-encoded).
+# case NAME PATH ACCEPT COOKIE EXPECT VALID WEIGHT [CANARY [STORE [THEN]]]
+#   EXPECT: allow=EMAIL,ROLE,SUB (the identity the page must show; ROLE
+#   "(none)": no role) | signin | 401 | 403 | public. signin's Location is
+#   computed here from the path (callbackUrl = the normalized path and query,
+#   form-encoded).
+#   CANARY: wrong | leak | revoke | down (check.lua), or empty.
+#   STORE: 1 when the request reaches the session store (database sessions: a
+#   token on a guarded path): it then gets the store's 503 while the database
+#   is down, JSON on /api/ and for JSON clients, else the HTML page.
+#   THEN: signin | 401, what a session revoked mid-run deserves afterwards.
 case_() {
-    local name=$1 path=$2 accept=$3 cookie=$4 expect=$5 valid=$6 weight=$7 canary=${8:-0}
-    local arg='' cb
+    local name=$1 path=$2 accept=$3 cookie=$4 expect=$5 valid=$6 weight=$7 canary=${8:-}
+    local store=${9:-0} then=${10:-} arg='' then_arg='' cb id email role sub
     if [ "$name" = "$MUTATE" ]; then # LOAD_MUTATE: a deliberately wrong expectation
         case $expect in
-        allow) expect=signin ;;
+        allow*) expect=signin ;;
         public) expect=401 ;;
-        *) expect=allow ;;
+        *) expect=allow=nobody,none,0 ;;
         esac
         mutated=1
     fi
+    cb=${path/#\/public\/..\//\/} # lighttpd and the guard normalize /public/../x to /x
     case $expect in
-    signin)
-        cb=${path/#\/public\/..\//\/} # lighttpd and the guard normalize /public/../x to /x
-        arg=$SIGNIN$(form_encode "$cb")
+    allow=*)
+        id=${expect#allow=}
+        IFS=, read -r email role sub <<<"$id"
+        expect=allow
+        arg="$MARKER user=$email role=$role sub=$sub"
         ;;
+    signin) arg=$SIGNIN$(form_encode "$cb") ;;
     401) arg=$JSON_401 ;;
     403) arg=$JSON_403 ;;
     esac
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$path" "$accept" "$cookie" \
-        "$expect" "$arg" "$valid" "$canary" "$weight" >>"$dir/cases.tsv"
+    case $then in
+    signin) then_arg=$SIGNIN$(form_encode "$cb") ;;
+    401) then_arg=$JSON_401 ;;
+    esac
+    if [ "$store" = 1 ]; then
+        case $path:$accept in
+        /api/*:* | *:"$JSON") store=json ;;
+        *) store=html ;;
+        esac
+    else
+        store=''
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$path" "$accept" "$cookie" \
+        "$expect" "$arg" "$valid" "$canary" "$weight" "$store" "$then" "$then_arg" >>"$dir/cases.tsv"
     ncases=$((ncases + 1))
 }
 mutated=0
 Q='?tab=2&q=a%20b'
-# pages (Accept: text/html): a valid session gets the page, anything else the sign-in redirect
-case_ page-valid /dash/p1.html "$HTML" "$c_user" allow 1 8
-case_ page-valid-query "/dash/p1.html$Q" "$HTML" "$c_user" allow 1 2
-case_ page-valid-chunked /dash/p2.html "$HTML" "$c_chunked" allow 1 1
-case_ page-admin /dash/admin/panel.html "$HTML" "$c_admin" allow 1 2
-case_ page-user-on-admin /dash/admin/panel.html "$HTML" "$c_user" signin 0 2
-case_ page-expired /dash/p1.html "$HTML" "$c_expired" signin 0 3
-case_ page-tampered-ciphertext /dash/p1.html "$HTML" "$c_tampered_ct" signin 0 2
-case_ page-tampered-tag /dash/p2.html "$HTML" "$c_tampered_tag" signin 0 2
-case_ page-tampered-iv /dash/p2.html "$HTML" "$c_tampered_iv" signin 0 1
-case_ page-tampered-chunked /dash/p2.html "$HTML" "$c_chunked_bad" signin 0 1
-case_ page-wrong-secret /dash/p1.html "$HTML" "$c_other" signin 0 2
-case_ page-garbage-word /dash/p1.html "$HTML" "next-auth.session-token=garbage" signin 0 1
-case_ page-garbage-jwe /dash/p1.html "$HTML" \
-    "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.BBBB.CCCCCCCCCCCCCCCCCCCCCC" signin 0 1
-case_ page-garbage-alg-none /dash/p1.html "$HTML" \
-    "next-auth.session-token=eyJhbGciOiJub25lIn0.eyJzdWIiOiI0MiIsImV4cCI6OTk5OTk5OTk5OX0." signin 0 1
-case_ page-garbage-empty /dash/p2.html "$HTML" "next-auth.session-token=" signin 0 1
-case_ page-garbage-4k /dash/p2.html "$HTML" "next-auth.session-token=$junk" signin 0 1
-case_ page-garbage-cookies /dash/p1.html "$HTML" "a=b; next-auth.session-token.0=x; ;;=; c" signin 0 1
-case_ page-no-cookie /dash/p1.html "$HTML" "" signin 0 3
-case_ page-no-cookie-query "/dash/p1.html$Q" "$HTML" "" signin 0 1
-case_ page-dotdot-no-cookie /public/../dash/p1.html "$HTML" "" signin 0 1
-case_ page-json-no-cookie /dash/p1.html "$JSON" "" 401 0 1
-# APIs: a valid session gets the JSON, anything else 401 (403 for the wrong role)
-case_ api-valid /api/data.json "$JSON" "$c_user" allow 1 6
-case_ api-valid-chunked /api/data.json "$JSON" "$c_chunked" allow 1 1
-case_ api-admin /api/admin/stats.json "$JSON" "$c_admin" allow 1 1
-case_ api-user-on-admin /api/admin/stats.json "$JSON" "$c_user" 403 0 2
-case_ api-expired /api/data.json "$JSON" "$c_expired" 401 0 2
-case_ api-tampered /api/data.json "$JSON" "$c_tampered_ct" 401 0 2
-case_ api-wrong-secret /api/data.json "$JSON" "$c_other" 401 0 1
-case_ api-garbage /api/data.json "$JSON" "next-auth.session-token=garbage" 401 0 1
-case_ api-garbage-4k /api/admin/stats.json "$JSON" "next-auth.session-token=$junk" 401 0 1
-case_ api-no-cookie /api/data.json "$JSON" "" 401 0 3
-case_ api-no-cookie-html /api/data.json "$HTML" "" 401 0 1
-# the public path never reaches the guard
-case_ public-no-cookie /public/index.html "$HTML" "" public 0 2
-case_ public-valid /public/index.html "$HTML" "$c_user" public 0 1
-# canaries (check.lua): a wrong expectation and a planted marker, both must be caught
-case_ canary-wrong /dash/p1.html "$HTML" "$c_user" signin 1 1 1
-case_ canary-leak /public/canary.html "$HTML" "" public 0 1 1
+if [ -z "$DB" ]; then
+    # pages (Accept: text/html): a valid session gets the page, anything else the sign-in redirect
+    case_ page-valid /dash/p1.html "$HTML" "$c_user" "allow=$id_user" 1 8
+    case_ page-valid-query "/dash/p1.html$Q" "$HTML" "$c_user" "allow=$id_user" 1 2
+    case_ page-valid-chunked /dash/p2.html "$HTML" "$c_chunked" "allow=$id_big" 1 1
+    case_ page-admin /dash/admin/panel.html "$HTML" "$c_admin" "allow=$id_admin" 1 2
+    case_ page-user-on-admin /dash/admin/panel.html "$HTML" "$c_user" signin 0 2
+    case_ page-expired /dash/p1.html "$HTML" "$c_expired" signin 0 3
+    case_ page-tampered-ciphertext /dash/p1.html "$HTML" "$c_tampered_ct" signin 0 2
+    case_ page-tampered-tag /dash/p2.html "$HTML" "$c_tampered_tag" signin 0 2
+    case_ page-tampered-iv /dash/p2.html "$HTML" "$c_tampered_iv" signin 0 1
+    case_ page-tampered-chunked /dash/p2.html "$HTML" "$c_chunked_bad" signin 0 1
+    case_ page-wrong-secret /dash/p1.html "$HTML" "$c_other" signin 0 2
+    case_ page-garbage-word /dash/p1.html "$HTML" "next-auth.session-token=garbage" signin 0 1
+    case_ page-garbage-jwe /dash/p1.html "$HTML" \
+        "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.BBBB.CCCCCCCCCCCCCCCCCCCCCC" signin 0 1
+    case_ page-garbage-alg-none /dash/p1.html "$HTML" \
+        "next-auth.session-token=eyJhbGciOiJub25lIn0.eyJzdWIiOiI0MiIsImV4cCI6OTk5OTk5OTk5OX0." signin 0 1
+    case_ page-garbage-empty /dash/p2.html "$HTML" "next-auth.session-token=" signin 0 1
+    case_ page-garbage-4k /dash/p2.html "$HTML" "next-auth.session-token=$junk" signin 0 1
+    case_ page-garbage-cookies /dash/p1.html "$HTML" "a=b; next-auth.session-token.0=x; ;;=; c" signin 0 1
+    case_ page-no-cookie /dash/p1.html "$HTML" "" signin 0 3
+    case_ page-no-cookie-query "/dash/p1.html$Q" "$HTML" "" signin 0 1
+    case_ page-dotdot-no-cookie /public/../dash/p1.html "$HTML" "" signin 0 1
+    case_ page-json-no-cookie /dash/p1.html "$JSON" "" 401 0 1
+    # APIs: a valid session gets the JSON, anything else 401 (403 for the wrong role)
+    case_ api-valid /api/data.json "$JSON" "$c_user" "allow=$id_user" 1 6
+    case_ api-valid-chunked /api/data.json "$JSON" "$c_chunked" "allow=$id_big" 1 1
+    case_ api-admin /api/admin/stats.json "$JSON" "$c_admin" "allow=$id_admin" 1 1
+    case_ api-user-on-admin /api/admin/stats.json "$JSON" "$c_user" 403 0 2
+    case_ api-expired /api/data.json "$JSON" "$c_expired" 401 0 2
+    case_ api-tampered /api/data.json "$JSON" "$c_tampered_ct" 401 0 2
+    case_ api-wrong-secret /api/data.json "$JSON" "$c_other" 401 0 1
+    case_ api-garbage /api/data.json "$JSON" "next-auth.session-token=garbage" 401 0 1
+    case_ api-garbage-4k /api/admin/stats.json "$JSON" "next-auth.session-token=$junk" 401 0 1
+    case_ api-no-cookie /api/data.json "$JSON" "" 401 0 3
+    case_ api-no-cookie-html /api/data.json "$HTML" "" 401 0 1
+    # the public path never reaches the guard
+    case_ public-no-cookie /public/index.html "$HTML" "" public 0 2
+    case_ public-valid /public/index.html "$HTML" "$c_user" public 0 1
+    # canaries (check.lua): a wrong expectation and a planted marker, both must be caught
+    case_ canary-wrong /dash/p1.html "$HTML" "$c_user" signin 1 1 wrong
+    case_ canary-leak /public/canary.html "$HTML" "" public 0 1 leak
+else
+    # database sessions: the users and their sessions are db.sh's
+    id_ann=ann@example.test,user,u-ann
+    id_bob=bob@example.test,user,u-bob
+    id_cat=cat@example.test,admin,u-cat
+    id_dan=dan@example.test,admin,u-dan
+    id_eve='eve@example.test,(none),u-eve'
+    c_ann=$(cookie "$tok_ann")
+    c_ann2=$(cookie "$tok_ann2")
+    c_bob=$(cookie "$tok_bob")
+    c_cat=$(cookie "$tok_cat")
+    c_eve=$(cookie "$tok_eve")
+    c_expired=$(cookie "$tok_expired")
+    c_expired_admin=$(cookie "$tok_expired_admin")
+    c_unknown=$(cookie "$tok_unknown")
+    # pages: a valid session gets the page with its user's identity, anything
+    # else the sign-in redirect
+    case_ page-valid /dash/p1.html "$HTML" "$c_ann" "allow=$id_ann" 1 8 '' 1
+    case_ page-valid-query "/dash/p1.html$Q" "$HTML" "$c_ann2" "allow=$id_ann" 1 2 '' 1
+    case_ page-valid-norole /dash/p2.html "$HTML" "$c_eve" "allow=$id_eve" 1 2 '' 1
+    case_ page-valid-chunks /dash/p2.html "$HTML" "$(chunked_at "$tok_bob" 20)" "allow=$id_bob" 1 1 '' 1
+    case_ page-valid-stale-chunk /dash/p1.html "$HTML" "$c_bob; next-auth.session-token.0=stale" \
+        "allow=$id_bob" 1 1 '' 1
+    case_ page-admin /dash/admin/panel.html "$HTML" "$c_cat" "allow=$id_cat" 1 2 '' 1
+    case_ page-user-on-admin /dash/admin/panel.html "$HTML" "$c_ann" signin 0 2 '' 1
+    case_ page-norole-on-admin /dash/admin/panel.html "$HTML" "$c_eve" signin 0 1 '' 1
+    case_ page-expired /dash/p1.html "$HTML" "$c_expired" signin 0 3 '' 1
+    case_ page-expired-admin /dash/admin/panel.html "$HTML" "$c_expired_admin" signin 0 1 '' 1
+    case_ page-unknown /dash/p1.html "$HTML" "$c_unknown" signin 0 2 '' 1
+    case_ page-unknown-hex /dash/p2.html "$HTML" "$(cookie "$tok_unknown_hex")" signin 0 1 '' 1
+    case_ page-garbage-word /dash/p1.html "$HTML" "next-auth.session-token=garbage" signin 0 1 '' 1
+    case_ page-garbage-sql /dash/p1.html "$HTML" "next-auth.session-token=%27%20OR%20%271%27%3D%271" \
+        signin 0 1 '' 1
+    case_ page-garbage-jwe /dash/p2.html "$HTML" \
+        "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAAAAAAAAAAAAAA.BBBB.CCCCCCCCCCCCCCCCCCCCCC" \
+        signin 0 1 '' 1
+    case_ page-garbage-4k /dash/p2.html "$HTML" "next-auth.session-token=$junk" signin 0 1 '' 1
+    case_ page-garbage-cookies /dash/p1.html "$HTML" "a=b; next-auth.session-token.0=x; ;;=; c" \
+        signin 0 1 '' 1
+    # never reach the store: an empty value, a token past 4096 bytes, no cookie
+    case_ page-garbage-empty /dash/p2.html "$HTML" "next-auth.session-token=" signin 0 1
+    case_ page-too-long /dash/p1.html "$HTML" "next-auth.session-token=A$junk$junk" signin 0 1
+    case_ page-no-cookie /dash/p1.html "$HTML" "" signin 0 3
+    case_ page-no-cookie-query "/dash/p1.html$Q" "$HTML" "" signin 0 1
+    case_ page-dotdot-no-cookie /public/../dash/p1.html "$HTML" "" signin 0 1
+    case_ page-json-no-cookie /dash/p1.html "$JSON" "" 401 0 1
+    case_ page-json-unknown /dash/p1.html "$JSON" "$c_unknown" 401 0 1 '' 1
+    # revoked mid-run (db.sh, db_revoke): allowed until then, refused after
+    case_ page-revoked /dash/p2.html "$HTML" "$(cookie "$tok_rev_page")" "allow=$id_bob" 1 2 '' 1 signin
+    case_ page-admin-revoked /dash/admin/panel.html "$HTML" "$(cookie "$tok_rev_admin")" \
+        "allow=$id_dan" 1 1 '' 1 signin
+    # APIs: a valid session gets the JSON, anything else 401 (403 for the wrong role)
+    case_ api-valid /api/data.json "$JSON" "$c_ann" "allow=$id_ann" 1 6 '' 1
+    case_ api-valid-other /api/data.json "$JSON" "$c_bob" "allow=$id_bob" 1 2 '' 1
+    case_ api-admin /api/admin/stats.json "$JSON" "$c_cat" "allow=$id_cat" 1 1 '' 1
+    case_ api-user-on-admin /api/admin/stats.json "$JSON" "$c_ann" 403 0 2 '' 1
+    case_ api-norole-on-admin /api/admin/stats.json "$JSON" "$c_eve" 403 0 1 '' 1
+    case_ api-expired /api/data.json "$JSON" "$c_expired" 401 0 2 '' 1
+    case_ api-unknown /api/data.json "$JSON" "$c_unknown" 401 0 2 '' 1
+    case_ api-garbage /api/data.json "$JSON" "next-auth.session-token=garbage" 401 0 1 '' 1
+    case_ api-garbage-4k /api/admin/stats.json "$JSON" "next-auth.session-token=$junk" 401 0 1 '' 1
+    case_ api-no-cookie /api/data.json "$JSON" "" 401 0 3
+    case_ api-no-cookie-html /api/data.json "$HTML" "" 401 0 1
+    case_ api-revoked /api/data.json "$JSON" "$(cookie "$tok_rev_api")" "allow=$id_bob" 1 2 '' 1 401
+    # the public path never reaches the guard
+    case_ public-no-cookie /public/index.html "$HTML" "" public 0 2
+    case_ public-valid /public/index.html "$HTML" "$c_ann" public 0 1
+    # canaries (check.lua): a wrong expectation, a planted marker, a session
+    # treated as revoked whose row stays, a public page treated as reaching the
+    # store: each must be caught
+    case_ canary-wrong /dash/p1.html "$HTML" "$c_ann" signin 1 1 wrong 1
+    case_ canary-leak /public/canary.html "$HTML" "" public 0 1 leak
+    case_ canary-revoke /dash/p1.html "$HTML" "$(cookie "$tok_canary_rev")" "allow=$id_ann" 1 1 revoke 1 signin
+    case_ canary-down /public/index.html "$HTML" "$c_ann" public 0 1 down 1
+fi
 [ -z "$MUTATE" ] || [ "$mutated" = 1 ] || die "LOAD_MUTATE=$MUTATE: no such case"
 
 # ---- lighttpd and the guard processes ---------------------------------------
@@ -334,26 +511,35 @@ sampler_pid=$!
 
 # ---- wrk ------------------------------------------------------------------------
 
+if [ -z "$DB" ]; then
+    what="secret file away at ${SECRET_AT} s for ${SECRET_HOLD} s"
+else
+    what="database $([ "$DB" = pg ] && echo stopped || echo locked) at ${DB_AT} s for ${DB_HOLD} s, sessions revoked at ${REVOKE_AT} s"
+fi
 echo "load: lighttpd $(lighttpd -v 2>&1 | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p'), $PROCS guard processes," \
     "wrk $CONNS threads x 1 connection, ${SECS} s; SIGKILL every ${KILL_EVERY} s;" \
-    "secret file away at ${SECRET_AT} s for ${SECRET_HOLD} s; $ncases kinds of request"
+    "$what; $ncases kinds of request"
 echo "load: guard $GUARD_ID"
+[ -n "$DB" ] && echo "load: database sessions on $DB_NAME, database.timeoutMs $DB_TIMEOUT_MS"
 [ -n "$MUTATE" ] && echo "load: LOAD_MUTATE=$MUTATE: that case expects a wrong answer, the run must fail"
 now
 T0=$NOW
+if [ -n "$DB" ]; then
+    export LOAD_FLAGS=$FLAGS LOAD_503_JSON=$STORE_503_JSON LOAD_503_HTML=$STORE_503_HTML
+fi
 LOAD_CASES=$dir/cases.tsv LOAD_MARKER=$MARKER LOAD_PUBLIC_MARKER=$PUBLIC_MARKER \
-    timeout $((SECS + 30)) wrk -t"$CONNS" -c"$CONNS" -d"${SECS}s" --timeout 5s \
+    timeout $((SECS + 60)) wrk -t"$CONNS" -c"$CONNS" -d"$((SECS + WRK_EXTRA))s" --timeout 5s \
     -s "$here/check.lua" "$URL/" >"$dir/wrk.out" 2>"$dir/wrk.err" &
 wrk_pid=$!
 
 # ---- the faults -------------------------------------------------------------
-# windows.txt: "kill|secret START_MS END_MS" (END: all guards back), "out A B"
-# (the secret was away and every guard stopped: nobody may get in), "back MS".
+# windows.txt: "kill|secret|db START_MS END_MS" (END: all guards back, a valid
+# session in), "out A B" (the secret was away and every guard stopped, or the
+# database down: nobody may get in), "back MS", "revoke A B" (db.sh).
 
 : >"$dir/windows.txt"
 : >"$dir/faults.txt"
 fail_notes=()
-witness=''
 rel() { secs $(($1 - T0)); } # a time, in seconds since the start of wrk
 secs() { awk -v a="$1" 'BEGIN { printf "%.1f", a / 1000 }'; } # a duration in ms, in seconds
 
@@ -407,7 +593,7 @@ kill_one() {
 refused_starts() { grep -c 'secretFile .*: No such file' "$dir/logs/lighttpd.out"; }
 
 secret_fault() {
-    local ta tb pids codes='' c i
+    local ta tb tg pids codes='' c i
     now
     ta=$NOW
     rm -f "$dir/secret"
@@ -418,6 +604,10 @@ secret_fault() {
         guard_pids | grep -qxF "$pids" || break
         sleep 0.05
     done
+    # nobody may get in from here on: a guard still serving when it got SIGTERM
+    # (a busy machine) takes its time to finish
+    now
+    tg=$NOW
     # hold SECRET_HOLD s, and on until lighttpd has tried to start a guard and
     # it refused (its stderr line lands in lighttpd.out), at most 10 s more:
     # lighttpd respawns on its own schedule (a backend that failed is disabled
@@ -437,9 +627,9 @@ secret_fault() {
     # shellcheck disable=SC2086
     [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
     if wait_back; then
-        printf 'secret %s %s\nout %s %s\nback %s\n' "$ta" "$NOW" "$ta" "$tb" "$NOW" >>"$dir/windows.txt"
+        printf 'secret %s %s\nout %s %s\nback %s\n' "$ta" "$NOW" "$tg" "$tb" "$NOW" >>"$dir/windows.txt"
     else
-        printf 'secret %s %s\nout %s %s\n' "$ta" "$NOW" "$ta" "$tb" >>"$dir/windows.txt"
+        printf 'secret %s %s\nout %s %s\n' "$ta" "$NOW" "$tg" "$tb" >>"$dir/windows.txt"
         fail_notes+=("secret fault: guards not back within 10 s of the secret's return")
     fi
     printf 'secret away at %s s for %s s (%s guard starts refused; probes with a valid session got: %s); back, all guards up and a valid session in after %s s\n' \
@@ -450,19 +640,59 @@ secret_fault() {
     done
     witness=$(oldest_guard)
     printf '%s %s\n' "$witness" "$NOW" >"$dir/witness.txt"
+    RSS_FROM=$((NOW + RSS_WARMUP * 1000))
 }
 
+witness=''
+RSS_FROM='' # from when the witness's RSS is judged (VmRSS; set by the faults)
+if [ -n "$DB" ]; then
+    # no guard is restarted in this mode: the witness is the oldest one at the start
+    witness=$(oldest_guard)
+    printf '%s %s\n' "$witness" "$T0" >"$dir/witness.txt"
+fi
 next_kill=$((T0 + KILL_EVERY * 1000))
-secret_time=$((T0 + SECRET_AT * 1000))
+if [ -z "$DB" ]; then
+    secret_time=$((T0 + SECRET_AT * 1000))
+    revoke_time=''
+else
+    secret_time=$((T0 + DB_AT * 1000)) # the database fault takes its turn
+    revoke_time=$((T0 + REVOKE_AT * 1000))
+fi
 faults_end=$((T0 + SECS * 1000 - 2000)) # no fault in the last 2 s
+# the RSS samples of the witness since RSS_FROM (see the report)
+witness_samples() {
+    if [ -z "$witness" ] || [ -z "$RSS_FROM" ]; then
+        echo 0
+        return
+    fi
+    awk -v p="$witness" -v t="$RSS_FROM" '$2 == p && $1 >= t { n++ } END { print n + 0 }' "$dir/rss.txt"
+}
 secret_done=0
+settled=0 # when the last one-time fault was over
+end_at=$((T0 + SECS * 1000))
 while kill -0 "$wrk_pid" 2>/dev/null; do
     now
+    # The end: LOAD_SECONDS are over, the one-time faults have had 2 s of
+    # requests after them and the witness 4 RSS samples to judge (on a busy
+    # machine all of them come late), or at most WRK_EXTRA s more. wrk stops
+    # on SIGINT (through timeout) and reports.
+    if { [ "$NOW" -ge "$end_at" ] && [ "$secret_done" = 1 ] && [ -z "$revoke_time" ] &&
+        [ "$NOW" -ge $((settled + 2000)) ] && [ "$(witness_samples)" -ge 4 ]; } ||
+        [ "$NOW" -ge $((end_at + (WRK_EXTRA - 5) * 1000)) ]; then
+        kill -INT "$wrk_pid"
+        break
+    fi
     if [ "$secret_done" = 0 ] && [ "$NOW" -ge "$secret_time" ]; then
-        secret_fault
+        if [ -z "$DB" ]; then secret_fault; else db_fault; fi
         secret_done=1
         now
+        settled=$NOW
         next_kill=$((NOW + KILL_EVERY * 1000))
+    elif [ -n "$revoke_time" ] && [ "$secret_done" = 1 ] && [ "$NOW" -ge "$revoke_time" ]; then
+        db_revoke
+        revoke_time=''
+        now
+        settled=$NOW
     elif [ "$NOW" -ge "$next_kill" ] && [ "$NOW" -lt "$faults_end" ]; then
         kill_one
         next_kill=$((next_kill + KILL_EVERY * 1000))
@@ -486,6 +716,11 @@ gone() { ! srv_alive "$1"; }
 for p in $loggers; do srv_poll 5 gone "$p"; done
 left=''
 for p in $last_guards; do srv_alive "$p" && left+="$p "; done
+if [ "$DB" = pg ]; then
+    p=$(pg_pid "$PGD" 2>/dev/null)
+    pg_stop "$PGD" >/dev/null 2>&1
+    [ -n "$p" ] && srv_alive "$p" && left+="postgres:$p "
+fi
 
 # ---- the report -------------------------------------------------------------
 
@@ -518,8 +753,11 @@ lost=$(field total 4)
 timeouts=$(field total 5)
 sockerr=$(field total 6)
 read -r p50 p99 pmax < <(awk '$2 == "latency" { print $3, $4, $5 }' "$dir/results.txt")
-rps=$((requests / SECS))
-echo "load: $requests requests ($rps/s); lost $lost, timeouts $timeouts, socket errors $sockerr;" \
+dur_ms=$(($(field total 7) / 1000))
+[ "$dur_ms" -gt 0 ] || dur_ms=1
+dur=$(secs "$dur_ms")
+rps=$((requests * 1000 / dur_ms))
+echo "load: $requests requests in $dur s ($rps/s); lost $lost, timeouts $timeouts, socket errors $sockerr;" \
     "latency p50 $p50 ms, p99 $p99 ms, max $pmax ms"
 
 # per case
@@ -539,7 +777,10 @@ sed 's/^/    /' "$dir/faults.txt"
 for n in "${fail_notes[@]}"; do echo "    PROBLEM: $n"; done
 awk -v grace="$GRACE_MS" '
     FNR == NR {
-        if ($1 == "kill" || $1 == "secret") { k[++nw] = $1; s[nw] = $2 - 100; e[nw] = $3 + grace }
+        # a database fault counts where the secret fault would
+        if ($1 == "kill" || $1 == "secret" || $1 == "db") {
+            k[++nw] = $1 == "db" ? "secret" : $1; s[nw] = $2 - 100; e[nw] = $3 + grace
+        }
         if ($1 == "out") { oa = $2 + 500; ob = $3 }
         if ($1 == "back") back = $2
         next
@@ -560,12 +801,24 @@ awk -v grace="$GRACE_MS" '
             n["5xx", "kill"], n["5xx", "secret"], n["5xx", "outside"],
             n["lost", "kill"], n["lost", "secret"], n["lost", "outside"], in_out, after
     }' "$dir/windows.txt" "$dir/results.txt" >"$dir/windows.sum" 2>"$dir/outside.txt"
-wsum() { awk -v a="$1" -v b="$2" '$1 == a && $2 == b { print $3 }' "$dir/windows.sum"; }
+declare -A wsums # read once: a fork costs much on a busy machine
+while read -r a b n; do wsums[$a.$b]=$n; done <"$dir/windows.sum"
+wsum() { echo "${wsums[$1.$2]:-0}"; }
 nkills=$(grep -c '^kill ' "$dir/windows.txt")
-echo "    5xx: $(wsum 5xx kill) in the $nkills kill windows, $(wsum 5xx secret) in the secret window," \
+if [ -z "$DB" ]; then fw='the secret' away='the secret was away'; else fw='the database' away='the database was down'; fi
+echo "    5xx: $(wsum 5xx kill) in the $nkills kill windows, $(wsum 5xx secret) in $fw window," \
     "$(wsum 5xx outside) outside; lost requests: $(wsum lost kill) / $(wsum lost secret) / $(wsum lost outside)"
-echo "    valid sessions let in while the secret was away: $(wsum ok while_out),"\
+echo "    valid sessions let in while $away: $(wsum ok while_out),"\
     "after it came back: $(wsum ok after_back)"
+if [ -n "$DB" ]; then
+    read -r down_n down_503 down_other up_503 rev_allowed rev_win_allowed rev_win_refused rev_refused \
+        can_rev_n can_rev_caught can_down_n can_down_caught < <(awk '$2 == "db" { $1 = $2 = ""; print }' "$dir/results.txt")
+    rev_wrong=$(awk '$2 == "case" && $3 ~ /-revoked$/ { s += $5 + $6 } END { print s + 0 }' "$dir/results.txt")
+    echo "    sent and answered while the database was down: $down_n reaching the store ($down_503 got its 503)," \
+        "$down_other not reaching it (answered as usual); the store's 503 while the database answered: $up_503"
+    echo "    revoked sessions: allowed before the DELETE began $rev_allowed, during it $rev_win_allowed allowed" \
+        "and $rev_win_refused refused, refused after it $rev_refused; wrong answers or leaks among them: $rev_wrong"
+fi
 head -n 10 "$dir/outside.txt"
 # what lighttpd saw of its guard processes
 signals=$(grep -o 'child signalled: [0-9]*' "$dir/logs/error.log" | sort | uniq -c | awk '{printf "%s%s x signal %s", (NR > 1 ? ", " : ""), $1, $4}')
@@ -586,11 +839,24 @@ awk '{ if (!($2 in f)) { f[$2] = $3; fa[$2] = $4; t1[$2] = $1; order[++n] = $2 }
 head -n 12 "$dir/rss.sum"
 [ "$(wc -l <"$dir/rss.sum")" -gt 12 ] && echo "    (the 12 longest-lived of $(wc -l <"$dir/rss.sum") processes)"
 read -r wpid wstart <"$dir/witness.txt" 2>/dev/null || { wpid=''; wstart=0; }
-read -r wn wvf wvl wvm waf wal wam wlife < <(awk -v p="$wpid" -v from=$((wstart + RSS_WARMUP * 1000)) '
-    $2 == p && $1 >= from { if (!n++) { vf = $3; af = $4; t1 = $1 } vl = $3; al = $4; t2 = $1
-        if ($3 > vm) vm = $3; if ($4 > am) am = $4 }
-    END { printf "%d %d %d %d %d %d %d %.0f\n", n, vf, vl, vm, af, al, am, (t2 - t1) / 1000 }' "$dir/rss.txt")
-echo "    witness pid ${wpid:-none} (never killed), ${RSS_WARMUP} s after it started, over $wlife s ($wn samples):" \
+afrom=$((wstart + RSS_WARMUP * 1000))
+vfrom=$afrom
+vwhen="${RSS_WARMUP} s after it started"
+if [ -n "$DB" ]; then
+    # The database's outage makes every guard run code it had not run before
+    # (errors, reconnecting): its pages count in VmRSS once, from then on. So
+    # VmRSS is judged from 1 s after the database was back; RssAnon (the heap:
+    # a leak per failed request would be there) over the whole run.
+    back=$(awk '$1 == "back" { print $2 }' "$dir/windows.txt")
+    [ -n "$back" ] && [ $((back + 1000)) -gt "$vfrom" ] && vfrom=$((back + 1000)) &&
+        vwhen="VmRSS from 1 s after the database was back, RssAnon ${RSS_WARMUP} s after it started"
+fi
+read -r wn wvf wvl wvm waf wal wam wlife < <(awk -v p="$wpid" -v vfrom="$vfrom" -v afrom="$afrom" '
+    $2 != p { next }
+    $1 >= vfrom { if (!vn++) vf = $3; vl = $3; if ($3 > vm) vm = $3 }
+    $1 >= afrom { if (!an++) { af = $4; t1 = $1 } al = $4; t2 = $1; if ($4 > am) am = $4 }
+    END { printf "%d %d %d %d %d %d %d %.0f\n", (vn < an ? vn : an), vf, vl, vm, af, al, am, (t2 - t1) / 1000 }' "$dir/rss.txt")
+echo "    witness pid ${wpid:-none} (never killed), $vwhen, over $wlife s ($wn samples):" \
     "VmRSS $wvf -> $wvl kB (max $wvm, growth $((wvl - wvf))), RssAnon $waf -> $wal kB (max $wam, growth $((wal - waf)))"
 all_max=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$dir/rss.txt")
 echo "    largest VmRSS of any guard process: $all_max kB"
@@ -601,36 +867,61 @@ echo "checks:"
 noted() { printf '%s\n' "${fail_notes[@]}" | grep -q "$1"; } # a problem noted during the faults
 canaries_caught() {
     [ "$can_n" -gt 0 ] && [ "$can_caught" -eq "$can_n" ] &&
-        [ "$can_leak_n" -gt 0 ] && [ "$can_leak_caught" -eq "$can_leak_n" ]
+        [ "$can_leak_n" -gt 0 ] && [ "$can_leak_caught" -eq "$can_leak_n" ] &&
+        { [ -z "$DB" ] || { [ "$can_rev_n" -gt 0 ] && [ "$can_rev_caught" -eq "$can_rev_n" ] &&
+            [ "$can_down_n" -gt 0 ] && [ "$can_down_caught" -eq "$can_down_n" ]; }; }
 }
 kills_ok() { [ "$nkills" -ge 1 ] && ! noted '^kill'; }
 secret_refused() {
     [ "$(refused_starts)" -gt 0 ] && [ "$(wsum 5xx secret)" -gt 0 ] && [ "$(wsum ok while_out)" -eq 0 ] && ! noted 'probe got'
 }
 secret_back() { [ "$(wsum ok after_back)" -gt 0 ] && ! noted '^secret fault: guards'; }
+db_down_ok() {
+    [ "$down_n" -gt 0 ] && [ "$down_503" -eq "$down_n" ] && [ "$(wsum ok while_out)" -eq 0 ] &&
+        ! noted '^database fault: a probe got' && ! noted '^database fault: the sqlite3'
+}
+db_back_ok() {
+    [ "$(wsum ok after_back)" -gt 0 ] && [ "$up_503" -eq 0 ] &&
+        ! noted '^database fault: no valid' && ! noted '^database fault: the guard' &&
+        ! noted '^database fault: PostgreSQL' && ! noted '^database fault: the sqlite3 shell did not commit'
+}
+revoked_ok() {
+    [ "$rev_allowed" -gt 0 ] && [ "$rev_refused" -gt 0 ] && [ "$rev_wrong" -eq 0 ] && ! noted '^revocation'
+}
 rss_flat() {
     [ "$wn" -ge 3 ] && [ $((wvl - wvf)) -lt "$RSS_SLACK" ] && [ $((wal - waf)) -lt "$RSS_SLACK" ]
 }
 witness_alive() { [ -n "$wpid" ] && printf '%s\n' "$last_guards" | grep -qx "$wpid"; }
 
-check "wrk ran for ${SECS} s and reported (exit $wrk_rc)" [ "$wrk_rc" -eq 0 ]
+check "wrk ran for $dur s (LOAD_SECONDS $SECS, and on until 2 s after the last fault) and reported (exit $wrk_rc)" \
+    [ "$wrk_rc" -eq 0 ]
 judged=$((requests - $(awk '$2 == "case" { s += $7 } END { print s + 0 }' "$dir/results.txt")))
-check "answers judged (all but 5xx): $judged >= $((MIN_RPS * SECS)) ($MIN_RPS/s)" [ "$judged" -ge $((MIN_RPS * SECS)) ]
+min_judged=$((MIN_RPS * dur_ms / 1000))
+check "answers judged (all but 5xx): $judged >= $min_judged ($MIN_RPS/s)" [ "$judged" -ge "$min_judged" ]
 check "every kind of request was answered${unanswered:+ (not: $unanswered)}" [ -z "$unanswered" ]
 check "wrong answers: $wrong (must be 0)" [ "$wrong" -eq 0 ]
 check "guarded content without a valid token: $leaks (must be 0)" [ "$leaks" -eq 0 ]
-check "the checker caught every canary: wrong answer $can_caught/$can_n, leak $can_leak_caught/$can_leak_n" \
+check "the checker caught every canary: wrong answer $can_caught/$can_n, leak $can_leak_caught/$can_leak_n${DB:+, revoked $can_rev_caught/$can_rev_n, store down $can_down_caught/$can_down_n}" \
     canaries_caught
 check "5xx only inside fault windows: $(wsum 5xx outside) outside" [ "$(wsum 5xx outside)" -eq 0 ]
 check "lost requests only inside fault windows: $(wsum lost outside) outside" [ "$(wsum lost outside)" -eq 0 ]
 check "guards killed: $nkills, each respawned by lighttpd within 10 s" kills_ok
 check "no guard crashed (lighttpd saw no signal but our 9 and 15): $crashes" [ "$crashes" -eq 0 ]
-check "secret away: $(refused_starts) guard starts refused, guarded requests got 5xx ($(wsum 5xx secret)), probes only 5xx, nobody got in ($(wsum ok while_out))" \
-    secret_refused
-check "secret back: every guard up again and valid sessions got in ($(wsum ok after_back) answers)" secret_back
+if [ -z "$DB" ]; then
+    check "secret away: $(refused_starts) guard starts refused, guarded requests got 5xx ($(wsum 5xx secret)), probes only 5xx, nobody got in ($(wsum ok while_out))" \
+        secret_refused
+    check "secret back: every guard up again and valid sessions got in ($(wsum ok after_back) answers)" secret_back
+else
+    check "database down: every request reaching the store got its 503 ($down_503/$down_n), probes only 503, nobody got in ($(wsum ok while_out))" \
+        db_down_ok
+    check "database back: valid sessions got in ($(wsum ok after_back) answers) with the same guard processes, no store 503 once it answered ($up_503)" \
+        db_back_ok
+    check "revoked sessions: allowed before ($rev_allowed), never after ($rev_refused refused, $rev_wrong wrong or leaked)" \
+        revoked_ok
+fi
 check "witness RSS flat over $wlife s: VmRSS +$((wvl - wvf)) kB, RssAnon +$((wal - waf)) kB (< $RSS_SLACK kB)" rss_flat
 check "witness alive to the end" witness_alive
-check "lighttpd and every guard process stopped${left:+ (left: $left)}" [ -z "$left" ]
+check "lighttpd and every guard process${DB:+ and the database} stopped${left:+ (left: $left)}" [ -z "$left" ]
 
 echo "$((n_checks - n_failed)) passed, $n_failed failed"
 [ "$n_failed" -eq 0 ]

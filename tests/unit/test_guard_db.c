@@ -70,6 +70,23 @@ static void mk_db(void)
              " ('s2','" TOK_GRACE "','u2',1702592000000,0,0);");
 }
 
+/* Another connection holding the write lock, until release_lock. */
+static sqlite3 *hold_lock(void)
+{
+    sqlite3 *w;
+    if (sqlite3_open(dbpath, &w) != SQLITE_OK ||
+        sqlite3_exec(w, "BEGIN EXCLUSIVE; UPDATE \"Session\" SET \"userId\" = \"userId\";", NULL,
+                     NULL, NULL) != SQLITE_OK)
+        die("cannot lock the database");
+    return w;
+}
+
+static void release_lock(sqlite3 *w)
+{
+    sqlite3_exec(w, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(w);
+}
+
 struct deployment {
     na_config cfg;
     na_source src;
@@ -99,6 +116,14 @@ static int deploy(struct deployment *d, const char *extra_db, const char *extra)
         return -1;
     }
     return 0;
+}
+
+/* A fresh database (mk_db) and a deployment on it; 0 (a failed check) when
+ * the deployment cannot be made. */
+static int start(struct deployment *d, const char *extra_db, const char *extra)
+{
+    mk_db();
+    return CHECK(deploy(d, extra_db, extra) == 0);
 }
 
 static void undeploy(struct deployment *d)
@@ -163,11 +188,8 @@ static void test_answers(void)
 {
     struct deployment d;
     unit_out o;
-    mk_db();
-    if (deploy(&d, "", "") < 0) {
-        CHECK(0);
+    if (!start(&d, "", ""))
         return;
-    }
     /* allow, in each role, with the row's claims and the role column */
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);
     CHECK_EQ_STR(o.b, ADA_AUTHORIZER);
@@ -227,17 +249,10 @@ static void test_unavailable(void)
 {
     struct deployment d;
     unit_out o;
-    mk_db();
-    if (deploy(&d, "", "") < 0) {
-        CHECK(0);
+    if (!start(&d, "", ""))
         return;
-    }
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);
-    sqlite3 *w;
-    if (sqlite3_open(dbpath, &w) != SQLITE_OK ||
-        sqlite3_exec(w, "BEGIN EXCLUSIVE; UPDATE \"Session\" SET \"userId\" = \"userId\";", NULL,
-                     NULL, NULL) != SQLITE_OK)
-        die("cannot lock the database");
+    sqlite3 *w = hold_lock();
     static const char *const roles[] = {"authorizer", "auth_request", "responder"};
     for (size_t i = 0; i < 3; i++) {
         CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, roles[i], NOW_MS, &o), NA_GUARD_503);
@@ -248,8 +263,7 @@ static void test_unavailable(void)
         CHECK_EQ_STR(o.b, PAGE_503);
     }
     CHECK_EQ_INT(ask(&d, "/dashboard", NULL, "authorizer", NOW_MS, &o), NA_GUARD_SIGNIN);
-    sqlite3_exec(w, "COMMIT", NULL, NULL, NULL);
-    sqlite3_close(w);
+    release_lock(w);
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);
     CHECK_EQ_STR(o.b, ADA_AUTHORIZER);
     /* an expires the store cannot read is the database's fault: 503 */
@@ -267,11 +281,8 @@ static void test_kept(void)
 {
     struct deployment d;
     unit_out o;
-    mk_db();
-    if (deploy(&d, ",\"cacheSeconds\":2", "") < 0) {
-        CHECK(0);
+    if (!start(&d, ",\"cacheSeconds\":2", ""))
         return;
-    }
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);
     exec_sql("DELETE FROM \"Session\" WHERE \"sessionToken\" = '" TOK_ADA "'");
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS + 1999, &o),
@@ -295,24 +306,16 @@ static void test_kept(void)
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_GRACE, "authorizer", t + 500, &o), NA_GUARD_ALLOW);
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_GRACE, "authorizer", t + 501, &o), NA_GUARD_SIGNIN);
     /* an error is not kept either */
-    sqlite3 *w;
-    if (sqlite3_open(dbpath, &w) != SQLITE_OK ||
-        sqlite3_exec(w, "BEGIN EXCLUSIVE; UPDATE \"Session\" SET \"userId\" = \"userId\";", NULL,
-                     NULL, NULL) != SQLITE_OK)
-        die("cannot lock the database");
+    sqlite3 *w = hold_lock();
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_GRACE, "authorizer", NOW_MS + 5000, &o), NA_GUARD_503);
-    sqlite3_exec(w, "COMMIT", NULL, NULL, NULL);
-    sqlite3_close(w);
+    release_lock(w);
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_GRACE, "authorizer", NOW_MS + 5001, &o),
                  NA_GUARD_ALLOW);
     undeploy(&d);
 
     /* one slot for both tokens: each keeps getting its own claims */
-    mk_db();
-    if (deploy(&d, ",\"cacheSeconds\":60", ",\"tokenCache\":1") < 0) {
-        CHECK(0);
+    if (!start(&d, ",\"cacheSeconds\":60", ",\"tokenCache\":1"))
         return;
-    }
     for (int i = 0; i < 4; i++) {
         CHECK_EQ_INT(ask(&d, "/api/admin/x", TOK_ADA, "authorizer", NOW_MS + i, &o),
                      NA_GUARD_403);
@@ -324,11 +327,8 @@ static void test_kept(void)
     undeploy(&d);
 
     /* cacheSeconds 0 (the default): every request reads the row */
-    mk_db();
-    if (deploy(&d, "", "") < 0) {
-        CHECK(0);
+    if (!start(&d, "", ""))
         return;
-    }
     CHECK(d.src.keep_ms == 0);
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);
     exec_sql("DELETE FROM \"Session\"");
