@@ -36,7 +36,7 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
         .apache_role = v[7],
         .params = envp,
     };
-    na_guard_respond(&a->g, &rq, na_timefmt_now_ms() / 1000, r);
+    na_guard_respond(&a->g, &rq, na_timefmt_now_ms(), r);
 }
 
 int main(void)

@@ -698,6 +698,7 @@ static const config_key database_keys[] = {
     KEY_OBJECT_ROW("database.columns", db_column_keys),
     KEY_PARSE_ROW("database.claims", parse_db_claims),
     KEY_LONG_ROW("database.timeoutMs", db_timeout_ms, 1, 60000),
+    KEY_LONG_ROW("database.cacheSeconds", db_cache_seconds, 0, 3600),
     KEY_END,
 };
 

@@ -110,6 +110,7 @@ typedef struct {
     char *db_url;                        /* database.url (owned; may hold a password) */
     int db_adapter;                      /* na_adapter */
     long db_timeout_ms;                  /* database.timeoutMs */
+    long db_cache_seconds;               /* database.cacheSeconds: the guard's claims cache, 0: none */
     /* database.tables.* and database.columns.* (owned), NULL: the adapter's name */
     char *db_session_table, *db_user_table;
     char *db_token, *db_user_id, *db_expires, *db_updated_at;

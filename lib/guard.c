@@ -22,6 +22,14 @@
 /* Identity values longer than this are left out (and logged), never cut. */
 #define IDENTITY_VALUE_MAX 4096
 
+/* The answer when the session store does not answer: try again in a few
+ * seconds (RFC 9110, 10.2.3), a reason for APIs, a short page for people. */
+#define UNAVAILABLE_RETRY "5"
+#define UNAVAILABLE_JSON "{\"message\":\"Session store unavailable.\"}"
+#define UNAVAILABLE_PAGE                                                             \
+    "<!DOCTYPE html>\n<title>Service Unavailable</title>\n<p>The session store does " \
+    "not answer. Try again in a few seconds.</p>\n"
+
 typedef enum { ROLE_AUTHORIZER, ROLE_AUTH_REQUEST, ROLE_RESPONDER } role_t;
 
 /* ---- the token cache (guard.h) ---- */
@@ -659,6 +667,7 @@ typedef enum {
     DENY_NO_SESSION,      /* no credential, or one that holds no session */
     DENY_FORBIDDEN,       /* a session that `authorized` or a rule refuses */
     DENY_CONFIG,          /* no usable secret */
+    DENY_UNAVAILABLE,     /* the session store did not answer */
     DENY_CLIENT_IDENTITY  /* an identity header the client sent (guard.h) */
 } deny_t;
 
@@ -693,6 +702,20 @@ static na_guard_outcome deny(const na_guard *g, const route_t *rt, deny_t why, n
             return NA_GUARD_CONFIG_API;
         }
         break;
+    case DENY_UNAVAILABLE:
+        /* the same answer in every role: nginx turns a 503 from its
+         * auth_request check into a 500, which its configuration maps back
+         * from Retry-After (examples/nginx-guard.conf) */
+        if (rt->api) {
+            na_resp_json(r, 503, UNAVAILABLE_JSON);
+        } else {
+            na_resp_status(r, 503);
+            na_resp_header(r, "Content-Type", "text/html; charset=utf-8");
+            na_resp_body(r, UNAVAILABLE_PAGE, sizeof UNAVAILABLE_PAGE - 1);
+        }
+        na_resp_header(r, "Retry-After", UNAVAILABLE_RETRY);
+        na_resp_header(r, "Cache-Control", "no-store");
+        return NA_GUARD_503;
     }
     char *loc;
     if (why == DENY_CONFIG) {
@@ -735,8 +758,9 @@ static na_guard_outcome pass(const route_t *rt, const na_guard_req *rq, na_resp 
 
 /* Phases 2–4 for a guarded request. */
 static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route_t *rt,
-                                long long now, na_resp *r)
+                                long long now_ms, na_resp *r)
 {
+    long long now = now_ms / 1000; /* tokens are judged in whole seconds */
     const na_config *c = g->cfg;
 
     const char *forged = rt->role == ROLE_AUTHORIZER && rq->apache_role == NULL
@@ -756,7 +780,8 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
      * identity: a view of them does (allow_view), with no tree to build. The
      * responder's body is a tree. A kept answer for the same credential
      * (the token cache) ends the request here. */
-    int viewable = rt->role != ROLE_RESPONDER && c->authorized == NULL && c->nrules == 0;
+    int viewable = !g->src->database && rt->role != ROLE_RESPONDER && c->authorized == NULL &&
+                   c->nrules == 0;
     na_source_req sr = {
         .cookie = rq->cookie,
         .cookie_len = rq->cookie ? strlen(rq->cookie) : 0,
@@ -767,13 +792,17 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
     if (na_source_locate(g->src, &sr, &ss)) {
         if (viewable && cache_answer(g, rt->role, ss.cred, ss.cred_len, now, r))
             return NA_GUARD_ALLOW;
-        na_source_resolve(g->src, now * 1000, viewable ? NA_SOURCE_VIEW : 0, &ss);
+        na_source_resolve(g->src, now_ms, viewable ? NA_SOURCE_VIEW : 0, &ss);
     }
     switch (ss.state) {
     case NA_SOURCE_ERROR:
         if (ss.err.code == NA_E_NO_SECRET) {
             na_log("NO_SECRET: %s", ss.err.msg);
             return deny(g, rt, DENY_CONFIG, r);
+        }
+        if (ss.err.code == NA_E_STORE) {
+            na_log("session store unavailable for %.200s: %s", log_path(rt), ss.err.msg);
+            return deny(g, rt, DENY_UNAVAILABLE, r);
         }
         na_log("cannot read the session for %.200s: %s", log_path(rt), ss.err.msg);
         r->failed = 1;
@@ -817,11 +846,11 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
     return NA_GUARD_ALLOW;
 }
 
-na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
+na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now_ms,
                                   na_resp *r)
 {
     route_t rt;
-    na_guard_outcome o = route(g, rq, &rt) ? guarded(g, rq, &rt, now, r) : pass(&rt, rq, r);
+    na_guard_outcome o = route(g, rq, &rt) ? guarded(g, rq, &rt, now_ms, r) : pass(&rt, rq, r);
     if (r->failed && o != NA_GUARD_500) {
         /* the answer could not be built (out of memory): it goes out as a bare 500,
          * so that is the outcome, never the one it was meant to be */

@@ -23,7 +23,10 @@
  *            4. a client-sent identity header (below): 400 JSON;
  *   find the session (source.h)
  *            5. no usable secret: 307 to the error page with error=Configuration
- *               (pages), 500 JSON (APIs);
+ *               (pages), 500 JSON (APIs); database sessions: the database did
+ *               not answer (down, timed out, an unreadable row): 503 with
+ *               Retry-After, JSON on API paths, a short HTML page otherwise —
+ *               in every role, never an allow and never the sign-in redirect;
  *            6. no valid token: 401 JSON on API paths and for clients that do
  *               not accept HTML; 307 to the sign-in page with callbackUrl for
  *               pages;
@@ -109,6 +112,7 @@ typedef enum {
     NA_GUARD_CONFIG_PAGE, /* page, no secret */
     NA_GUARD_CONFIG_API,  /* API, no secret */
     NA_GUARD_400,         /* authorizer: a client-sent identity header (below) */
+    NA_GUARD_503,         /* database sessions: the session store did not answer */
     NA_GUARD_500          /* the answer could not be built (out of memory): a bare 500 */
 } na_guard_outcome;
 
@@ -120,11 +124,13 @@ int na_guard_init(na_guard *g, const na_config *cfg, na_source *src, na_err *err
  * empty cache). */
 void na_guard_free(na_guard *g);
 
-/* Decide and answer one request into r at time now (unix seconds). Logs a line
+/* Decide and answer one request into r at time now_ms (unix milliseconds:
+ * tokens are judged in whole seconds, database rows to the millisecond, as
+ * source.h says). Logs a line
  * for a bad token or a configuration problem. Returns the outcome. A kept
  * answer (the token cache) is not copied: r then points into g's cache, so
  * write r before the next na_guard_respond or na_guard_free on g. */
-na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now,
+na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now_ms,
                                   na_resp *r);
 
 /* The first param of envp (NULL-terminated "NAME=value" strings) named

@@ -4,7 +4,13 @@
 #include "source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "mac.h"
 
 void na_source_token_opts(const na_config *cfg, const char *salt, na_token_opts *o)
 {
@@ -66,6 +72,82 @@ static int store_ready(na_source *s, na_err *err)
     return 0;
 }
 
+/* ---- kept sessions (source.h) ---- */
+
+#define KEPT_TOKEN_MAX 128
+
+struct na_source_kept {
+    size_t toklen; /* 0: an empty slot */
+    char tok[KEPT_TOKEN_MAX];
+    json_t *claims;
+    long long expires_ms; /* the row's expiry as read */
+    long long until_ms;   /* kept until then */
+};
+
+static void kept_wipe(na_source_kept *k)
+{
+    json_decref(k->claims);
+    OPENSSL_cleanse(k, sizeof *k);
+}
+
+static void kept_free(na_source *s)
+{
+    if (s->kept == NULL)
+        return;
+    for (size_t i = 0; i < s->nkept; i++)
+        kept_wipe(&s->kept[i]);
+    free(s->kept);
+    s->kept = NULL;
+}
+
+/* A token's slot: FNV-1a over its bytes from a random start, so where a token
+ * lands cannot be aimed from outside the process. */
+static na_source_kept *kept_slot(na_source *s, const char *tok, size_t n)
+{
+    unsigned long long h = s->keep_seed;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
+    return &s->kept[h % s->nkept];
+}
+
+/* The kept claims of tok at now_ms: 1 with ss filled (a reference of its own),
+ * else 0. A slot past its time, or past the row's expiry, is emptied. */
+static int kept_find(na_source *s, const char *tok, size_t n, long long now_ms,
+                     na_source_result *ss)
+{
+    if (s->kept == NULL || n > KEPT_TOKEN_MAX)
+        return 0;
+    na_source_kept *k = kept_slot(s, tok, n);
+    if (k->toklen != n || !na_mac_equal(k->tok, tok, n))
+        return 0;
+    if (now_ms >= k->until_ms || k->expires_ms < now_ms) {
+        kept_wipe(k);
+        return 0;
+    }
+    ss->claims = json_incref(k->claims);
+    ss->expires_ms = k->expires_ms;
+    ss->state = NA_SOURCE_FOUND;
+    return 1;
+}
+
+/* Keep the found session of ss (token tok) from now_ms on. Best effort: out of
+ * memory keeps nothing. */
+static void kept_put(na_source *s, const char *tok, size_t n, long long now_ms,
+                     const na_source_result *ss)
+{
+    if (s->keep_ms == 0 || n == 0 || n > KEPT_TOKEN_MAX)
+        return;
+    if (s->kept == NULL && (s->kept = calloc(s->nkept, sizeof *s->kept)) == NULL)
+        return;
+    na_source_kept *k = kept_slot(s, tok, n);
+    kept_wipe(k);
+    memcpy(k->tok, tok, n);
+    k->toklen = n;
+    k->claims = json_incref(ss->claims);
+    k->expires_ms = ss->expires_ms;
+    k->until_ms = now_ms + s->keep_ms;
+}
+
 int na_source_init(na_source *s, const na_config *cfg, unsigned flags, na_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -73,6 +155,14 @@ int na_source_init(na_source *s, const na_config *cfg, unsigned flags, na_err *e
     if (cfg->strategy == NA_STRATEGY_DATABASE) {
         s->database = 1;
         store_opts(s, cfg, flags);
+        if ((flags & NA_SOURCE_READ_ONLY) && cfg->db_cache_seconds > 0 && cfg->token_cache > 0) {
+            /* without random bytes the seed stays 0: a slot aimed from
+             * outside only pushes a kept session out */
+            if (RAND_bytes((unsigned char *)&s->keep_seed, sizeof s->keep_seed) != 1)
+                s->keep_seed = 0;
+            s->keep_ms = cfg->db_cache_seconds * 1000LL;
+            s->nkept = (size_t)cfg->token_cache;
+        }
         /* a schema that does not match is the operator's to fix: stop; a
          * database that does not answer yet may come up later */
         if (store_ready(s, err) < 0 && err->code != NA_E_STORE)
@@ -97,6 +187,7 @@ void na_source_free(na_source *s)
     s->have_v = 0;
     na_store_close(s->store);
     s->store = NULL;
+    kept_free(s);
 }
 
 static void session_clear(na_source_result *ss)
@@ -167,6 +258,8 @@ fail:
 static na_source_state resolve_row(na_source *s, long long now_ms, na_source_result *ss)
 {
     na_store_row row;
+    if (kept_find(s, ss->cred, ss->cred_len, now_ms, ss))
+        return NA_SOURCE_FOUND;
     if (store_ready(s, &ss->err) < 0)
         return ss->state = NA_SOURCE_ERROR;
     int got = na_store_get(s->store, ss->cred, ss->cred_len, &row, &ss->err);
@@ -194,6 +287,7 @@ static na_source_state resolve_row(na_source *s, long long now_ms, na_source_res
         na_err_set(&ss->err, NA_E_NOMEM, "out of memory");
         return ss->state = NA_SOURCE_ERROR;
     }
+    kept_put(s, ss->cred, ss->cred_len, now_ms, ss);
     return ss->state = NA_SOURCE_FOUND;
 }
 

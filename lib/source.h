@@ -22,7 +22,17 @@
  * names a row of the adapter's session table, whose user row gives the claims
  * sub, name, email, picture, exp and the configured database.claims). A source
  * holds per-process state (keys, buffers, the database connection): one per
- * thread. */
+ * thread.
+ *
+ * Kept sessions: a read-only database source (the guard) with
+ * database.cacheSeconds > 0 keeps the claims of a session it found, by its
+ * token's exact bytes (tokens of at most 128 bytes; compared in constant time),
+ * in tokenCache slots. For that many seconds the same token gets the same
+ * claims without a query, unless the row's expiry (as read) has passed: a
+ * session deleted or expired in the database meanwhile is still found until
+ * then — the trade-off the operator chose. Only found sessions are kept: no
+ * session, an expired row and a database error are asked again every time.
+ * With cacheSeconds 0 (the default) every lookup reads the row. */
 #ifndef NA_SOURCE_H
 #define NA_SOURCE_H
 
@@ -41,6 +51,10 @@
  * characters); a longer one is no session. */
 #define NA_OPAQUE_TOKEN_MAX 4096
 
+/* The kept sessions of a read-only database source (database.cacheSeconds):
+ * source.c. */
+typedef struct na_source_kept na_source_kept;
+
 typedef struct {
     char cookie_name[NA_COOKIE_NAME_MAX + 1]; /* the session cookie's */
     na_verifier v;
@@ -52,6 +66,11 @@ typedef struct {
     na_err unavailable;    /* store NULL: why */
     na_store_opts sopts;   /* what na_store_open is (re)called with; points into cfg */
     char tokbuf[NA_OPAQUE_TOKEN_MAX];
+    /* kept sessions (read-only sources with database.cacheSeconds > 0) */
+    long long keep_ms;     /* how long a row's claims are kept; 0: never */
+    size_t nkept;          /* slots (tokenCache) */
+    na_source_kept *kept;  /* allocated at the first session kept */
+    unsigned long long keep_seed; /* random per source: a token's slot */
 } na_source;
 
 typedef enum {
@@ -108,7 +127,7 @@ int na_source_token_init(na_verifier *v, const na_config *cfg, const char *salt,
  * with err filled; s then owns nothing. */
 int na_source_init(na_source *s, const na_config *cfg, unsigned flags, na_err *err);
 
-/* Wipe the keys and free the buffers. Safe twice. */
+/* Wipe the keys, free the buffers and the kept sessions. Safe twice. */
 void na_source_free(na_source *s);
 
 /* Step 1: find rq's credential. Returns 1 with ss->cred set, or 0 with

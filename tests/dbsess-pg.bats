@@ -7,7 +7,8 @@
 # the faults the recorded cases (tests/dbsess/run.sh) cannot stage: the server
 # going away and coming back, an update the database refuses, the server's
 # TimeZone and the program's TZ away from UTC, a password in the url that must
-# never reach the log, a dead host before the live one.
+# never reach the log, a dead host before the live one; and the guard on a
+# role that may only SELECT the columns it reads.
 
 # shellcheck disable=SC2154 # session_rc, session_stderr: set by session_cgi
 
@@ -197,4 +198,20 @@ REVOKE UPDATE ON \"Session\" FROM rd$DBN;"
     write_config "postgresql:///$DBN?host=$BATS_TEST_TMPDIR,$PGD&port=$dead,$(pg_port "$PGD")&user=$(id -un)"
     dbs
     assert_answered
+}
+
+@test "postgresql: the guard needs no more than SELECT on the columns it reads (SECURITY.md's grants)" {
+    pg_sql "$PGD" "$DBN" 'ALTER TABLE "User" ADD COLUMN "role" text; UPDATE "User" SET "role" = '"'admin'"';
+DROP ROLE IF EXISTS nextauth_guard; CREATE ROLE nextauth_guard LOGIN;
+GRANT SELECT ("sessionToken", "userId", "expires") ON "Session" TO nextauth_guard;
+GRANT SELECT ("id", "name", "email", "image", "role") ON "User" TO nextauth_guard;'
+    local url="${URL%%&user=*}&user=nextauth_guard"
+    jq -cn --arg u "$url" '{url:"http://localhost:3000",database:{url:$u,claims:{role:"role"},timeoutMs:2000},
+        authorized:{role:"admin"}}' >"$CFG"
+    run env -i PATH="$PATH" NEXTAUTH_CONFIG="$CFG" REQUEST_URI=/dashboard FCGI_ROLE=AUTHORIZER \
+        HTTP_COOKIE="next-auth.session-token=$TOK" FAKETIME_FMT=%s faketime -f "$NOW" \
+        "${NEXTAUTH_GUARD_BIN:-$REPO_ROOT/cgi-bin/nextauth-guard}"
+    [ "$status" -eq 0 ] || sfail "exit $status: $output"
+    [[ $output == "Status: 200 OK"$'\r'*"Variable-NEXTAUTH_SUB: user-1"$'\r'* ]] || sfail "expected an allow: $output"
+    pg_sql "$PGD" "$DBN" 'DROP OWNED BY nextauth_guard; DROP ROLE nextauth_guard;'
 }

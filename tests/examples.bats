@@ -8,6 +8,8 @@
 #   cgi-bin/examples/protected-page  the docs' getServerSideProps page:
 #       no session → 307 to /; session → an HTML page with the session as
 #       JSON.stringify(session, null, 2), HTML-escaped, in a <pre>.
+# Both again, unchanged, on database sessions (a SQLite file in the Prisma
+# schema): the row extended, an expired row deleted, a locked database.
 # Then the rest of the API through a small test page compiled here against the
 # header alone (redirect refusals, headers, answers replacing answers, …), and
 # `make install` + pkg-config: hello-api.c built from the installed files.
@@ -371,6 +373,97 @@ assert_page() {
     get "$PAGE" '' NEXTAUTH_CONFIG="$cfg"
     assert_session_status "Status: 307 Temporary Redirect"
     assert_headers "Location: /app/" "Cache-Control: no-store"
+}
+
+# --- both examples, unchanged, on database sessions ---------------------------
+
+# db_deploy — a SQLite database in the Prisma schema with Ada's session (the
+# token $DBTOK, expiring 20 days after NOW, last extended 10 days ago: due),
+# and a config naming it ($DBCFG). No secret: database sessions need none.
+db_deploy() {
+    DB="$BATS_TEST_TMPDIR/app.db"
+    DBTOK=6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f
+    sqlite3 "$DB" <"$REPO_ROOT/tests/vectors/dbsess-schema/prisma-sqlite.sql"
+    sqlite3 "$DB" "INSERT INTO \"User\" (id,name,email,image,\"createdAt\",\"updatedAt\")
+        VALUES ('user-1','Ada Lovelace','ada@example.com','https://example.com/ada.png',0,0);
+      INSERT INTO \"Session\" (id,\"sessionToken\",\"userId\",expires,\"createdAt\",\"updatedAt\")
+        VALUES ('s1','$DBTOK','user-1',$(((NOW + 20 * 86400) * 1000)),0,0);"
+    DBCFG="$BATS_TEST_TMPDIR/config.json"
+    printf '{"url":"http://localhost:3000","database":{"url":"sqlite:%s","timeoutMs":100}}\n' "$DB" >"$DBCFG"
+}
+
+# dbget PROG COOKIE — a GET of /page at NOW on the database deployment.
+dbget() {
+    local -a c=()
+    [ -n "$2" ] && c=(HTTP_COOKIE="$2")
+    run_page "$1" REQUEST_METHOD=GET REQUEST_URI=/page "${c[@]}" NEXTAUTH_CONFIG="$DBCFG"
+}
+
+DB_SET="Set-Cookie: $V4=6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f; Path=/; Expires=Sat, 31 Jan 2026 00:00:00 GMT; HttpOnly; SameSite=Lax"
+DB_CLEAR="Set-Cookie: $V4=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+
+@test "database sessions: hello-api → 200 Success, the row extended and the cookie re-set; 401 without a session" {
+    db_deploy
+    dbget "$HELLO" "$V4=$DBTOK"
+    assert_session_status "Status: 200 OK"
+    assert_headers "Content-Type: application/json" "$DB_SET"
+    assert_body "$HELLO_200"
+    assert_no_stderr_output
+    [ "$(sqlite3 "$DB" 'SELECT expires FROM "Session"')" = $(((NOW + 30 * 86400) * 1000)) ] ||
+        sfail "the row was not extended in its own form"
+    dbget "$HELLO" ''
+    assert_session_status "Status: 401 Unauthorized"
+    assert_headers "Content-Type: application/json" "Cache-Control: no-store"
+    dbget "$HELLO" "$V4=unknown"
+    assert_session_status "Status: 401 Unauthorized"
+    assert_headers "Content-Type: application/json" "Cache-Control: no-store" "$DB_CLEAR"
+    assert_body "$HELLO_401"
+}
+
+@test "database sessions: protected-page → the page with the row's expiry; an expired row → 307 to /, deleted and cleared" {
+    db_deploy
+    dbget "$PAGE" "$V4=$DBTOK"
+    assert_session_status "Status: 200 OK"
+    head_lines 1 "Content-Type: text/html; charset=utf-8"
+    # the body shows the expiry read before the row was extended, as next-auth
+    assert_page \
+        '{' \
+        '  &quot;user&quot;: {' \
+        '    &quot;name&quot;: &quot;Ada Lovelace&quot;,' \
+        '    &quot;email&quot;: &quot;ada@example.com&quot;,' \
+        '    &quot;image&quot;: &quot;https://example.com/ada.png&quot;' \
+        '  },' \
+        '  &quot;expires&quot;: &quot;2026-01-21T00:00:00.000Z&quot;' \
+        '}'
+    assert_no_stderr_output
+    sqlite3 "$DB" "UPDATE \"Session\" SET expires = $((NOW * 1000 - 1))"
+    dbget "$PAGE" "$V4=$DBTOK"
+    assert_session_status "Status: 307 Temporary Redirect"
+    assert_headers "Location: /" "Cache-Control: no-store" "$DB_CLEAR"
+    [ "$(sqlite3 "$DB" 'SELECT count(*) FROM "Session"')" = 0 ] || sfail "the expired row is still there"
+}
+
+@test "database sessions: a locked database → no session (401, 307), no cookie change, a SESSION_ERROR line" {
+    db_deploy
+    mkfifo "$BATS_TEST_TMPDIR/hold"
+    sqlite3 "$DB" <"$BATS_TEST_TMPDIR/hold" &
+    local holder=$! i
+    exec 9>"$BATS_TEST_TMPDIR/hold"
+    echo 'BEGIN EXCLUSIVE; UPDATE "Session" SET "userId" = "userId";' >&9
+    for i in $(seq 100); do
+        sqlite3 "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null || break
+        sleep 0.05
+    done
+    dbget "$HELLO" "$V4=$DBTOK"
+    local st1=$session_status h1=("${session_headers[@]}") e1=$session_stderr
+    dbget "$PAGE" "$V4=$DBTOK"
+    exec 9>&-
+    wait "$holder" || true
+    [ "$st1" = "Status: 401 Unauthorized" ] || sfail "hello-api: $st1"
+    [ "${h1[*]}" = "Content-Type: application/json Cache-Control: no-store" ] || sfail "hello-api headers: ${h1[*]}"
+    [[ $e1 == *"SESSION_ERROR: database: "* ]] || sfail "hello-api log: $e1"
+    assert_session_status "Status: 307 Temporary Redirect"
+    assert_headers "Location: /" "Cache-Control: no-store"
 }
 
 # --- the rest of the API, through a test page ---------------------------------

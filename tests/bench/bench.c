@@ -199,7 +199,7 @@ static void guard_fn(void *p)
 {
     struct guard_ctx *g = p;
     na_resp_reset(&g->r);
-    if ((int)na_guard_respond(g->g, &g->rq, g->now, &g->r) != g->want)
+    if ((int)na_guard_respond(g->g, &g->rq, g->now * 1000, &g->r) != g->want)
         die("guard decision", NULL);
 }
 

@@ -325,7 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     logs.len = 0;
     na_resp r;
     na_resp_init(&r);
-    na_guard_outcome o = na_guard_respond(&d->g, &rq, FUZZ_NOW, &r);
+    na_guard_outcome o = na_guard_respond(&d->g, &rq, FUZZ_NOW * 1000LL, &r);
     FUZZ_CHECK(o >= NA_GUARD_PASS && o <= NA_GUARD_CONFIG_API, "outcome %d", (int)o);
     if (verbose) {
         static const char *const names[] = {"pass", "allow", "401", "403", "signin",

@@ -85,7 +85,7 @@ static na_guard_outcome ask(struct deployment *d, const char *uri, const char *c
     else if (strcmp(role, "auth_request") == 0)
         rq.mode = "auth_request";
     na_resp_init(&r);
-    na_guard_outcome out = na_guard_respond(&d->g, &rq, clock_now, &r);
+    na_guard_outcome out = na_guard_respond(&d->g, &rq, clock_now * 1000, &r);
     o->n = 0;
     o->b[0] = '\0';
     if (na_resp_write(&r, unit_collect, o) < 0)
@@ -570,7 +570,7 @@ static void test_client_identity(void)
                            .apache_role = t[i].apache,
                            .params = forged};
         na_resp_init(&r);
-        na_guard_outcome got = na_guard_respond(&d.g, &rq, NOW, &r);
+        na_guard_outcome got = na_guard_respond(&d.g, &rq, NOW * 1000, &r);
         o.n = 0;
         o.b[0] = '\0';
         na_resp_write(&r, unit_collect, &o);
@@ -589,7 +589,7 @@ static void test_client_identity(void)
     na_guard_req rq = {.request_uri = "/app/x", .cookie = c, .mode = "auth_request",
                        .params = forged};
     na_resp_init(&r);
-    CHECK_EQ_INT(na_guard_respond(&d.g, &rq, NOW, &r), NA_GUARD_ALLOW);
+    CHECK_EQ_INT(na_guard_respond(&d.g, &rq, NOW * 1000, &r), NA_GUARD_ALLOW);
     na_resp_free(&r);
     free(c);
     undeploy(&d);
