@@ -22,6 +22,8 @@
 #         sqlite.json, pg.json, pgadapter.json
 #                       the programs' configuration for each database
 #                       (NEXTAUTH_CONFIG), url http://127.0.0.1;
+#         sqlite-cached.json, pg-cached.json
+#                       the same with database.cacheSeconds 1;
 #         pg.url, pgadapter.url   the libpq URIs.
 #       Takes a few seconds. Returns 1, with a reason on stderr, when a step
 #       fails; when PostgreSQL does not start (no server programs), the SQLite
@@ -62,7 +64,8 @@ EOF
     sqlite3 "$dir/app.db" 'SELECT "sessionToken" FROM "Session" ORDER BY rowid' >"$dir/tokens.txt" ||
         return 1
     sed 's/^/next-auth.session-token=/' "$dir/tokens.txt" >"$dir/cookies.txt" || return 1
-    _bench_db_config "$dir/sqlite.json" "sqlite:$dir/app.db" prisma || return 1
+    _bench_db_config "$dir/sqlite.json" "sqlite:$dir/app.db" prisma &&
+        _bench_db_config "$dir/sqlite-cached.json" "sqlite:$dir/app.db" prisma 1 || return 1
 
     # PostgreSQL: the same users and tokens in both schemas
     # connections: the guard's and the session endpoint's processes, and the
@@ -72,6 +75,7 @@ EOF
         # the programs still start (a database that does not answer is not
         # fatal): their rows are skipped
         _bench_db_config "$dir/pg.json" "postgresql:///none?host=$dir/nopg" prisma &&
+            _bench_db_config "$dir/pg-cached.json" "postgresql:///none?host=$dir/nopg" prisma 1 &&
             _bench_db_config "$dir/pgadapter.json" "postgresql:///none?host=$dir/nopg" pg
         return
     fi
@@ -101,6 +105,7 @@ CREATE INDEX sessions_session_token ON sessions ("sessionToken");'
     pg_url "$dir/pg" prisma >"$dir/pg.url" && pg_url "$dir/pg" pgadapter >"$dir/pgadapter.url" ||
         return 1
     _bench_db_config "$dir/pg.json" "$(<"$dir/pg.url")" prisma &&
+        _bench_db_config "$dir/pg-cached.json" "$(<"$dir/pg.url")" prisma 1 &&
         _bench_db_config "$dir/pgadapter.json" "$(<"$dir/pgadapter.url")" pg
 }
 
@@ -120,10 +125,11 @@ _bench_db_pg_rows() {
     pg_sql_file "$1/pg" "$2" "$1/rows-$2.sql"
 }
 
-# _bench_db_config FILE DATABASE_URL ADAPTER
+# _bench_db_config FILE DATABASE_URL ADAPTER [CACHE_SECONDS]
 _bench_db_config() {
-    jq -cn --arg u "$2" --arg a "$3" \
-        '{url: "http://127.0.0.1", database: {url: $u, adapter: $a}}' >"$1"
+    jq -cn --arg u "$2" --arg a "$3" --argjson c "${4:-0}" \
+        '{url: "http://127.0.0.1", database: ({url: $u, adapter: $a} +
+          if $c > 0 then {cacheSeconds: $c} else {} end)}' >"$1"
 }
 
 bench_db_stop() {

@@ -21,7 +21,8 @@
 # socket): every request carries the next session's cookie (rotate.lua over
 # all of them), so that no lookup repeats one a process has just made. The
 # trivial authorizer and the guard on SQLite and on PostgreSQL in rounds as
-# above; the session endpoint on PostgreSQL against next-auth 4's own session
+# above, and the guard with database.cacheSeconds 1 on each (one session's
+# cookie on every request, as in guard-allow); the session endpoint on PostgreSQL against next-auth 4's own session
 # route (tests/bench/node-session.mjs: @auth/pg-adapter on the same database,
 # NEXTAUTH_BENCH_NODE_WORKERS processes, default one per core) and the trivial
 # authorizer's program as a responder (the ceiling), all with the same Cookie
@@ -181,8 +182,11 @@ printf 'ratio guard-allow/authorizer-trivial-allow %.2f (target >= 0.90; rounds:
 # ---- database sessions -------------------------------------------------------
 [ "${BENCH_DB:-1}" != 0 ] || exit 0
 db=$dir/db
-mkdir -p "$db" "$dir/dbl/www/trivial" "$dir/dbl/www/sqlite" "$dir/dbl/www/pg"
-for d in trivial sqlite pg; do printf 'hello wrk\n' >"$dir/dbl/www/$d/file.txt"; done
+for d in trivial sqlite pg sqlite-cached pg-cached; do
+    mkdir -p "$dir/dbl/www/$d"
+    printf 'hello wrk\n' >"$dir/dbl/www/$d/file.txt"
+done
+mkdir -p "$db"
 if ! bench_db_start "$db" >"$dir/db.log" 2>&1; then
     echo "e2e db: skipped: tests/bench/db.sh failed: $(tail -n 3 "$dir/db.log" | tr '\n' ' ')"
     exit 1
@@ -193,7 +197,8 @@ lt_start "$dir/dbl" tests/bench/e2e.db.lighttpd.conf GUARD="$root/cgi-bin/nextau
     PROCS="$procs" DB="$db" >/dev/null
 dburl=$LT_URL
 first=$(head -n 1 "$db/cookies.txt")
-for p in trivial/file.txt sqlite/file.txt pg/file.txt api/auth/session responder/x; do
+for p in trivial/file.txt sqlite/file.txt pg/file.txt sqlite-cached/file.txt pg-cached/file.txt \
+    api/auth/session responder/x; do
     curl -s -o /dev/null -H "Cookie: $first" "$dburl/$p"
 done
 # the pids of the guard processes on database config NAME (sqlite, pg)
@@ -219,9 +224,10 @@ echo "e2e db: $(wc -l <"$db/tokens.txt") sessions; SQLite $(sqlite3 --version | 
 echo "e2e db: guard RSS before: sqlite $(db_rss sqlite); pg $(db_rss pg)"
 
 # ratio_rounds REF CASE... — BENCH_ROUNDS rounds of the cases forth and back
-# (as above), each "NAME BASE_URL PATH" measured with rotate.lua over
-# $cookies_file; REF (one of them) is the reference. Sets runs[NAME],
-# lines[NAME,RPS] and ratios[NAME] (the per-round ratios to REF).
+# (as above), each "NAME BASE_URL PATH [same]" measured with rotate.lua over
+# $cookies_file, or with "same" the first session's cookie on every request;
+# REF (one of them) is the reference. Sets runs[NAME], lines[NAME,RPS] and
+# ratios[NAME] (the per-round ratios to REF).
 declare -A ratios=()
 ratio_rounds() {
     local ref=$1 r i n c
@@ -233,7 +239,11 @@ ratio_rounds() {
         for ((i = 0; i < 2 * n; i++)); do
             c=${cs[$((i < n ? i : 2 * n - 1 - i))]}
             set -- $c
-            url=$2 secs=$rsecs measure "$1" "$3" @rotate
+            if [ "${4:-}" = same ]; then
+                url=$2 secs=$rsecs measure "$1" "$3" "Cookie: $first"
+            else
+                url=$2 secs=$rsecs measure "$1" "$3" @rotate
+            fi
             if [ -z "${this[$1]:-}" ]; then
                 this[$1]=$rps
                 continue
@@ -258,11 +268,14 @@ db_line() {
 }
 
 cookies_file=$db/cookies.txt
-db_cases=("authorizer-trivial-allow-db $dburl trivial/file.txt" "guard-db-sqlite $dburl sqlite/file.txt")
-[ -n "$pg_skip" ] || db_cases+=("guard-db-pg $dburl pg/file.txt")
+# the cached cases: one session's cookie on every request, as a browser sends
+# it with a page's requests (each process reads the row once a second)
+db_cases=("authorizer-trivial-allow-db $dburl trivial/file.txt" "guard-db-sqlite $dburl sqlite/file.txt"
+    "guard-db-sqlite-cached $dburl sqlite-cached/file.txt same")
+[ -n "$pg_skip" ] || db_cases+=("guard-db-pg $dburl pg/file.txt" "guard-db-pg-cached $dburl pg-cached/file.txt same")
 ratio_rounds authorizer-trivial-allow-db "${db_cases[@]}"
 for c in "${db_cases[@]}"; do db_line "${c%% *}"; done
-[ -z "$pg_skip" ] || echo "e2e guard-db-pg skipped: $pg_skip"
+[ -z "$pg_skip" ] || echo "e2e guard-db-pg, guard-db-pg-cached skipped: $pg_skip"
 echo "e2e db: guard RSS after: sqlite $(db_rss sqlite); pg $(db_rss pg)"
 
 # The session endpoint against next-auth's own route, with the same cookies:
@@ -355,7 +368,7 @@ if [ "$soak" -gt 0 ]; then
         "guard RSS before: $before; after $n10k: $at10k; after $total: $after" \
         "(largest ${max} kB; target <= 4096 kB and flat)"
 fi
-for c in guard-db-sqlite:0.70 guard-db-pg:0.40; do
+for c in guard-db-sqlite:0.70 guard-db-pg:0.40 guard-db-sqlite-cached:0.90 guard-db-pg-cached:0.90; do
     [ -n "${ratios[${c%:*}]:-}" ] || continue
     printf 'ratio %s/authorizer-trivial-allow-db %.2f (target >= %s; rounds: %s)\n' "${c%:*}" \
         "$(m "${ratios[${c%:*}]}")" "${c#*:}" "${ratios[${c%:*}]% }"
