@@ -88,7 +88,8 @@ typedef struct {
     sqlite3_stmt *get, *touch, *del;
     struct timespec deadline;
     int armed;
-    /* the form of expires last read, and the token it was read for (wiped) */
+    /* the form of expires last read, and the token it was read for (wiped);
+     * writable stores only: it saves touch a read */
     unsigned char *last_tok;
     size_t last_len;
     expires_form last_form;
@@ -667,7 +668,7 @@ static int read_row(sq_store *s, const char *tok, size_t len, na_store_row *row,
         ret = 1;
     }
     end(s, st);
-    if (ret == 1)
+    if (ret == 1 && !s->read_only) /* a read-only store never touches */
         remember(s, tok, len, *form);
     return ret;
 }
