@@ -29,6 +29,10 @@
 #       fails; when PostgreSQL does not start (no server programs), the SQLite
 #       half is kept, DIR/pg.skip says why and pg.json and pgadapter.json name
 #       a server that is not there.
+#   bench_db_sqlite DIR
+#       The SQLite half alone: app.db, tokens.txt, cookies.txt, sqlite.json,
+#       sqlite-cached.json (BENCH_DB_SESSIONS sessions; under a second for
+#       10 000).
 #   bench_db_stop DIR   stop the PostgreSQL server (by its pid).
 
 # shellcheck source=tests/lib/postgres.sh
@@ -38,10 +42,18 @@ _bench_db_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 _bench_db_picture='https://lh3.googleusercontent.com/a/ACg8ocJ4kLm2Qz7Xv9pT3sR8wYbN1cD6eF0gH5iJ2kL7mN9o=s96-c'
 
 bench_db_start() {
+    local dir=$1
+    dir=$(cd "$dir" && pwd -P) || return 1
+    rm -f "$dir/pg.skip"
+    bench_db_sqlite "$dir" || return 1
+    _bench_db_pg "$dir"
+}
+
+bench_db_sqlite() {
     local dir=$1 n=${BENCH_DB_SESSIONS:-10000} schema=$_bench_db_repo/tests/vectors/dbsess-schema
     dir=$(cd "$dir" && pwd -P) || return 1
-    rm -f "$dir/app.db" "$dir/pg.skip"
-    # SQLite: users, then one session each; the token a random UUID (v4 form)
+    rm -f "$dir/app.db"
+    # users, then one session each; the token a random UUID (v4 form)
     sqlite3 "$dir/app.db" <"$schema/prisma-sqlite.sql" || return 1
     sqlite3 "$dir/app.db" <<EOF || return 1
 BEGIN;
@@ -65,9 +77,12 @@ EOF
         return 1
     sed 's/^/next-auth.session-token=/' "$dir/tokens.txt" >"$dir/cookies.txt" || return 1
     _bench_db_config "$dir/sqlite.json" "sqlite:$dir/app.db" prisma &&
-        _bench_db_config "$dir/sqlite-cached.json" "sqlite:$dir/app.db" prisma 1 || return 1
+        _bench_db_config "$dir/sqlite-cached.json" "sqlite:$dir/app.db" prisma 1
+}
 
-    # PostgreSQL: the same users and tokens in both schemas
+# _bench_db_pg DIR — PostgreSQL: the same users and tokens in both schemas
+_bench_db_pg() {
+    local dir=$1 schema=$_bench_db_repo/tests/vectors/dbsess-schema
     # connections: the guard's and the session endpoint's processes, and the
     # Node comparison's pools (tests/bench/node-session.mjs)
     if ! pg_start "$dir/pg" max_connections=60 >"$dir/pg.log" 2>&1; then
