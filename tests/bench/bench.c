@@ -208,12 +208,20 @@ static char dbdir[4096];         /* the databases' folder */
 static int dbdir_ours;           /* made here: stop and remove it at the end */
 static volatile pid_t postmaster; /* the private PostgreSQL, while it runs */
 
-/* Run `. tests/bench/db.sh && SCRIPT` in bash with $D = dbdir, stdout to
- * stderr. Returns the exit status, or -1. */
+/* Run `. db.sh && SCRIPT` in bash (db.sh: the one next to this program) with
+ * $D = dbdir, stdout to stderr. Returns the exit status, or -1. */
 static int db_sh(const char *script)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, ". tests/bench/db.sh && %s >&2", script);
+    char cmd[512], self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    setenv("BENCH_HERE", self, 1);
+    snprintf(cmd, sizeof cmd, ". \"$BENCH_HERE/db.sh\" && %s >&2", script);
     fflush(stdout);
     pid_t p = fork();
     if (p < 0)
