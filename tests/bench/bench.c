@@ -20,7 +20,13 @@
  * sessions in the Prisma schema: a SQLite file, and a private PostgreSQL on
  * its Unix socket), made in a temp folder and removed at the end, or the ones
  * of BENCH_DB_DIR when set (left alone). Each call takes the next session's
- * cookie, round robin over all of them, so that no answer is a repeat.
+ * cookie, round robin over all of them, so that no answer is a repeat. A
+ * line "cpu CASE user=… sys=… [server=…]" after each says where the time
+ * went: this process's user and system CPU per call, and the PostgreSQL
+ * server's. Two floors to read them by: floor-syscall (one system call that
+ * does nothing: what each of a lookup's system calls costs at least here)
+ * and floor-pg-select1 (a prepared SELECT 1 through libpq on the same
+ * socket: the round trip any PostgreSQL query costs).
  *
  * `bench CASE...` runs only those cases (and the floor), e.g. under perf. */
 #include <errno.h>
@@ -29,11 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
@@ -426,10 +434,83 @@ static long long server_cpu_us(void)
     return ticks * 1000000 / sysconf(_SC_CLK_TCK);
 }
 
+/* run(), then a line "cpu NAME user=… sys=… [server=…] per call": this
+ * process's user and system time per call over all its calls (calibration
+ * included: *calls counts them), and with server the PostgreSQL server's. */
+static double run_cpu(const char *name, bench_fn fn, void *ctx, const long *calls, int server)
+{
+    struct rusage r0, r1;
+    long long srv0 = server ? server_cpu_us() : -1;
+    long c0 = *calls;
+    getrusage(RUSAGE_SELF, &r0);
+    double ns = run(name, fn, ctx);
+    getrusage(RUSAGE_SELF, &r1);
+    long long srv1 = server ? server_cpu_us() : -1;
+    if (ns == 0)
+        return 0;
+    double n = (double)(*calls - c0);
+    printf("cpu %s user=%.1fus sys=%.1fus", name, tv_us(&r1.ru_utime, &r0.ru_utime) / n,
+           tv_us(&r1.ru_stime, &r0.ru_stime) / n);
+    if (srv0 >= 0 && srv1 >= 0)
+        printf(" server=%.1fus", (double)(srv1 - srv0) / n);
+    printf(" per call (%ld calls)\n", *calls - c0);
+    fflush(stdout);
+    return ns;
+}
+
+/* ---- floors of a database lookup on this machine ---- */
+static void syscall_fn(void *p) /* one system call that does nothing */
+{
+    (void)p;
+    syscall(SYS_getppid);
+}
+
+struct select1_ctx {
+    PGconn *c;
+    long calls;
+};
+
+static void select1_fn(void *p) /* one round trip: a prepared SELECT 1 */
+{
+    struct select1_ctx *x = p;
+    PGresult *r = PQexecPrepared(x->c, "one", 0, NULL, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        die("SELECT 1", NULL);
+    PQclear(r);
+    x->calls++;
+}
+
+/* floor-pg-select1 on the server of dbdir/pg.url, or say why it is skipped. */
+static double run_select1(const char *skip)
+{
+    const char *name = "floor-pg-select1";
+    if (!selected(name))
+        return 0;
+    char url[4096], why[300];
+    struct select1_ctx x = {0};
+    db_file_line("pg.url", url, sizeof url);
+    if (skip != NULL && skip[0] != '\0') {
+        snprintf(why, sizeof why, "%s", skip);
+    } else if ((x.c = PQconnectdb(url)) == NULL || PQstatus(x.c) != CONNECTION_OK) {
+        snprintf(why, sizeof why, "cannot connect to the benchmark's PostgreSQL");
+    } else {
+        PGresult *r = PQprepare(x.c, "one", "SELECT 1", 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok) {
+            double ns = run_cpu(name, select1_fn, &x, &x.calls, 1);
+            PQfinish(x.c);
+            return ns;
+        }
+        snprintf(why, sizeof why, "PQprepare failed");
+    }
+    PQfinish(x.c);
+    printf("bench %s skipped: %s\n", name, why);
+    return 0;
+}
+
 /* Run case name on dbdir/config, or say why it is skipped. Returns ns/op, or 0.
- * Then a line "cpu NAME user=… sys=… [server=…] per lookup": this process's
- * user and system time per lookup over all its calls (calibration included),
- * and for PostgreSQL the server's. */
+ * The cpu line of run_cpu follows (for PostgreSQL with the server's). */
 static double run_db(const char *name, const char *config, const char *skip)
 {
     if (!selected(name))
@@ -439,18 +520,7 @@ static double run_db(const char *name, const char *config, const char *skip)
     if (skip != NULL && skip[0] != '\0') {
         snprintf(why, sizeof why, "%s", skip);
     } else if (db_open(&d, config, why, sizeof why) == 0) {
-        struct rusage r0, r1;
-        long long srv0 = server_cpu_us();
-        getrusage(RUSAGE_SELF, &r0);
-        double ns = run(name, db_fn, &d);
-        getrusage(RUSAGE_SELF, &r1);
-        long long srv = server_cpu_us() - srv0;
-        double n = (double)d.calls;
-        printf("cpu %s user=%.1fus sys=%.1fus", name, tv_us(&r1.ru_utime, &r0.ru_utime) / n,
-               tv_us(&r1.ru_stime, &r0.ru_stime) / n);
-        if (srv0 >= 0 && strstr(config, "pg") != NULL)
-            printf(" server=%.1fus", (double)srv / n);
-        printf(" per lookup (%ld lookups)\n", d.calls);
+        double ns = run_cpu(name, db_fn, &d, &d.calls, strstr(config, "pg") != NULL);
         db_close(&d);
         return ns;
     }
@@ -593,13 +663,15 @@ int main(int argc, char **argv)
     /* database sessions: after the token cases, so that their set-up (a few
      * seconds of SQLite and PostgreSQL work) is not in the way of those */
     double sq_ns = 0, pg_ns = 0;
-    if (selected("verify-db-sqlite") || selected("verify-db-pg")) {
+    run("floor-syscall", syscall_fn, NULL);
+    if (selected("verify-db-sqlite") || selected("verify-db-pg") || selected("floor-pg-select1")) {
         char skip[300] = "";
         if (db_ready() < 0)
             snprintf(skip, sizeof skip, "tests/bench/db.sh failed (see above)");
         sq_ns = run_db("verify-db-sqlite", "sqlite.json", skip);
         if (skip[0] == '\0')
             db_file_line("pg.skip", skip, sizeof skip);
+        run_select1(skip);
         pg_ns = run_db("verify-db-pg", "pg.json", skip);
     }
 
