@@ -356,33 +356,33 @@ urls_of() {
 }
 
 @test "memory (database sessions): the guard on SQLite, 10 000 requests over 10 000 sessions: VmRSS at most 4 MiB, growth under 64 KiB after the first 1 000" {
-    local dir=$SRV_ROOT/dbmem codes=$BATS_TEST_TMPDIR/codes k rss1='' rss2
+    local mem=$SRV_ROOT/dbmem codes=$BATS_TEST_TMPDIR/codes k rss1='' rss2
     command -v sqlite3 >/dev/null || sfail "sqlite3 is not installed (sh tools/deps.sh)"
-    mkdir -p "$dir"
-    (. "$REPO_ROOT/tests/bench/db.sh" && BENCH_DB_SESSIONS=10000 bench_db_sqlite "$dir") ||
+    mkdir -p "$mem"
+    (. "$REPO_ROOT/tests/bench/db.sh" && BENCH_DB_SESSIONS=10000 bench_db_sqlite "$mem") ||
         sfail "tests/bench/db.sh could not make the database"
-    sf_start "$dir/sf" "$REPO_ROOT/cgi-bin/nextauth-guard" NEXTAUTH_CONFIG="$dir/sqlite.json" ||
+    sf_start "$mem/sf" "$REPO_ROOT/cgi-bin/nextauth-guard" NEXTAUTH_CONFIG="$mem/sqlite.json" ||
         sfail "the guard did not start"
     printf '%s\n' 'server.document-root = "@DIR@/www"' 'server.bind = "127.0.0.1"' \
         'server.port = @PORT@' 'server.pid-file = "@DIR@/run/lighttpd.pid"' \
         'server.errorlog = "@DIR@/logs/error.log"' 'server.modules = ("mod_fastcgi")' \
         'fastcgi.server = ( "/g/" => (( "host" => "127.0.0.1", "port" => @SF_PORT@,' \
         '                               "mode" => "authorizer", "check-local" => "disable" )) )' \
-        >"$dir/lighttpd.conf.in"
-    mkdir -p "$dir/lt/www/g"
-    printf 'hello\n' >"$dir/lt/www/g/f.txt"
-    lt_start "$dir/lt" "$dir/lighttpd.conf.in" SF_PORT="$SF_PORT" || sfail "lighttpd did not start"
+        >"$mem/lighttpd.conf.in"
+    mkdir -p "$mem/lt/www/g"
+    printf 'hello\n' >"$mem/lt/www/g/f.txt"
+    lt_start "$mem/lt" "$mem/lighttpd.conf.in" SF_PORT="$SF_PORT" || sfail "lighttpd did not start"
     for ((k = 0; k < 10; k++)); do
-        urls_of $((k * 1000 + 1)) "$LT_URL/g/f.txt" >"$dir/urls.curl"
-        curl -s --max-time 60 -K "$dir/urls.curl" >"$codes" || sfail "curl failed ($?)"
+        urls_of $((k * 1000 + 1)) "$LT_URL/g/f.txt" >"$mem/urls.curl"
+        curl -s --max-time 60 -K "$mem/urls.curl" >"$codes" || sfail "curl failed ($?)"
         [ "$(grep -c '^200$' "$codes")" -eq 1000 ] ||
             sfail "not 1000 answers 200: $(sort "$codes" | uniq -c | tr '\n' ' ')"
         [ -n "$rss1" ] || rss1=$(rss_kb "$SF_PID")
     done
     rss2=$(rss_kb "$SF_PID")
     echo "# rss of nextauth-guard on SQLite (pid $SF_PID): ${rss1} kB after 1 000 requests, ${rss2} kB after 10 000 (growth $((rss2 - rss1)) kB)" >&3
-    lt_stop "$dir/lt"
-    sf_stop "$dir/sf"
+    lt_stop "$mem/lt"
+    sf_stop "$mem/sf"
     [ "$rss2" -le 4096 ] || sfail "VmRSS is $rss2 kB, more than 4 MiB"
     [ $((rss2 - rss1)) -lt 64 ] || sfail "VmRSS grew from $rss1 kB to $rss2 kB"
 }

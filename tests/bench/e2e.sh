@@ -230,33 +230,32 @@ echo "e2e db: guard RSS before: sqlite $(db_rss sqlite); pg $(db_rss pg)"
 # ratios[NAME] (the per-round ratios to REF).
 declare -A ratios=()
 ratio_rounds() {
-    local ref=$1 r i n c
+    local ref=$1 r i n c name base path mode
     shift
     local cs=("$@")
     n=${#cs[@]}
     for ((r = 1; r <= rounds; r++)); do
         declare -A this=()
         for ((i = 0; i < 2 * n; i++)); do
-            c=${cs[$((i < n ? i : 2 * n - 1 - i))]}
-            set -- $c
-            if [ "${4:-}" = same ]; then
-                url=$2 secs=$rsecs measure "$1" "$3" "Cookie: $first"
+            read -r name base path mode <<<"${cs[$((i < n ? i : 2 * n - 1 - i))]}"
+            if [ "$mode" = same ]; then
+                url=$base secs=$rsecs measure "$name" "$path" "Cookie: $first"
             else
-                url=$2 secs=$rsecs measure "$1" "$3" @rotate
+                url=$base secs=$rsecs measure "$name" "$path" @rotate
             fi
-            if [ -z "${this[$1]:-}" ]; then
-                this[$1]=$rps
+            if [ -z "${this[$name]:-}" ]; then
+                this[$name]=$rps
                 continue
             fi
-            rps=$(awk -v a="${this[$1]}" -v b="$rps" 'BEGIN {printf "%.0f", (a + b) / 2}')
-            this[$1]=$rps
-            runs[$1]+="$rps "
-            lines[$1,$rps]="$p50 $p99 $non"
+            rps=$(awk -v a="${this[$name]}" -v b="$rps" 'BEGIN {printf "%.0f", (a + b) / 2}')
+            this[$name]=$rps
+            runs[$name]+="$rps "
+            lines[$name,$rps]="$p50 $p99 $non"
         done
         for c in "${cs[@]}"; do
-            set -- $c
-            [ "$1" = "$ref" ] && continue
-            ratios[$1]+="$(awk -v a="${this[$1]}" -v b="${this[$ref]}" 'BEGIN {printf "%.3f", a / b}') "
+            name=${c%% *}
+            [ "$name" = "$ref" ] && continue
+            ratios[$name]+="$(awk -v a="${this[$name]}" -v b="${this[$ref]}" 'BEGIN {printf "%.3f", a / b}') "
         done
     done
 }
