@@ -16,11 +16,13 @@
  *
  * verify-db-* look a database session up the guard's way (na_source_find on
  * a source opened read-only): the cookie's opaque token, the row and its user
- * in one query, the claims. The databases are tests/bench/db.sh's (10 000
- * sessions in the Prisma schema: a SQLite file, and a private PostgreSQL on
- * its Unix socket), made in a temp folder and removed at the end, or the ones
- * of BENCH_DB_DIR when set (left alone). Each call takes the next session's
- * cookie, round robin over all of them, so that no answer is a repeat. A
+ * in one query, the claims. The databases are tests/bench/db.sh's, 10 000
+ * sessions in the Prisma schema: a SQLite file in SQLite's default journal
+ * mode, a copy in WAL mode (verify-db-sqlite-wal), and a private PostgreSQL
+ * on its Unix socket; made in a temp folder and removed at the end, or the
+ * ones of BENCH_DB_DIR when set (left alone). Each call takes the next
+ * session's cookie, round robin over all of them, so that no answer is a
+ * repeat. A
  * line "cpu CASE user=… sys=… [server=…]" after each says where the time
  * went: this process's user and system CPU per call, and the PostgreSQL
  * server's. Two floors to read them by: floor-syscall (one system call that
@@ -664,11 +666,13 @@ int main(int argc, char **argv)
      * seconds of SQLite and PostgreSQL work) is not in the way of those */
     double sq_ns = 0, pg_ns = 0;
     run("floor-syscall", syscall_fn, NULL);
-    if (selected("verify-db-sqlite") || selected("verify-db-pg") || selected("floor-pg-select1")) {
+    if (selected("verify-db-sqlite") || selected("verify-db-sqlite-wal") ||
+        selected("verify-db-pg") || selected("floor-pg-select1")) {
         char skip[300] = "";
         if (db_ready() < 0)
             snprintf(skip, sizeof skip, "tests/bench/db.sh failed (see above)");
         sq_ns = run_db("verify-db-sqlite", "sqlite.json", skip);
+        run_db("verify-db-sqlite-wal", "sqlite-wal.json", skip);
         if (skip[0] == '\0')
             db_file_line("pg.skip", skip, sizeof skip);
         run_select1(skip);

@@ -9,7 +9,9 @@
 #                       (tests/vectors/dbsess-schema/prisma-sqlite.sql), with
 #                       BENCH_DB_SESSIONS (default 10 000) users and one session
 #                       each, expiring in 30 days, written as Prisma 7 writes
-#                       ("…sss+00:00" text);
+#                       ("…sss+00:00" text); in SQLite's default journal mode
+#                       (delete), as the schema leaves it;
+#         app-wal.db    the same in WAL mode;
 #         pg/           a private PostgreSQL (tests/lib/postgres.sh: Unix socket
 #                       only) with two databases holding the same users and
 #                       tokens: `prisma` (tests/vectors/dbsess-schema/prisma-pg.sql)
@@ -24,15 +26,16 @@
 #                       (NEXTAUTH_CONFIG), url http://127.0.0.1;
 #         sqlite-cached.json, pg-cached.json
 #                       the same with database.cacheSeconds 1;
+#         sqlite-wal.json       app-wal.db's;
 #         pg.url, pgadapter.url   the libpq URIs.
 #       Takes a few seconds. Returns 1, with a reason on stderr, when a step
 #       fails; when PostgreSQL does not start (no server programs), the SQLite
 #       half is kept, DIR/pg.skip says why and pg.json and pgadapter.json name
 #       a server that is not there.
 #   bench_db_sqlite DIR
-#       The SQLite half alone: app.db, tokens.txt, cookies.txt, sqlite.json,
-#       sqlite-cached.json (BENCH_DB_SESSIONS sessions; under a second for
-#       10 000).
+#       The SQLite half alone: app.db, app-wal.db, tokens.txt, cookies.txt,
+#       sqlite.json, sqlite-cached.json, sqlite-wal.json (BENCH_DB_SESSIONS
+#       sessions; about a second for 10 000).
 #   bench_db_stop DIR   stop the PostgreSQL server (by its pid).
 
 # shellcheck source=tests/lib/postgres.sh
@@ -76,8 +79,15 @@ EOF
     sqlite3 "$dir/app.db" 'SELECT "sessionToken" FROM "Session" ORDER BY rowid' >"$dir/tokens.txt" ||
         return 1
     sed 's/^/next-auth.session-token=/' "$dir/tokens.txt" >"$dir/cookies.txt" || return 1
+    # the same file in WAL mode, its -wal and -shm kept (as while the app has
+    # it open): a read-only connection cannot make them
+    rm -f "$dir/app-wal.db" "$dir/app-wal.db-wal" "$dir/app-wal.db-shm"
+    cp "$dir/app.db" "$dir/app-wal.db" &&
+        sqlite3 "$dir/app-wal.db" '.filectrl persist_wal 1' 'PRAGMA journal_mode = WAL' >/dev/null ||
+        return 1
     _bench_db_config "$dir/sqlite.json" "sqlite:$dir/app.db" prisma &&
-        _bench_db_config "$dir/sqlite-cached.json" "sqlite:$dir/app.db" prisma 1
+        _bench_db_config "$dir/sqlite-cached.json" "sqlite:$dir/app.db" prisma 1 &&
+        _bench_db_config "$dir/sqlite-wal.json" "sqlite:$dir/app-wal.db" prisma
 }
 
 # _bench_db_pg DIR — PostgreSQL: the same users and tokens in both schemas
