@@ -19,7 +19,8 @@
 #                       index on "sessionToken": the adapter's DDL has none, and
 #                       without one every lookup reads the whole table);
 #         tokens.txt    the session tokens, one a line (random UUIDs, as
-#                       next-auth's crypto.randomUUID());
+#                       next-auth's crypto.randomUUID()), in an order that is
+#                       not the order the rows are stored in;
 #         cookies.txt   the same as Cookie headers, one a line (rotate.lua's file);
 #         sqlite.json, pg.json, pgadapter.json
 #                       the programs' configuration for each database
@@ -76,7 +77,9 @@ INSERT INTO "Session" ("id", "sessionToken", "userId", "expires", "createdAt", "
   FROM h;
 COMMIT;
 EOF
-    sqlite3 "$dir/app.db" 'SELECT "sessionToken" FROM "Session" ORDER BY rowid' >"$dir/tokens.txt" ||
+    # in random order: taken in turn, sessions stored side by side would share
+    # pages, which real traffic does not
+    sqlite3 "$dir/app.db" 'SELECT "sessionToken" FROM "Session" ORDER BY random()' >"$dir/tokens.txt" ||
         return 1
     sed 's/^/next-auth.session-token=/' "$dir/tokens.txt" >"$dir/cookies.txt" || return 1
     # the same file in WAL mode, its -wal and -shm kept (as while the app has
@@ -112,16 +115,16 @@ _bench_db_pg() {
             _bench_db_pg_rows "$dir" prisma 'INSERT INTO "User" ("id", "name", "email", "image", "createdAt", "updatedAt")
   SELECT '"'user-'"' || i, '"'User '"' || i, '"'user'"' || i || '"'@example.com'"', '"'$_bench_db_picture'"',
          now() AT TIME ZONE '"'UTC'"', now() AT TIME ZONE '"'UTC'"'
-  FROM generate_series(1, (SELECT count(*) FROM tok)) AS i;
+  FROM generate_series(1, (SELECT count(*) FROM tok)) AS i ORDER BY random();
 INSERT INTO "Session" ("sessionToken", "userId", "expires", "createdAt", "updatedAt")
   SELECT t, '"'user-'"' || i, date_trunc('"'milliseconds'"', now() AT TIME ZONE '"'UTC'"') + interval '"'30 days'"',
          now() AT TIME ZONE '"'UTC'"', now() AT TIME ZONE '"'UTC'"'
-  FROM tok;' &&
+  FROM tok ORDER BY random();' &&
             _bench_db_pg_rows "$dir" pgadapter 'INSERT INTO users (name, email, image)
   SELECT '"'User '"' || i, '"'user'"' || i || '"'@example.com'"', '"'$_bench_db_picture'"'
   FROM generate_series(1, (SELECT count(*) FROM tok)) AS i;
 INSERT INTO sessions ("userId", expires, "sessionToken")
-  SELECT i, date_trunc('"'milliseconds'"', now()) + interval '"'30 days'"', t FROM tok;
+  SELECT i, date_trunc('"'milliseconds'"', now()) + interval '"'30 days'"', t FROM tok ORDER BY random();
 CREATE INDEX sessions_session_token ON sessions ("sessionToken");'
     } >>"$dir/pg.log" 2>&1 || {
         echo "bench_db_start: PostgreSQL set-up failed: $(tail -n 3 "$dir/pg.log")" >&2
