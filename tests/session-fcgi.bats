@@ -5,7 +5,13 @@
 #   (b) spawned by a private lighttpd (mod_fastcgi "bin-path", mounted at
 #       /api/auth/session), asked with curl;
 #   (c) memory: 10 000 requests through lighttpd to the spawn-fcgi process,
-#       whose resident size must not grow by 64 KiB or more after warm-up.
+#       whose resident size must not grow by 64 KiB or more after warm-up;
+#   (d) its twin for database sessions: the guard (read-only) on a SQLite file
+#       of 10 000 sessions, under spawn-fcgi as lighttpd's authorizer, each
+#       request a session of its own: at most 4 MiB resident, and no growth
+#       of 64 KiB or more after the first 1 000 requests. The file is
+#       tests/bench/db.sh's (sqlite3; 4.5 MB, more than SQLite's default page
+#       cache of 2 MB, so that a cache grown past the budget would show).
 # The servers run on free loopback ports with all their files in this file's
 # temp folder; teardown_file stops them by pid. No clock can be faked for a
 # server, so the tokens are minted now with `nextauth-token encode` and the
@@ -71,6 +77,8 @@ EOF
 }
 
 teardown_file() {
+    lt_stop "$SRV_ROOT/dbmem/lt"
+    sf_stop "$SRV_ROOT/dbmem/sf"
     lt_stop "$SRV_ROOT/lt"
     sf_stop "$SRV_ROOT/sf"
     if [ -f "$BATS_FILE_TMPDIR/short-dir" ]; then
@@ -333,5 +341,48 @@ rss_kb() {
     done
     rss2=$(rss_kb "$SF_PID")
     echo "# rss of nextauth-session (pid $SF_PID): ${rss1} kB after 1 000 requests, ${rss2} kB after 10 000 (growth $((rss2 - rss1)) kB)" >&3
+    [ $((rss2 - rss1)) -lt 64 ] || sfail "VmRSS grew from $rss1 kB to $rss2 kB"
+}
+
+# --- (d) memory, database sessions -------------------------------------------------
+
+# urls_of FROM URL — a curl config of 1 000 requests to URL on one connection,
+# each with the Cookie header of the next line of cookies.txt from line FROM.
+urls_of() {
+    sed -n "$1,$(($1 + 999))p" "$SRV_ROOT/dbmem/cookies.txt" | awk -v u="$2" '
+        NR > 1 { print "next" }
+        { printf "url = \"%s\"\nheader = \"Cookie: %s\"\noutput = \"/dev/null\"\n", u, $0
+          print "write-out = \"%{http_code}\\n\"" }'
+}
+
+@test "memory (database sessions): the guard on SQLite, 10 000 requests over 10 000 sessions: VmRSS at most 4 MiB, growth under 64 KiB after the first 1 000" {
+    local mem=$SRV_ROOT/dbmem codes=$BATS_TEST_TMPDIR/codes k rss1='' rss2
+    command -v sqlite3 >/dev/null || sfail "sqlite3 is not installed (sh tools/deps.sh)"
+    mkdir -p "$mem"
+    (. "$REPO_ROOT/tests/bench/db.sh" && BENCH_DB_SESSIONS=10000 bench_db_sqlite "$mem") ||
+        sfail "tests/bench/db.sh could not make the database"
+    sf_start "$mem/sf" "$REPO_ROOT/cgi-bin/nextauth-guard" NEXTAUTH_CONFIG="$mem/sqlite.json" ||
+        sfail "the guard did not start"
+    printf '%s\n' 'server.document-root = "@DIR@/www"' 'server.bind = "127.0.0.1"' \
+        'server.port = @PORT@' 'server.pid-file = "@DIR@/run/lighttpd.pid"' \
+        'server.errorlog = "@DIR@/logs/error.log"' 'server.modules = ("mod_fastcgi")' \
+        'fastcgi.server = ( "/g/" => (( "host" => "127.0.0.1", "port" => @SF_PORT@,' \
+        '                               "mode" => "authorizer", "check-local" => "disable" )) )' \
+        >"$mem/lighttpd.conf.in"
+    mkdir -p "$mem/lt/www/g"
+    printf 'hello\n' >"$mem/lt/www/g/f.txt"
+    lt_start "$mem/lt" "$mem/lighttpd.conf.in" SF_PORT="$SF_PORT" || sfail "lighttpd did not start"
+    for ((k = 0; k < 10; k++)); do
+        urls_of $((k * 1000 + 1)) "$LT_URL/g/f.txt" >"$mem/urls.curl"
+        curl -s --max-time 60 -K "$mem/urls.curl" >"$codes" || sfail "curl failed ($?)"
+        [ "$(grep -c '^200$' "$codes")" -eq 1000 ] ||
+            sfail "not 1000 answers 200: $(sort "$codes" | uniq -c | tr '\n' ' ')"
+        [ -n "$rss1" ] || rss1=$(rss_kb "$SF_PID")
+    done
+    rss2=$(rss_kb "$SF_PID")
+    echo "# rss of nextauth-guard on SQLite (pid $SF_PID): ${rss1} kB after 1 000 requests, ${rss2} kB after 10 000 (growth $((rss2 - rss1)) kB)" >&3
+    lt_stop "$mem/lt"
+    sf_stop "$mem/sf"
+    [ "$rss2" -le 4096 ] || sfail "VmRSS is $rss2 kB, more than 4 MiB"
     [ $((rss2 - rss1)) -lt 64 ] || sfail "VmRSS grew from $rss1 kB to $rss2 kB"
 }

@@ -14,12 +14,36 @@
  * verify-v4-cookie-tree the way the session endpoint and the page API do
  * (na_token_get: a jansson tree).
  *
+ * verify-db-* look a database session up the guard's way (na_source_find on
+ * a source opened read-only): the cookie's opaque token, the row and its user
+ * in one query, the claims. The databases are tests/bench/db.sh's, 10 000
+ * sessions in the Prisma schema: a SQLite file in SQLite's default journal
+ * mode, a copy in WAL mode (verify-db-sqlite-wal), and a private PostgreSQL
+ * on its Unix socket; made in a temp folder and removed at the end, or the
+ * ones of BENCH_DB_DIR when set (left alone). Each call takes the next
+ * session's cookie, round robin over all of them, so that no answer is a
+ * repeat. A
+ * line "cpu CASE user=… sys=… [server=…]" after each says where the time
+ * went: this process's user and system CPU per call, and the PostgreSQL
+ * server's. Two floors to read them by: floor-syscall (one system call that
+ * does nothing: what each of a lookup's system calls costs at least here)
+ * and floor-pg-select1 (a prepared SELECT 1 through libpq on the same
+ * socket: the round trip any PostgreSQL query costs).
+ *
  * `bench CASE...` runs only those cases (and the floor), e.g. under perf. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <libpq-fe.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 
@@ -61,15 +85,20 @@ typedef void (*bench_fn)(void *ctx);
 static char **only; /* argv: run just these cases (all when empty) */
 static int nonly;
 
+static int selected(const char *name)
+{
+    if (nonly == 0 || strcmp(name, "floor-aes256gcm") == 0) /* the floor always runs */
+        return 1;
+    for (int i = 0; i < nonly; i++)
+        if (strcmp(only[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 static double run(const char *name, bench_fn fn, void *ctx)
 {
-    if (nonly > 0 && strcmp(name, "floor-aes256gcm") != 0) { /* the floor always runs */
-        int hit = 0;
-        for (int i = 0; i < nonly && !hit; i++)
-            hit = strcmp(only[i], name) == 0;
-        if (!hit)
-            return 0;
-    }
+    if (!selected(name))
+        return 0;
     long n = 1;
     for (;;) { /* warm-up and calibration */
         double t0 = now_s();
@@ -182,6 +211,324 @@ static void guard_fn(void *p)
     na_resp_reset(&g->r);
     if ((int)na_guard_respond(g->g, &g->rq, g->now * 1000, &g->r) != g->want)
         die("guard decision", NULL);
+}
+
+/* ---- database sessions (tests/bench/db.sh) ---- */
+static char dbdir[4096];         /* the databases' folder */
+static int dbdir_ours;           /* made here: stop and remove it at the end */
+static volatile pid_t postmaster; /* the private PostgreSQL, while it runs */
+
+/* Run `. db.sh && SCRIPT` in bash (db.sh: the one next to this program) with
+ * $D = dbdir, stdout to stderr. Returns the exit status, or -1. */
+static int db_sh(const char *script)
+{
+    char cmd[512], self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    setenv("BENCH_HERE", self, 1);
+    snprintf(cmd, sizeof cmd, ". \"$BENCH_HERE/db.sh\" && %s >&2", script);
+    fflush(stdout);
+    pid_t p = fork();
+    if (p < 0)
+        return -1;
+    if (p == 0) {
+        setenv("D", dbdir, 1);
+        execl("/bin/bash", "bash", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(p, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The first line of dbdir/name into out (empty when there is none). */
+static void db_file_line(const char *name, char *out, size_t cap)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dbdir, name);
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    if (fgets(out, (int)cap, f) == NULL)
+        out[0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    fclose(f);
+}
+
+static void db_stop(void)
+{
+    if (!dbdir_ours || dbdir[0] == '\0')
+        return;
+    db_sh("bench_db_stop \"$D\"");
+    postmaster = 0;
+    db_sh("rm -rf -- \"$D\"");
+    dbdir[0] = '\0';
+}
+
+/* A signal must not leave the server running: immediate shutdown, then die. */
+static void on_fatal(int sig)
+{
+    if (postmaster > 0)
+        kill(postmaster, SIGQUIT);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* The databases: BENCH_DB_DIR's, or made now. 0, or -1 (said on stderr). */
+static int db_ready(void)
+{
+    const char *given = getenv("BENCH_DB_DIR");
+    if (given != NULL && given[0] != '\0') {
+        snprintf(dbdir, sizeof dbdir, "%s", given);
+        return 0;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dbdir, sizeof dbdir, "%s/nextauth-bench-db.XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(dbdir) == NULL) {
+        perror("bench: mkdtemp");
+        return -1;
+    }
+    dbdir_ours = 1;
+    atexit(db_stop);
+    signal(SIGINT, on_fatal);
+    signal(SIGTERM, on_fatal);
+    signal(SIGSEGV, on_fatal);
+    signal(SIGABRT, on_fatal);
+    int rc = db_sh("bench_db_start \"$D\"");
+    char pid[32];
+    db_file_line("pg/pg.pid", pid, sizeof pid);
+    postmaster = (pid_t)atol(pid);
+    if (rc != 0) {
+        fprintf(stderr, "bench: tests/bench/db.sh could not make the databases\n");
+        return -1;
+    }
+    return 0;
+}
+
+struct db_ctx {
+    na_config cfg;
+    na_source src;
+    char **cookies; /* Cookie headers, one per session */
+    size_t *lens;
+    size_t n, i;
+    long long now_ms;
+    long calls;
+};
+
+/* The cookies of dbdir/cookies.txt into d. 0, or -1. */
+static int db_cookies(struct db_ctx *d)
+{
+    char path[4200], line[256];
+    snprintf(path, sizeof path, "%s/cookies.txt", dbdir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        if (d->n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            d->cookies = realloc(d->cookies, cap * sizeof *d->cookies);
+            d->lens = realloc(d->lens, cap * sizeof *d->lens);
+            if (d->cookies == NULL || d->lens == NULL)
+                die("cookies", NULL);
+        }
+        d->lens[d->n] = strlen(line);
+        d->cookies[d->n++] = strdup(line);
+    }
+    fclose(f);
+    return d->n > 0 ? 0 : -1;
+}
+
+/* The guard's source on dbdir/config (read-only). 0, or -1 with why filled. */
+static int db_open(struct db_ctx *d, const char *config, char *why, size_t cap)
+{
+    char path[4200];
+    na_err err;
+    snprintf(path, sizeof path, "%s/%s", dbdir, config);
+    if (na_config_load(&d->cfg, path, &err) < 0 ||
+        na_source_init(&d->src, &d->cfg, NA_SOURCE_READ_ONLY, &err) < 0) {
+        snprintf(why, cap, "%s", err.msg);
+        return -1;
+    }
+    if (d->src.store == NULL) {
+        snprintf(why, cap, "%s", d->src.unavailable.msg);
+        na_source_free(&d->src);
+        na_config_free(&d->cfg);
+        return -1;
+    }
+    if (db_cookies(d) < 0) {
+        snprintf(why, cap, "no cookies in the folder's cookies.txt");
+        na_source_free(&d->src);
+        na_config_free(&d->cfg);
+        return -1;
+    }
+    d->now_ms = na_timefmt_now_ms();
+    return 0;
+}
+
+static void db_close(struct db_ctx *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->cookies[i]);
+    free(d->cookies);
+    free(d->lens);
+    na_source_free(&d->src);
+    na_config_free(&d->cfg);
+}
+
+static void db_fn(void *p) /* the guard's lookup, the next session's cookie */
+{
+    struct db_ctx *d = p;
+    na_source_req rq = {.cookie = d->cookies[d->i], .cookie_len = d->lens[d->i]};
+    na_source_result ss;
+    if (++d->i == d->n)
+        d->i = 0;
+    d->calls++;
+    if (na_source_find(&d->src, &rq, d->now_ms, NA_SOURCE_VIEW, &ss) != NA_SOURCE_FOUND)
+        die("database session", &ss.err);
+    na_source_done(&d->src, &ss);
+}
+
+static double tv_us(const struct timeval *b, const struct timeval *a)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e6 + (double)(b->tv_usec - a->tv_usec);
+}
+
+/* CPU time (user + system, µs) of the PostgreSQL server's processes so far:
+ * the postmaster's children (the backends among them), or -1. */
+static long long server_cpu_us(void)
+{
+    char pid[32], path[128], buf[4096];
+    db_file_line("pg/pg.pid", pid, sizeof pid);
+    if (pid[0] == '\0')
+        return -1;
+    snprintf(path, sizeof path, "/proc/%s/task/%s/children", pid, pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    long long ticks = 0;
+    long child;
+    while (fscanf(f, "%ld", &child) == 1) {
+        snprintf(path, sizeof path, "/proc/%ld/stat", child);
+        FILE *st = fopen(path, "r");
+        if (st == NULL)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, st);
+        fclose(st);
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')'); /* the fields after the command name */
+        unsigned long long ut, stt;
+        if (p != NULL && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                                &ut, &stt) == 2)
+            ticks += (long long)(ut + stt);
+    }
+    fclose(f);
+    return ticks * 1000000 / sysconf(_SC_CLK_TCK);
+}
+
+/* run(), then a line "cpu NAME user=… sys=… [server=…] per call": this
+ * process's user and system time per call over all its calls (calibration
+ * included: *calls counts them), and with server the PostgreSQL server's. */
+static double run_cpu(const char *name, bench_fn fn, void *ctx, const long *calls, int server)
+{
+    struct rusage r0, r1;
+    long long srv0 = server ? server_cpu_us() : -1;
+    long c0 = *calls;
+    getrusage(RUSAGE_SELF, &r0);
+    double ns = run(name, fn, ctx);
+    getrusage(RUSAGE_SELF, &r1);
+    long long srv1 = server ? server_cpu_us() : -1;
+    if (ns == 0)
+        return 0;
+    double n = (double)(*calls - c0);
+    printf("cpu %s user=%.1fus sys=%.1fus", name, tv_us(&r1.ru_utime, &r0.ru_utime) / n,
+           tv_us(&r1.ru_stime, &r0.ru_stime) / n);
+    if (srv0 >= 0 && srv1 >= 0)
+        printf(" server=%.1fus", (double)(srv1 - srv0) / n);
+    printf(" per call (%ld calls)\n", *calls - c0);
+    fflush(stdout);
+    return ns;
+}
+
+/* ---- floors of a database lookup on this machine ---- */
+static void syscall_fn(void *p) /* one system call that does nothing */
+{
+    (void)p;
+    syscall(SYS_getppid);
+}
+
+struct select1_ctx {
+    PGconn *c;
+    long calls;
+};
+
+static void select1_fn(void *p) /* one round trip: a prepared SELECT 1 */
+{
+    struct select1_ctx *x = p;
+    PGresult *r = PQexecPrepared(x->c, "one", 0, NULL, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        die("SELECT 1", NULL);
+    PQclear(r);
+    x->calls++;
+}
+
+/* floor-pg-select1 on the server of dbdir/pg.url, or say why it is skipped. */
+static double run_select1(const char *skip)
+{
+    const char *name = "floor-pg-select1";
+    if (!selected(name))
+        return 0;
+    char url[4096], why[300];
+    struct select1_ctx x = {0};
+    db_file_line("pg.url", url, sizeof url);
+    if (skip != NULL && skip[0] != '\0') {
+        snprintf(why, sizeof why, "%s", skip);
+    } else if ((x.c = PQconnectdb(url)) == NULL || PQstatus(x.c) != CONNECTION_OK) {
+        snprintf(why, sizeof why, "cannot connect to the benchmark's PostgreSQL");
+    } else {
+        PGresult *r = PQprepare(x.c, "one", "SELECT 1", 0, NULL);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok) {
+            double ns = run_cpu(name, select1_fn, &x, &x.calls, 1);
+            PQfinish(x.c);
+            return ns;
+        }
+        snprintf(why, sizeof why, "PQprepare failed");
+    }
+    PQfinish(x.c);
+    printf("bench %s skipped: %s\n", name, why);
+    return 0;
+}
+
+/* Run case name on dbdir/config, or say why it is skipped. Returns ns/op, or 0.
+ * The cpu line of run_cpu follows (for PostgreSQL with the server's). */
+static double run_db(const char *name, const char *config, const char *skip)
+{
+    if (!selected(name))
+        return 0;
+    char why[300] = "";
+    struct db_ctx d = {0};
+    if (skip != NULL && skip[0] != '\0') {
+        snprintf(why, sizeof why, "%s", skip);
+    } else if (db_open(&d, config, why, sizeof why) == 0) {
+        double ns = run_cpu(name, db_fn, &d, &d.calls, strstr(config, "pg") != NULL);
+        db_close(&d);
+        return ns;
+    }
+    printf("bench %s skipped: %s\n", name, why);
+    fflush(stdout);
+    return 0;
 }
 
 static char *mint(na_config *cfg, na_format f, const char *claims, long long now, na_err *err)
@@ -315,8 +662,29 @@ int main(int argc, char **argv)
     run("guard-decision-401", guard_fn, &g401);
     run("guard-decision-307", guard_fn, &g307);
 
+    /* database sessions: after the token cases, so that their set-up (a few
+     * seconds of SQLite and PostgreSQL work) is not in the way of those */
+    double sq_ns = 0, pg_ns = 0;
+    run("floor-syscall", syscall_fn, NULL);
+    if (selected("verify-db-sqlite") || selected("verify-db-sqlite-wal") ||
+        selected("verify-db-pg") || selected("floor-pg-select1")) {
+        char skip[300] = "";
+        if (db_ready() < 0)
+            snprintf(skip, sizeof skip, "tests/bench/db.sh failed (see above)");
+        sq_ns = run_db("verify-db-sqlite", "sqlite.json", skip);
+        run_db("verify-db-sqlite-wal", "sqlite-wal.json", skip);
+        if (skip[0] == '\0')
+            db_file_line("pg.skip", skip, sizeof skip);
+        run_select1(skip);
+        pg_ns = run_db("verify-db-pg", "pg.json", skip);
+    }
+
     if (v4_ns > 0)
         printf("ratio verify-v4-cookie/floor-aes256gcm %.2f (target <= 4)\n", v4_ns / floor_ns);
+    if (sq_ns > 0)
+        printf("ratio verify-db-sqlite/floor-aes256gcm %.2f (no target)\n", sq_ns / floor_ns);
+    if (pg_ns > 0)
+        printf("ratio verify-db-pg/floor-aes256gcm %.2f (no target)\n", pg_ns / floor_ns);
 
     EVP_CIPHER_CTX_free(f.c);
     na_resp_free(&s.r);
