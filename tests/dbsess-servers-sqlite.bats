@@ -205,20 +205,7 @@ release_lock() {
 }
 
 @test "sqlite: lighttpd, Apache, nginx: no cookie or an unknown token: 401 JSON on /api/, 307 to sign-in on a page" {
-    local s c
-    for s in "${DS_SERVERS[@]}"; do
-        ds_base "$s" "$DS_ROOT/$s"
-        for c in 'X-None: 1' "Cookie: $(gc_cookie no-such-token)"; do
-            gc_req /api/data.json -H "$c"
-            assert_json_401
-            refute_header Location
-            gc_req '/docs/page.txt?a=1' -H "$c"
-            assert_signin '%2Fdocs%2Fpage.txt%3Fa%3D1'
-            refute_body_has 'guarded page'
-        done
-        ds_guard_logged "$s" "$DS_ROOT/$s" \
-            'nextauth-guard: bad session token (no session row for the token) for /api/data.json'
-    done
+    ds_check_no_session
     # the example's 503 locations are internal
     gc_req /_nextauth/unavailable/json
     assert_http 404

@@ -308,6 +308,25 @@ assert_503() { # SERVER api|page
     fi
 }
 
+# ds_check_no_session — on every server: no cookie, or a token that names no
+# row: 401 JSON on an API path, 307 to sign-in on a page, one log line.
+ds_check_no_session() {
+    local s c
+    for s in "${DS_SERVERS[@]}"; do
+        ds_base "$s" "$DS_ROOT/$s"
+        for c in 'X-None: 1' "Cookie: $(gc_cookie no-such-token)"; do
+            gc_req /api/data.json -H "$c"
+            assert_json_401
+            refute_header Location
+            gc_req '/docs/page.txt?a=1' -H "$c"
+            assert_signin '%2Fdocs%2Fpage.txt%3Fa%3D1'
+            refute_body_has 'guarded page'
+        done
+        ds_guard_logged "$s" "$DS_ROOT/$s" \
+            'nextauth-guard: bad session token (no session row for the token) for /api/data.json'
+    done
+}
+
 assert_admin_allowed() {
     assert_http 200 && assert_env REMOTE_USER ada@example.com &&
         assert_env NEXTAUTH_EMAIL ada@example.com && assert_env NEXTAUTH_ROLE admin
