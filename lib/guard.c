@@ -57,10 +57,8 @@ struct na_guard_cache {
  * the secret. Which slot a token lands in tells nothing about another's bytes. */
 static cache_slot *cache_slot_of(na_guard_cache *c, const char *tok, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = n > 8 ? n - 8 : 0; i < n; i++)
-        h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
-    return &c->slot[h % c->n];
+    size_t from = n > 8 ? n - 8 : 0;
+    return &c->slot[na_text_fnv1a(NA_TEXT_FNV_BASIS, tok + from, n - from) % c->n];
 }
 
 static void cache_wipe(cache_slot *s)

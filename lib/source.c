@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "mac.h"
+#include "text.h"
 
 void na_source_token_opts(const na_config *cfg, const char *salt, na_token_opts *o)
 {
@@ -104,10 +105,7 @@ static void kept_free(na_source *s)
  * lands cannot be aimed from outside the process. */
 static na_source_kept *kept_slot(na_source *s, const char *tok, size_t n)
 {
-    unsigned long long h = s->keep_seed;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
-    return &s->kept[h % s->nkept];
+    return &s->kept[na_text_fnv1a(s->keep_seed, tok, n) % s->nkept];
 }
 
 /* The kept claims of tok at now_ms: 1 with ss filled (a reference of its own),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* text.h — byte classes shared by the parsers and writers: hex digits, HTTP
- * token characters, UTF-8 sequences. Inline: they sit in per-byte loops on the
+ * token characters, UTF-8 sequences; and the FNV-1a hash of the caches. Inline:
+ * they sit in per-byte loops on the
  * request path (cookie decoding, path normalization, JSON strings). */
 #ifndef NA_TEXT_H
 #define NA_TEXT_H
@@ -8,6 +9,18 @@
 #include <stddef.h>
 
 /* The value of hex digit c (either case), or -1. */
+/* FNV-1a (64-bit) of n bytes at p, continuing from h (start with
+ * NA_TEXT_FNV_BASIS, or a random value where the result must not be aimed):
+ * a slot for a cache, never a check of what the bytes are. */
+#define NA_TEXT_FNV_BASIS 1469598103934665603ULL
+static inline unsigned long long na_text_fnv1a(unsigned long long h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
 static inline int na_text_hexval(unsigned c)
 {
     if (c - '0' < 10u)
