@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* text.h — byte classes shared by the parsers and writers: hex digits, HTTP
  * token characters, UTF-8 sequences; and the FNV-1a hash of the caches. Inline:
- * they sit in per-byte loops on the
- * request path (cookie decoding, path normalization, JSON strings). */
+ * they sit in per-byte loops on the request path (cookie decoding, path
+ * normalization, JSON strings). */
 #ifndef NA_TEXT_H
 #define NA_TEXT_H
 
