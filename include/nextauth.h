@@ -57,9 +57,9 @@ typedef void (*nextauth_handler)(nextauth_req *req, void *user);
 /* --- the app --------------------------------------------------------------- */
 
 /* Load the config (config_path, else $NEXTAUTH_CONFIG, else none; then
- * NEXTAUTH_SECRET/AUTH_SECRET and NEXTAUTH_URL) and derive the keys once. A
- * missing secret is no failure: it is logged (NO_SECRET) and every session is
- * then refused. Returns an app the caller frees with nextauth_app_free, or NULL
+ * NEXTAUTH_SECRET/AUTH_SECRET/NEXTAUTH_SECRET_FILE and NEXTAUTH_URL) and derive
+ * the keys once. A missing secret is no failure: it is logged (NO_SECRET) and
+ * every session is then refused. Returns an app the caller frees with nextauth_app_free, or NULL
  * with the reason in errbuf (errlen bytes, may be NULL/0) when the config cannot
  * be read or is invalid, or memory runs out. */
 nextauth_app *nextauth_app_load(const char *config_path, char *errbuf, size_t errlen);

@@ -178,11 +178,12 @@ static char *slurp(const char *path, size_t *len, unsigned *mode, const char *wh
     return buf;
 }
 
-/* secretFile: one secret per line, blank lines skipped, CR/LF stripped. */
-static int load_secret_file(na_config *cfg, const char *path, na_err *err)
+/* secretFile (and NEXTAUTH_SECRET_FILE, which what names in messages): one
+ * secret per line, blank lines skipped, CR/LF stripped. */
+static int load_secret_file(na_config *cfg, const char *path, const char *what, na_err *err)
 {
     size_t len;
-    char *buf = slurp(path, &len, &cfg->secret_file_mode, "secretFile", err);
+    char *buf = slurp(path, &len, &cfg->secret_file_mode, what, err);
     if (buf == NULL)
         return -1;
     free(cfg->secret_file);
@@ -204,13 +205,13 @@ static int load_secret_file(na_config *cfg, const char *path, na_err *err)
             n--;
         if (n > 0) {
             p[n] = '\0'; /* buf has a spare byte past the end */
-            snprintf(where, sizeof where, "secretFile line %zu", line);
+            snprintf(where, sizeof where, "%s line %zu", what, line);
             rc = add_secret(cfg, p, n, where, err);
         }
         p = eol + 1;
     }
     if (rc == 0 && cfg->nsecrets == 0)
-        rc = na_err_set(err, NA_E_NO_SECRET, "secretFile %s has no secret", path);
+        rc = na_err_set(err, NA_E_NO_SECRET, "%s %s has no secret", what, path);
     OPENSSL_cleanse(buf, len);
     free(buf);
     return rc;
@@ -238,8 +239,11 @@ static int unknown_key(na_err *err, const char *prefix, const char *key)
     return na_err_set(err, NA_E_CONFIG, "unknown key \"%s%s\"", prefix, key);
 }
 
+/* The file names the secret (secret_source set first: should a value be refused,
+ * a configuration test does not go on to the environment's). */
 static int parse_secret(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
+    cfg->secret_source = "config secret";
     if (json_is_string(v)) {
         if (add_secret(cfg, json_string_value(v), json_string_length(v), key, err) < 0)
             return -1;
@@ -255,18 +259,15 @@ static int parse_secret(na_config *cfg, json_t *v, const char *key, na_err *err)
     } else {
         return bad_type(err, key, "a string or a non-empty array of strings");
     }
-    cfg->secret_source = "config secret";
     return 0;
 }
 
 static int parse_secret_file(na_config *cfg, json_t *v, const char *key, na_err *err)
 {
+    cfg->secret_source = "config secretFile";
     if (!json_is_string(v))
         return bad_type(err, key, "a string (a path)");
-    if (load_secret_file(cfg, json_string_value(v), err) < 0)
-        return -1;
-    cfg->secret_source = "config secretFile";
-    return 0;
+    return load_secret_file(cfg, json_string_value(v), key, err);
 }
 
 static int parse_format(na_config *cfg, json_t *v, const char *key, na_err *err)
@@ -612,7 +613,8 @@ static int parse_identity(na_config *cfg, json_t *v, const char *key, na_err *er
 
 /* The file's keys, one row each, in one table per JSON object; one walker,
  * load_object, takes an object's names in the file's order and stops at the
- * first that is unknown or wrong, with a message that names its full path.
+ * first that is unknown or wrong, with a message that names its full path
+ * (na_config_check's walk reports it and goes on with the next).
  * README.md's table of keys lists the same paths (tests/unit/test_config.c
  * holds the two together). */
 typedef enum {
@@ -750,11 +752,61 @@ static const config_key *find_key(const config_key *table, const char *name)
     return NULL;
 }
 
+/* Where na_config_check's problems go; a NULL reporter: the first problem ends
+ * the load. */
+typedef struct {
+    na_config_report fn;
+    void *ctx;
+    int n; /* problems reported */
+} reporter;
+
+/* Report err's message as a problem of key (the row's path, or "config", or a
+ * variable's name). The loader's messages lead with the key they concern —
+ * `key "jwt.maxAge" must be …`, `unknown key "jwt.x"`, `authorized.role: …`,
+ * `NEXTAUTH_SECRET_FILE /run/s: …` — so the most precise path is taken from
+ * there and the rest is the message. */
+static void report(reporter *rep, const char *key, const char *msg)
+{
+    char k[128];
+    const char *rest = msg, *q;
+    size_t n = strlen(key);
+    snprintf(k, sizeof k, "%s", key);
+    if (strncmp(msg, "key \"", 5) == 0 && (q = strchr(msg + 5, '"')) != NULL) {
+        snprintf(k, sizeof k, "%.*s", (int)(q - msg - 5), msg + 5);
+        rest = q + 1;
+    } else if (strncmp(msg, "unknown key \"", 13) == 0 &&
+               (q = strchr(msg + 13, '"')) != NULL) {
+        snprintf(k, sizeof k, "%.*s", (int)(q - msg - 13), msg + 13);
+        rest = "unknown key";
+    } else if (n > 0 && strncmp(msg, key, n) == 0 && strchr(" :.[", msg[n]) != NULL) {
+        size_t m = n + strcspn(msg + n, " :");
+        snprintf(k, sizeof k, "%.*s", (int)m, msg);
+        rest = msg + m;
+    }
+    while (*rest == ':' || *rest == ' ')
+        rest++;
+    rep->fn(rep->ctx, k, rest);
+    rep->n++;
+}
+
+/* A failed step (rc < 0, err filled) of a load: without a reporter, or out of
+ * memory, it ends the load (-1); else it is reported and the load goes on (0). */
+static int problem(reporter *rep, int rc, const char *key, const na_err *err)
+{
+    if (rc >= 0)
+        return 0;
+    if (rep == NULL || err->code == NA_E_NOMEM)
+        return -1;
+    report(rep, key, err->msg);
+    return 0;
+}
+
 static int load_object(na_config *cfg, json_t *obj, const config_key *table,
-                       const char *prefix, na_err *err);
+                       const char *prefix, reporter *rep, na_err *err);
 
 /* The value v of the key k. */
-static int load_value(na_config *cfg, const config_key *k, json_t *v, na_err *err)
+static int load_value(na_config *cfg, const config_key *k, json_t *v, reporter *rep,
+                      na_err *err)
 {
     void *dst = (char *)cfg + k->offset;
     switch (k->type) {
@@ -763,7 +815,7 @@ static int load_value(na_config *cfg, const config_key *k, json_t *v, na_err *er
         if (!json_is_object(v))
             return bad_type(err, k->path, "an object");
         snprintf(prefix, sizeof prefix, "%s.", k->path);
-        return load_object(cfg, v, k->sub, prefix, err);
+        return load_object(cfg, v, k->sub, prefix, rep, err);
     }
     case KEY_BOOL:
         if (!json_is_boolean(v))
@@ -801,25 +853,27 @@ static int load_value(na_config *cfg, const config_key *k, json_t *v, na_err *er
 /* Each key of obj by its row of table, in the file's order; prefix is obj's path
  * and a '.' ("" at the top), for the name of an unknown key. */
 static int load_object(na_config *cfg, json_t *obj, const config_key *table,
-                       const char *prefix, na_err *err)
+                       const char *prefix, reporter *rep, na_err *err)
 {
     const char *name;
     json_t *v;
     json_object_foreach(obj, name, v) {
         const config_key *k = find_key(table, name);
-        if (k == NULL)
-            return unknown_key(err, prefix, name);
-        if (load_value(cfg, k, v, err) < 0)
+        int rc = k == NULL ? unknown_key(err, prefix, name) : load_value(cfg, k, v, rep, err);
+        if (problem(rep, rc, k != NULL ? k->path : "", err) < 0)
             return -1;
     }
     return 0;
 }
 
-static int load_root(na_config *cfg, json_t *root, na_err *err)
+static int load_root(na_config *cfg, json_t *root, reporter *rep, na_err *err)
 {
-    if (json_object_get(root, "secret") && json_object_get(root, "secretFile"))
-        return na_err_set(err, NA_E_CONFIG, "keys \"secret\" and \"secretFile\" exclude each other");
-    return load_object(cfg, root, root_keys, "", err);
+    if (json_object_get(root, "secret") && json_object_get(root, "secretFile") &&
+        problem(rep, na_err_set(err, NA_E_CONFIG,
+                                "keys \"secret\" and \"secretFile\" exclude each other"),
+                "secret", err) < 0)
+        return -1;
+    return load_object(cfg, root, root_keys, "", rep, err);
 }
 
 const char *na_config_json_problem(int code)
@@ -847,7 +901,10 @@ const char *na_config_json_problem(int code)
     }
 }
 
-int na_config_load_file(na_config *cfg, const char *path, na_err *err)
+/* The file at path into cfg. A problem of the file as a whole (unreadable, not
+ * JSON, not an object) ends it (-1, err names the file); a key's problem too
+ * without a reporter, and with one it is reported. */
+static int load_file(na_config *cfg, const char *path, reporter *rep, na_err *err)
 {
     size_t len;
     na_err e;
@@ -870,44 +927,79 @@ int na_config_load_file(na_config *cfg, const char *path, na_err *err)
     if (!json_is_object(root))
         rc = na_err_set(&e, NA_E_CONFIG, "the top level must be an object");
     else
-        rc = load_root(cfg, root, &e);
+        rc = load_root(cfg, root, rep, &e);
     json_decref(root);
     if (rc < 0)
         return na_err_set(err, e.code, "config %s: %s", path, e.msg);
     return 0;
 }
 
-int na_config_apply_env(na_config *cfg, na_err *err)
+int na_config_load_file(na_config *cfg, const char *path, na_err *err)
 {
-    if (cfg->nsecrets == 0) {
-        /* `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET`: a set-but-empty variable wins and
-         * means no secret (the guard treats it as missing: fail closed). */
-        static const char *const vars[] = {"NEXTAUTH_SECRET", "AUTH_SECRET"};
-        for (size_t i = 0; i < 2; i++) {
-            const char *s = getenv(vars[i]);
-            if (s == NULL)
-                continue;
-            na_err e;
-            if (add_secret(cfg, s, strlen(s), vars[i], &e) < 0) {
-                if (e.code == NA_E_NOMEM)
-                    return na_err_set(err, e.code, "%s", e.msg);
-                snprintf(cfg->no_secret, sizeof cfg->no_secret, "%s", e.msg);
-            } else {
-                cfg->secret_source = vars[i];
-            }
-            break;
-        }
-        if (cfg->nsecrets == 0 && cfg->no_secret[0] == '\0')
-            snprintf(cfg->no_secret, sizeof cfg->no_secret,
-                     "no secret: set \"secret\" or \"secretFile\" in the config, or "
-                     "NEXTAUTH_SECRET");
+    return load_file(cfg, path, NULL, err);
+}
+
+/* The secret when the file names none: `secret ?? NEXTAUTH_SECRET ??
+ * AUTH_SECRET` as next-auth reads it, then NEXTAUTH_SECRET_FILE, a file in
+ * secretFile's format (how a service manager hands a secret over: systemd's
+ * LoadCredential). A variable set to "" counts as set and means no secret: the
+ * programs refuse every session (fail closed) and say why, rather than look
+ * further. A NEXTAUTH_SECRET_FILE that cannot be read, or holds no secret, is an
+ * error, as such a secretFile is; one that is set but not read (something
+ * comes first) is noted. */
+static int env_secret(na_config *cfg, na_err *err)
+{
+    static const char *const vars[] = {"NEXTAUTH_SECRET", "AUTH_SECRET"};
+    const char *file = getenv("NEXTAUTH_SECRET_FILE");
+    const char *first = cfg->secret_source; /* the file's secret or secretFile */
+    for (size_t i = 0; first == NULL && i < sizeof vars / sizeof vars[0]; i++) {
+        const char *s = getenv(vars[i]);
+        if (s == NULL)
+            continue;
+        first = vars[i];
+        na_err e;
+        if (add_secret(cfg, s, strlen(s), vars[i], &e) == 0)
+            cfg->secret_source = vars[i];
+        else if (e.code == NA_E_NOMEM)
+            return na_err_set(err, e.code, "%s", e.msg);
+        else
+            snprintf(cfg->no_secret, sizeof cfg->no_secret, "%s", e.msg);
     }
+    if (first != NULL)
+        return file == NULL ? 0
+                            : add_note(cfg, err, "notice: NEXTAUTH_SECRET_FILE is not read: "
+                                                 "%s comes first", first);
+    if (file == NULL) {
+        snprintf(cfg->no_secret, sizeof cfg->no_secret,
+                 "no secret: set \"secret\" or \"secretFile\" in the config, or "
+                 "NEXTAUTH_SECRET, AUTH_SECRET or NEXTAUTH_SECRET_FILE");
+        return 0;
+    }
+    if (*file == '\0') {
+        snprintf(cfg->no_secret, sizeof cfg->no_secret,
+                 "NEXTAUTH_SECRET_FILE is set but empty: no file to read the secret from");
+        return 0;
+    }
+    cfg->secret_source = "NEXTAUTH_SECRET_FILE";
+    return load_secret_file(cfg, file, "NEXTAUTH_SECRET_FILE", err);
+}
+
+/* The environment's part of a load (na_config_apply_env). */
+static int apply_env(na_config *cfg, reporter *rep, na_err *err)
+{
+    if (problem(rep, env_secret(cfg, err), "NEXTAUTH_SECRET_FILE", err) < 0)
+        return -1;
     if (cfg->url == NULL) {
         const char *u = getenv("NEXTAUTH_URL");
         if (u != NULL && *u != '\0' && (cfg->url = strdup(u)) == NULL)
             return na_err_set(err, NA_E_NOMEM, "out of memory");
     }
     return 0;
+}
+
+int na_config_apply_env(na_config *cfg, na_err *err)
+{
+    return apply_env(cfg, NULL, err);
 }
 
 /* The default API paths, when the file has no "api" (docs/behaviour.md, API or
@@ -934,7 +1026,9 @@ static int decide_strategy(na_config *cfg, na_err *err)
     return 0;
 }
 
-int na_config_load(na_config *cfg, const char *path, na_err *err)
+/* na_config_load and na_config_check: the file (path, else $NEXTAUTH_CONFIG),
+ * the environment, the defaults that depend on both. */
+static int load_config(na_config *cfg, const char *path, reporter *rep, na_err *err)
 {
     na_config_init(cfg);
     if (path == NULL) {
@@ -942,13 +1036,35 @@ int na_config_load(na_config *cfg, const char *path, na_err *err)
         if (path != NULL && *path == '\0')
             path = NULL;
     }
-    if ((path != NULL && na_config_load_file(cfg, path, err) < 0) ||
-        na_config_apply_env(cfg, err) < 0 || default_api(cfg, err) < 0 ||
-        decide_strategy(cfg, err) < 0) {
+    if (path != NULL && load_file(cfg, path, rep, err) < 0) {
+        /* the file as a whole: nothing else can be told without it */
+        if (rep != NULL && err->code != NA_E_NOMEM)
+            report(rep, "config", err->msg);
+        return -1;
+    }
+    if (apply_env(cfg, rep, err) < 0 || default_api(cfg, err) < 0 ||
+        problem(rep, decide_strategy(cfg, err), "session.strategy", err) < 0)
+        return -1;
+    return 0;
+}
+
+int na_config_load(na_config *cfg, const char *path, na_err *err)
+{
+    if (load_config(cfg, path, NULL, err) < 0) {
         na_config_free(cfg);
         return -1;
     }
     return 0;
+}
+
+int na_config_check(na_config *cfg, const char *path, na_config_report fn, void *ctx,
+                    na_err *err)
+{
+    reporter rep = {.fn = fn, .ctx = ctx, .n = 0};
+    na_err_clear(err);
+    if (load_config(cfg, path, &rep, err) < 0 && err->code == NA_E_NOMEM)
+        return -1;
+    return rep.n;
 }
 
 /* next-auth's docs ask for `openssl rand -base64 32`; the HKDF and HMAC keys
@@ -981,10 +1097,18 @@ void na_config_warn(const na_config *cfg)
                    "only (chmod go-w)", cfg->path, cfg->config_mode);
     }
     if (cfg->secret_file != NULL && (cfg->secret_file_mode & 077) != 0)
-        na_log("warning: secretFile %.200s has mode %04o; make it readable by its owner "
-               "only (chmod 600)", cfg->secret_file, cfg->secret_file_mode);
+        na_log("warning: %s %.200s has mode %04o; make it readable by its owner only "
+               "(chmod 600)", na_config_secret_file_key(cfg), cfg->secret_file,
+               cfg->secret_file_mode);
     for (size_t i = 0; i < cfg->nnotes; i++)
         na_log("%s", cfg->notes[i]);
+}
+
+const char *na_config_secret_file_key(const na_config *cfg)
+{
+    return cfg->secret_source != NULL && strcmp(cfg->secret_source, "NEXTAUTH_SECRET_FILE") == 0
+               ? "NEXTAUTH_SECRET_FILE"
+               : "secretFile";
 }
 
 int na_config_secure(const na_config *cfg)
@@ -1002,6 +1126,25 @@ const char *na_config_cookie_name(const na_config *cfg)
     if (cfg->format == NA_FMT_V5)
         return secure ? "__Secure-authjs.session-token" : "authjs.session-token";
     return secure ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+/* next-auth's defaultCookies (packages/next-auth/src/core/lib/cookie.ts) and
+ * @auth/core's (packages/core/src/lib/utils/cookie.ts): __Secure- names when
+ * secure, but __Host- for the CSRF token. */
+const char *na_config_callback_cookie_name(const na_config *cfg)
+{
+    int secure = na_config_secure(cfg);
+    if (cfg->format == NA_FMT_V5)
+        return secure ? "__Secure-authjs.callback-url" : "authjs.callback-url";
+    return secure ? "__Secure-next-auth.callback-url" : "next-auth.callback-url";
+}
+
+const char *na_config_csrf_cookie_name(const na_config *cfg)
+{
+    int secure = na_config_secure(cfg);
+    if (cfg->format == NA_FMT_V5)
+        return secure ? "__Host-authjs.csrf-token" : "authjs.csrf-token";
+    return secure ? "__Host-next-auth.csrf-token" : "next-auth.csrf-token";
 }
 
 long na_config_token_max_age(const na_config *cfg)

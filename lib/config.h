@@ -36,11 +36,13 @@
  *   tokenCache        how many verified tokens' allow answers a guard process keeps,
  *                     0 to 1024, default 32; 0 checks every request from scratch
  *                     (guard.h says what is kept and when it is used)
- * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, when the file names no secret
- * (an empty variable counts as set, and so means "no secret": fail closed, as
- * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth); NEXTAUTH_URL when
- * the file has no url; NEXTAUTH_CONFIG names the file when the program is not
- * given one. */
+ * Environment: NEXTAUTH_SECRET, then AUTH_SECRET, then NEXTAUTH_SECRET_FILE (a
+ * file in secretFile's format), when the file names no secret (an empty variable
+ * counts as set, and so means "no secret": fail closed, as
+ * `secret ?? NEXTAUTH_SECRET ?? AUTH_SECRET` does in next-auth; a
+ * NEXTAUTH_SECRET_FILE that cannot be read is an error, as such a secretFile
+ * is); NEXTAUTH_URL when the file has no url; NEXTAUTH_CONFIG names the file
+ * when the program is not given one. */
 #ifndef NA_CONFIG_H
 #define NA_CONFIG_H
 
@@ -77,7 +79,9 @@ typedef struct {
     char *secrets[NA_MAX_SECRETS];       /* owned, NUL-terminated, wiped on free */
     size_t secret_lens[NA_MAX_SECRETS];
     size_t nsecrets;
-    const char *secret_source;           /* static: "config secret", "NEXTAUTH_SECRET", … */
+    const char *secret_source;           /* static: "config secret", "config secretFile",
+                                          * "NEXTAUTH_SECRET", "AUTH_SECRET",
+                                          * "NEXTAUTH_SECRET_FILE" (or a caller's) */
     char no_secret[200];                 /* why there is no secret, when nsecrets == 0 */
     char *url;                           /* owned, or NULL when unset */
     int use_secure_cookies;              /* -1: decided by url */
@@ -120,7 +124,8 @@ typedef struct {
     size_t ndb_claims;
     /* for na_config_warn */
     unsigned config_mode;                /* permission bits of the file at path */
-    char *secret_file;                   /* secretFile's path (owned), or NULL */
+    char *secret_file;                   /* secretFile's or NEXTAUTH_SECRET_FILE's path
+                                          * (owned), or NULL */
     unsigned secret_file_mode;           /* its permission bits */
     char **notes;                        /* notice lines about the file (owned) */
     size_t nnotes;
@@ -134,8 +139,10 @@ void na_config_init(na_config *cfg);
  * value. Returns 0, or -1 with err filled (NA_E_IO, NA_E_CONFIG). */
 int na_config_load_file(na_config *cfg, const char *path, na_err *err);
 
-/* Take the environment's fallbacks (NEXTAUTH_SECRET, AUTH_SECRET, NEXTAUTH_URL) for
- * what the file left unset. Returns 0, or -1 with err filled (a malformed value). */
+/* Take the environment's fallbacks (NEXTAUTH_SECRET, AUTH_SECRET,
+ * NEXTAUTH_SECRET_FILE, NEXTAUTH_URL) for what the file left unset. Returns 0,
+ * or -1 with err filled (a NEXTAUTH_SECRET_FILE that cannot be read or holds
+ * no secret: NA_E_IO, NA_E_NO_SECRET, NA_E_CONFIG). */
 int na_config_apply_env(na_config *cfg, na_err *err);
 
 /* na_config_init, then the file (path, else $NEXTAUTH_CONFIG, else none), then the
@@ -144,13 +151,30 @@ int na_config_apply_env(na_config *cfg, na_err *err);
  * or -1 with err filled; *cfg is then freed. */
 int na_config_load(na_config *cfg, const char *path, na_err *err);
 
+/* What na_config_check does with a problem: key is the key path it concerns
+ * ("jwt.maxAge", "rules[1].authorized", "config" for the file as a whole, or an
+ * environment variable's name), msg the reason without the key (never a
+ * value). */
+typedef void (*na_config_report)(void *ctx, const char *key, const char *msg);
+
+/* na_config_load for a configuration test: the same file, environment and
+ * defaults, but a key that is wrong does not end the load: each problem goes to
+ * fn (with ctx) and loading goes on with the next key, so that one run names
+ * them all. A file that cannot be read or parsed ends it (reported as "config").
+ * *cfg holds every setting that loaded, and is the caller's to free in every
+ * case. Returns the number of problems (0: the programs would take this
+ * configuration), or -1 with err filled when out of memory. */
+int na_config_check(na_config *cfg, const char *path, na_config_report fn, void *ctx,
+                    na_err *err);
+
 /* Log (na_log) one line for each thing a deployment should fix, none of which
  * stops it: a secret shorter than 32 bytes ("warning: the secret (NEXTAUTH_SECRET)
  * is 10 bytes; …", never the secret itself); a config file holding the secret,
- * or a secretFile, that group or others may read or write (mode & 077), or any
- * config file they may write (mode & 022), naming the file and its mode; a
- * matcher or rules[i].matcher entry that is a plain path ("notice: matcher
- * \"/admin\" matches /admin only, …"). */
+ * or a secretFile or NEXTAUTH_SECRET_FILE, that group or others may read or
+ * write (mode & 077), or any config file they may write (mode & 022), naming
+ * the file and its mode; a matcher or rules[i].matcher entry that is a plain
+ * path ("notice: matcher \"/admin\" matches /admin only, …"); a
+ * NEXTAUTH_SECRET_FILE that is set but not read ("notice: …"). */
 void na_config_warn(const na_config *cfg);
 
 /* Replace the secrets by the single secret s (e.g. a --secret option). An empty or
@@ -166,6 +190,17 @@ int na_config_secure(const na_config *cfg);
  * (next-auth.session-token, authjs.session-token, with __Secure- when secure).
  * Returns a pointer into cfg or to a static string; never NULL. */
 const char *na_config_cookie_name(const na_config *cfg);
+
+/* The names of the Node app's own cookies that the programs neither read nor
+ * write, as next-auth (authjs-v5: @auth/core) names them by default: the
+ * callback URL (__Secure- when secure) and the CSRF token (__Host- when
+ * secure). Static strings, for a configuration test to show. */
+const char *na_config_callback_cookie_name(const na_config *cfg);
+const char *na_config_csrf_cookie_name(const na_config *cfg);
+
+/* The name of the secret file's setting, for messages: "NEXTAUTH_SECRET_FILE"
+ * when the secret came from that variable, else "secretFile". Static. */
+const char *na_config_secret_file_key(const na_config *cfg);
 
 /* Lifetime for newly minted tokens: jwt.maxAge if set, else session.maxAge. */
 long na_config_token_max_age(const na_config *cfg);

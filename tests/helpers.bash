@@ -32,7 +32,7 @@ frozen_clock() {
 # The environment variables the CLI reads. Tests start without any of them so a
 # developer's shell cannot change a verdict.
 clean_env() {
-    unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_CONFIG NEXTAUTH_URL
+    unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_SECRET_FILE NEXTAUTH_CONFIG NEXTAUTH_URL
 }
 
 # --- running the CLI --------------------------------------------------------

@@ -38,6 +38,7 @@ static void clear_env(void)
 {
     unsetenv("NEXTAUTH_SECRET");
     unsetenv("AUTH_SECRET");
+    unsetenv("NEXTAUTH_SECRET_FILE");
     unsetenv("NEXTAUTH_URL");
     unsetenv("NEXTAUTH_CONFIG");
 }
@@ -813,6 +814,231 @@ static void test_env(void)
     clear_env();
 }
 
+/* NEXTAUTH_SECRET_FILE: read only when neither the file nor NEXTAUTH_SECRET nor
+ * AUTH_SECRET names a secret; secretFile's format; an unreadable file is an
+ * error, a set-but-empty variable is "no secret" with its reason. */
+static void test_env_secret_file(void)
+{
+    na_config c;
+    na_err e;
+    char want[256];
+    clear_env();
+    const char *sf = TMP("first-file-secret\r\n\nsecond-file-secret\n");
+    chmod(sf, 0600);
+    setenv("NEXTAUTH_SECRET_FILE", sf, 1);
+    na_config_init(&c);
+    CHECK_EQ_INT(na_config_apply_env(&c, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 2);
+    CHECK_EQ_STR(c.nsecrets ? c.secrets[0] : NULL, "first-file-secret");
+    CHECK_EQ_STR(c.nsecrets > 1 ? c.secrets[1] : NULL, "second-file-secret");
+    CHECK_EQ_STR(c.secret_source, "NEXTAUTH_SECRET_FILE");
+    CHECK_EQ_STR(c.secret_file, sf);
+    CHECK_EQ_INT(c.secret_file_mode, 0600);
+    CHECK_EQ_STR(na_config_secret_file_key(&c), "NEXTAUTH_SECRET_FILE");
+    CHECK_EQ_INT(c.nnotes, 0);
+    na_config_free(&c);
+
+    /* What comes first wins, and the unread file is noted (never read). */
+    static const struct {
+        const char *nextauth_secret, *auth_secret, *config, *source, *first;
+    } first[] = {
+        {"env-secret", NULL, NULL, "NEXTAUTH_SECRET", "NEXTAUTH_SECRET"},
+        {NULL, "auth-secret", NULL, "AUTH_SECRET", "AUTH_SECRET"},
+        {"", "auth-secret", NULL, NULL, "NEXTAUTH_SECRET"}, /* empty: set, no secret */
+        {"env-secret", NULL, "{\"secret\":\"file-secret\"}", "config secret", "config secret"},
+    };
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+        clear_env();
+        setenv("NEXTAUTH_SECRET_FILE", "/nonexistent/na-unit/secret", 1);
+        if (first[i].nextauth_secret)
+            setenv("NEXTAUTH_SECRET", first[i].nextauth_secret, 1);
+        if (first[i].auth_secret)
+            setenv("AUTH_SECRET", first[i].auth_secret, 1);
+        int rc = na_config_load(&c, first[i].config ? TMP(first[i].config) : NULL, &e);
+        if (!CHECK_EQ_INT(rc, 0)) {
+            printf("    row %zu: %s\n", i, e.msg);
+            continue;
+        }
+        CHECK_EQ_STR(c.secret_source, first[i].source);
+        CHECK_EQ_INT(c.nsecrets, first[i].source ? 1 : 0);
+        CHECK(c.secret_file == NULL);
+        snprintf(want, sizeof want, "notice: NEXTAUTH_SECRET_FILE is not read: %s comes first",
+                 first[i].first);
+        CHECK_EQ_INT(c.nnotes, 1);
+        CHECK_EQ_STR(c.nnotes ? c.notes[0] : NULL, want);
+        na_config_free(&c);
+    }
+
+    /* Set but empty: no secret, and the reason names the variable. */
+    clear_env();
+    setenv("NEXTAUTH_SECRET_FILE", "", 1);
+    CHECK_EQ_INT(na_config_load(&c, NULL, &e), 0);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK_EQ_STR(c.no_secret,
+                 "NEXTAUTH_SECRET_FILE is set but empty: no file to read the secret from");
+    na_config_free(&c);
+    /* Unset, as every other source: the reason lists them all. */
+    unsetenv("NEXTAUTH_SECRET_FILE");
+    CHECK_EQ_INT(na_config_load(&c, NULL, &e), 0);
+    CHECK_EQ_STR(c.no_secret, "no secret: set \"secret\" or \"secretFile\" in the config, or "
+                              "NEXTAUTH_SECRET, AUTH_SECRET or NEXTAUTH_SECRET_FILE");
+    na_config_free(&c);
+
+    /* A file that cannot be read or holds no usable secret stops the load, as
+     * such a secretFile does; the messages name the variable, never a value. */
+    static const struct {
+        const char *text; /* NULL: no such file */
+        int code;
+        const char *msg;  /* %s: the path */
+    } bad[] = {
+        {NULL, NA_E_IO, "NEXTAUTH_SECRET_FILE %s: No such file or directory"},
+        {"\n\r\n", NA_E_NO_SECRET, "NEXTAUTH_SECRET_FILE %s has no secret"},
+        {"hunter2-ok\n${NEXTAUTH_SECRET}\n", NA_E_CONFIG,
+         "NEXTAUTH_SECRET_FILE line 2: secret looks like an unexpanded variable (18 bytes "
+         "starting with '$')"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        clear_env();
+        const char *p = bad[i].text ? TMP(bad[i].text) : "/nonexistent/na-unit/secret";
+        setenv("NEXTAUTH_SECRET_FILE", p, 1);
+        CHECK_EQ_INT(na_config_load(&c, NULL, &e), -1);
+        CHECK_EQ_INT(e.code, bad[i].code);
+        const char *at = strstr(bad[i].msg, "%s");
+        if (at != NULL)
+            snprintf(want, sizeof want, "%.*s%s%s", (int)(at - bad[i].msg), bad[i].msg, p, at + 2);
+        else
+            snprintf(want, sizeof want, "%s", bad[i].msg);
+        CHECK_EQ_STR(e.msg, want);
+        CHECK_EQ_INT(c.nsecrets, 0); /* freed */
+    }
+
+    /* Start-up lines: its permissions and a short secret, named by the variable. */
+    clear_env();
+    sf = TMP("hunter2\n");
+    chmod(sf, 0644);
+    setenv("NEXTAUTH_SECRET_FILE", sf, 1);
+    CHECK_EQ_INT(na_config_load(&c, NULL, &e), 0);
+    nlogged = 0;
+    na_log_set_prog("nextauth-test");
+    na_log_set_sink(catch_line, NULL);
+    na_config_warn(&c);
+    na_log_set_sink(NULL, NULL);
+    CHECK_EQ_INT(nlogged, 2);
+    CHECK_EQ_STR(nlogged > 0 ? logged[0] : NULL,
+                 "nextauth-test: warning: the secret (NEXTAUTH_SECRET_FILE) is 7 bytes; use at "
+                 "least 32 random bytes (openssl rand -base64 32)");
+    snprintf(want, sizeof want, "nextauth-test: warning: NEXTAUTH_SECRET_FILE %s has mode 0644; "
+                                "make it readable by its owner only (chmod 600)", sf);
+    CHECK_EQ_STR(nlogged > 1 ? logged[1] : NULL, want);
+    na_config_free(&c);
+    clear_env();
+}
+
+/* One problem as na_config_check reported it. */
+static struct {
+    char key[128], msg[256];
+} problems[16];
+static size_t nproblems;
+
+static void catch_problem(void *ctx, const char *key, const char *msg)
+{
+    (void)ctx;
+    if (nproblems < sizeof problems / sizeof problems[0]) {
+        snprintf(problems[nproblems].key, sizeof problems[0].key, "%s", key);
+        snprintf(problems[nproblems].msg, sizeof problems[0].msg, "%s", msg);
+    }
+    nproblems++;
+}
+
+/* na_config_check on text (NULL: no file; "-": a file that does not exist):
+ * every problem, as "key|msg" with %s for the file's path, in order. */
+static void check_problems(const char *text, const char *const *want, size_t nwant, int line)
+{
+    na_config c;
+    na_err e;
+    const char *p = text == NULL ? NULL : strcmp(text, "-") == 0 ? "/nonexistent/na-unit.json"
+                                                                 : TMP(text);
+    nproblems = 0;
+    int n = na_config_check(&c, p, catch_problem, NULL, &e);
+    int ok = unit_eq_int(n, (long long)nwant, __FILE__, line, "problems reported");
+    ok &= unit_eq_int((long long)nproblems, (long long)nwant, __FILE__, line, "reports");
+    for (size_t i = 0; i < nproblems && i < nwant; i++) {
+        char got[sizeof problems[0].key + sizeof problems[0].msg + 2];
+        static char w[8192];
+        snprintf(got, sizeof got, "%.127s|%.255s", problems[i].key, problems[i].msg);
+        const char *at = strstr(want[i], "%s");
+        if (at != NULL)
+            snprintf(w, sizeof w, "%.*s%s%s", (int)(at - want[i]), want[i], p, at + 2);
+        else
+            snprintf(w, sizeof w, "%s", want[i]);
+        ok &= unit_eq_str(got, w, __FILE__, line, "problem");
+        ok &= unit_report(strstr(got, "hunter2") == NULL, __FILE__, line, "no value quoted");
+    }
+    if (!ok)
+        for (size_t i = 0; i < nproblems && i < 16; i++)
+            printf("    reported: %s|%s\n", problems[i].key, problems[i].msg);
+    na_config_free(&c);
+}
+#define PROBLEMS(text, ...)                                                                     \
+    do {                                                                                        \
+        static const char *const want_[] = {__VA_ARGS__};                                       \
+        check_problems((text), want_, sizeof want_ / sizeof want_[0], __LINE__);                \
+    } while (0)
+
+/* na_config_check: each problem once, with its key path, and the load goes on. */
+static void test_check(void)
+{
+    clear_env();
+    setenv("NEXTAUTH_SECRET", "hunter2-from-the-env", 1);
+    na_config c;
+    na_err e;
+    nproblems = 0;
+    CHECK_EQ_INT(na_config_check(&c, TMP("{\"url\":\"https://x\",\"jwt\":{\"maxAge\":60}}"),
+                                 catch_problem, NULL, &e), 0);
+    CHECK_EQ_INT(nproblems, 0);
+    CHECK_EQ_STR(c.url, "https://x");
+    CHECK_EQ_INT(c.jwt_max_age, 60);
+    CHECK_EQ_STR(c.secret_source, "NEXTAUTH_SECRET");
+    CHECK_EQ_INT(c.strategy, NA_STRATEGY_JWT);
+    CHECK_EQ_INT(c.api.n, 1);
+    na_config_free(&c);
+
+    /* Several keys wrong: each reported, the good ones around them loaded. */
+    PROBLEMS("{\"jwt\":{\"maxAge\":0,\"clockTolerance\":\"x\"},\"bogus\":1,"
+             "\"session\":{\"strategy\":\"database\",\"bad\":true},"
+             "\"authorized\":{\"role\":{\"nope\":1}},\"rules\":[{\"matcher\":\"/a/:p*\"}],"
+             "\"identity\":{\"ROLE\":\"role\"},\"url\":\"https://ok\"}",
+             "jwt.maxAge|must be an integer from 1 to 316224000",
+             "jwt.clockTolerance|must be an integer from 0 to 3600",
+             "bogus|unknown key",
+             "session.bad|unknown key",
+             "authorized.role|unknown operator \"nope\" (in, suffix, exists, equals)",
+             "rules[0]|needs both matcher and authorized",
+             "identity.ROLE|names must be NEXTAUTH_ then A-Z, 0-9, _",
+             "session.strategy|is \"database\" but database.url is not set");
+    /* the secret keys: a refused value is not replaced by the environment's */
+    PROBLEMS("{\"secret\":\"\"}", "secret|empty secret");
+    PROBLEMS("{\"secret\":\"a\",\"secretFile\":\"/nonexistent/na-unit/s\"}",
+             "secret|keys \"secret\" and \"secretFile\" exclude each other",
+             "secretFile|/nonexistent/na-unit/s: No such file or directory");
+    CHECK_EQ_INT(na_config_check(&c, TMP("{\"secret\":[\"${X}\"]}"), catch_problem, NULL, &e),
+                 1);
+    CHECK_EQ_INT(c.nsecrets, 0);
+    CHECK_EQ_STR(c.secret_source, "config secret");
+    na_config_free(&c);
+    /* the file as a whole: nothing past it */
+    PROBLEMS("-", "config|%s: No such file or directory");
+    PROBLEMS("{\"url\":", "config|%s:1:7: unexpected end of file");
+    PROBLEMS("[]", "config|%s: the top level must be an object");
+    /* the environment: its variable's name */
+    unsetenv("NEXTAUTH_SECRET");
+    setenv("NEXTAUTH_SECRET_FILE", "/nonexistent/na-unit/secret", 1);
+    PROBLEMS("{\"tokenCache\":-1}", "tokenCache|must be an integer from 0 to 1024",
+             "NEXTAUTH_SECRET_FILE|/nonexistent/na-unit/secret: No such file or directory");
+    PROBLEMS(NULL, "NEXTAUTH_SECRET_FILE|/nonexistent/na-unit/secret: No such file or directory");
+    clear_env();
+}
+
 static void test_cookie_names(void)
 {
     static const struct {
@@ -852,6 +1078,29 @@ static void test_cookie_names(void)
         ok &= unit_eq_str(na_config_cookie_name(&c), "custom", __FILE__, __LINE__, "custom");
         if (!ok)
             printf("    case %zu\n", i);
+        na_config_free(&c);
+    }
+    /* The Node app's other cookies, by format and secure mode; a configured
+     * session cookie name changes neither. */
+    static const struct {
+        na_format f;
+        int use;
+        const char *callback, *csrf;
+    } o[] = {
+        {NA_FMT_V4, 0, "next-auth.callback-url", "next-auth.csrf-token"},
+        {NA_FMT_V4, 1, "__Secure-next-auth.callback-url", "__Host-next-auth.csrf-token"},
+        {NA_FMT_JWS, 1, "__Secure-next-auth.callback-url", "__Host-next-auth.csrf-token"},
+        {NA_FMT_V5, 0, "authjs.callback-url", "authjs.csrf-token"},
+        {NA_FMT_V5, 1, "__Secure-authjs.callback-url", "__Host-authjs.csrf-token"},
+    };
+    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++) {
+        na_config c;
+        na_config_init(&c);
+        c.format = o[i].f;
+        c.use_secure_cookies = o[i].use;
+        c.cookie_name = strdup("custom");
+        CHECK_EQ_STR(na_config_callback_cookie_name(&c), o[i].callback);
+        CHECK_EQ_STR(na_config_csrf_cookie_name(&c), o[i].csrf);
         na_config_free(&c);
     }
 }
@@ -1149,6 +1398,8 @@ int main(void)
     RUN(test_secret_file);
     RUN(test_placeholders_and_caps);
     RUN(test_env);
+    RUN(test_env_secret_file);
+    RUN(test_check);
     RUN(test_cookie_names);
     RUN(test_authorized_depth);
     RUN(test_io_errors);

@@ -835,7 +835,8 @@ static void test_no_secret(void)
         return;
     }
     CHECK_EQ_INT(log_count, 1); /* at load: NO_SECRET and what it means */
-#define WHY "no secret: set \"secret\" or \"secretFile\" in the config, or NEXTAUTH_SECRET"
+#define WHY "no secret: set \"secret\" or \"secretFile\" in the config, or NEXTAUTH_SECRET, " \
+            "AUTH_SECRET or NEXTAUTH_SECRET_FILE"
     CHECK_EQ_STR(logged[0], "nextauth: NO_SECRET: " WHY
                             "; every session will be refused until it is set");
     static struct seen s;
