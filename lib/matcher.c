@@ -29,6 +29,7 @@ typedef struct {
 struct na_pattern {
     tok *toks;
     size_t n;
+    char *src; /* the pattern as written */
 };
 
 void na_matcher_free(na_pattern *p)
@@ -38,7 +39,13 @@ void na_matcher_free(na_pattern *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->toks[i].text);
     free(p->toks);
+    free(p->src);
     free(p);
+}
+
+const char *na_matcher_source(const na_pattern *p)
+{
+    return p->src;
 }
 
 static int push(na_pattern *p, tok_kind k, const char *text, size_t len, size_t count)
@@ -134,7 +141,8 @@ na_pattern *na_matcher_compile(const char *src, na_err *err)
         return NULL;
     }
     na_pattern *p = calloc(1, sizeof *p);
-    if (p == NULL) {
+    if (p == NULL || (p->src = strdup(src)) == NULL) {
+        free(p);
         na_err_set(err, NA_E_NOMEM, "out of memory");
         return NULL;
     }

@@ -38,6 +38,9 @@ typedef struct {
 na_pattern *na_matcher_compile(const char *src, na_err *err);
 void na_matcher_free(na_pattern *p);
 
+/* The pattern as it was written (owned by p; never NULL). */
+const char *na_matcher_source(const na_pattern *p);
+
 /* 1 when path (NUL-terminated, normalized, basePath already removed) matches, 0
  * when it does not, -1 when the work budget ran out before an answer (an
  * attacker-shaped path): callers treat that as "cannot tell" and take the

@@ -169,6 +169,9 @@ static void test_lists(void)
     for (size_t i = 0; i < 3; i++)
         CHECK_EQ_INT(na_matcher_list_add(&l, na_matcher_compile(src[i], &err)), 0);
     CHECK_EQ_INT(l.n, 3);
+    /* each keeps its text as written, for a configuration test to show */
+    for (size_t i = 0; i < l.n; i++)
+        CHECK_EQ_STR(na_matcher_source(l.items[i]), src[i]);
     CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/a/x", 5)), 0);
     CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/b", 3)), 1);
     CHECK_EQ_INT(na_matcher_list_first(&l, unit_guarded("/c", 3)), 2);
