@@ -173,6 +173,52 @@ na_cond *na_authz_compile(const json_t *v, const char *what, na_err *err)
     return compile(v, what, 0, err);
 }
 
+/* A condition object (a C_ALL node as compile makes one for every object) as
+ * JSON: each member in its canonical form. */
+static json_t *object_json(const na_cond *c)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o != NULL && i < c->nkids; i++) {
+        const na_cond *m = c->kids[i];
+        json_t *v = NULL;
+        switch (m->kind) {
+        case C_ALL:
+        case C_ANY:
+            v = json_array();
+            for (size_t j = 0; v != NULL && j < m->nkids; j++)
+                if (json_array_append_new(v, object_json(m->kids[j])) < 0) {
+                    json_decref(v);
+                    v = NULL;
+                }
+            break;
+        case C_EQUALS: /* a bare value, unless it would read as an operator object */
+            v = json_is_object(m->value) ? json_pack("{sO}", "equals", m->value)
+                                         : json_incref(m->value);
+            break;
+        case C_IN:
+            v = json_pack("{sO}", "in", m->value);
+            break;
+        case C_SUFFIX:
+            v = json_pack("{sO}", "suffix", m->value);
+            break;
+        case C_EXISTS:
+            v = json_pack("{sb}", "exists", m->exists);
+            break;
+        }
+        const char *name = m->kind == C_ALL ? "all" : m->kind == C_ANY ? "any" : m->claim;
+        if (json_object_set_new(o, name, v) < 0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
+json_t *na_authz_json(const na_cond *c)
+{
+    return object_json(c);
+}
+
 /* A claim equals v; an array claim "equals" a scalar it contains. */
 static int equals(const json_t *claim, const json_t *v)
 {

@@ -30,6 +30,12 @@ typedef struct na_cond na_cond;
 na_cond *na_authz_compile(const json_t *v, const char *what, na_err *err);
 void na_authz_free(na_cond *c);
 
+/* c written back as a condition object in its canonical form (a plain value for
+ * equality, {"equals": …} only for an object; the members in their order), as
+ * a configuration test shows what was compiled. A new reference the caller
+ * json_decrefs, or NULL when out of memory. */
+json_t *na_authz_json(const na_cond *c);
+
 /* 1 when claims satisfy c, else 0. */
 int na_authz_eval(const na_cond *c, const json_t *claims);
 

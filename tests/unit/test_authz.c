@@ -289,6 +289,47 @@ static void test_compile_errors(void)
     na_authz_free(NULL);
 }
 
+/* A compiled condition written back (na_authz_json): the canonical form, which
+ * compiles to the same condition again. */
+static void test_json(void)
+{
+    static const struct {
+        const char *in, *out;
+    } t[] = {
+        {"{\"role\":\"admin\"}", "{\"role\":\"admin\"}"},
+        {"{\"role\":{\"equals\":\"admin\"}}", "{\"role\":\"admin\"}"},
+        {"{\"o\":{\"equals\":{\"a\":1}},\"n\":3,\"l\":[1,\"x\"],\"z\":null}",
+         "{\"o\":{\"equals\":{\"a\":1}},\"n\":3,\"l\":[1,\"x\"],\"z\":null}"},
+        {"{\"role\":{\"in\":[\"a\",\"b\"]},\"email\":{\"suffix\":\"@x.org\"},"
+         "\"v\":{\"exists\":true},\"w\":{\"exists\":false}}",
+         "{\"role\":{\"in\":[\"a\",\"b\"]},\"email\":{\"suffix\":\"@x.org\"},"
+         "\"v\":{\"exists\":true},\"w\":{\"exists\":false}}"},
+        {"{\"any\":[{\"role\":\"a\"},{\"all\":[{\"x\":1},{\"y\":{\"exists\":true}}]}],"
+         "\"b\":true}",
+         "{\"any\":[{\"role\":\"a\"},{\"all\":[{\"x\":1},{\"y\":{\"exists\":true}}]}],"
+         "\"b\":true}"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        json_t *v = js(t[i].in);
+        na_err err;
+        na_cond *c = na_authz_compile(v, "authorized", &err);
+        json_t *back = c ? na_authz_json(c) : NULL;
+        char *text = back ? json_dumps(back, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (!CHECK_EQ_STR(text, t[i].out))
+            printf("    condition %s\n", t[i].in);
+        /* and it compiles again, to the same text */
+        na_cond *again = back ? na_authz_compile(back, "authorized", &err) : NULL;
+        json_t *back2 = again ? na_authz_json(again) : NULL;
+        CHECK(back2 != NULL && json_equal(back, back2));
+        free(text);
+        json_decref(back2);
+        na_authz_free(again);
+        json_decref(back);
+        na_authz_free(c);
+        json_decref(v);
+    }
+}
+
 int main(void)
 {
     RUN(test_equals);
@@ -299,5 +340,6 @@ int main(void)
     RUN(test_any_all);
     RUN(test_depth);
     RUN(test_compile_errors);
+    RUN(test_json);
     return unit_done();
 }
