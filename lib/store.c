@@ -9,15 +9,21 @@
 #include "store_pg.h"
 #include "store_sqlite.h"
 
+static const char *const adapter_names[] = {"prisma", "drizzle", "pg", "kysely"};
+
 int na_store_adapter_parse(const char *s, na_adapter *out)
 {
-    static const char *const names[] = {"prisma", "drizzle", "pg", "kysely"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i]) == 0) {
+    for (size_t i = 0; i < sizeof adapter_names / sizeof adapter_names[0]; i++)
+        if (strcmp(s, adapter_names[i]) == 0) {
             *out = (na_adapter)i;
             return 0;
         }
     return -1;
+}
+
+const char *na_store_adapter_name(na_adapter a)
+{
+    return (size_t)a < sizeof adapter_names / sizeof adapter_names[0] ? adapter_names[a] : "?";
 }
 
 /* The adapters' schemas (docs/behaviour.md, Database sessions): Prisma's and

@@ -89,6 +89,9 @@ struct na_store_row {
 /* The adapter named s ("prisma", "drizzle", "pg", "kysely"). Returns 0, or -1. */
 int na_store_adapter_parse(const char *s, na_adapter *out);
 
+/* The name of adapter a, as na_store_adapter_parse reads it (static). */
+const char *na_store_adapter_name(na_adapter a);
+
 /* The adapter's name for each member of names that is NULL (updated_at
  * stays NULL unless the adapter is Prisma). */
 void na_store_default_names(na_adapter a, na_store_names *names);

@@ -187,6 +187,13 @@ static void test_database_keys(void)
     CHECK_EQ_INT(c.db_timeout_ms, 2000);
     CHECK(c.db_url == NULL && c.db_session_table == NULL && c.ndb_claims == 0);
     na_config_free(&c);
+    /* each adapter's name, both ways */
+    static const char *const adapters[] = {"prisma", "drizzle", "pg", "kysely"};
+    for (size_t i = 0; i < sizeof adapters / sizeof adapters[0]; i++) {
+        na_adapter a;
+        CHECK_EQ_INT(na_store_adapter_parse(adapters[i], &a), 0);
+        CHECK_EQ_STR(na_store_adapter_name(a), adapters[i]);
+    }
     /* a database.url makes the strategy database, as an adapter does in next-auth */
     CHECK_EQ_INT(na_config_load(&c, TMP("{\"database\":{\"url\":\"sqlite:/srv/app.db\"}}"), &e), 0);
     CHECK_EQ_INT(c.strategy, NA_STRATEGY_DATABASE);
