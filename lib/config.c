@@ -760,31 +760,35 @@ typedef struct {
     int n; /* problems reported */
 } reporter;
 
-/* Report err's message as a problem of key (the row's path, or "config", or a
- * variable's name). The loader's messages lead with the key they concern —
- * `key "jwt.maxAge" must be …`, `unknown key "jwt.x"`, `authorized.role: …`,
- * `NEXTAUTH_SECRET_FILE /run/s: …` — so the most precise path is taken from
- * there and the rest is the message. */
-static void report(reporter *rep, const char *key, const char *msg)
+const char *na_config_split_problem(const char *msg, const char *fallback, char *key,
+                                    size_t cap)
 {
-    char k[128];
     const char *rest = msg, *q;
-    size_t n = strlen(key);
-    snprintf(k, sizeof k, "%s", key);
+    size_t n = strlen(fallback);
+    snprintf(key, cap, "%s", fallback);
     if (strncmp(msg, "key \"", 5) == 0 && (q = strchr(msg + 5, '"')) != NULL) {
-        snprintf(k, sizeof k, "%.*s", (int)(q - msg - 5), msg + 5);
+        snprintf(key, cap, "%.*s", (int)(q - msg - 5), msg + 5);
         rest = q + 1;
     } else if (strncmp(msg, "unknown key \"", 13) == 0 &&
                (q = strchr(msg + 13, '"')) != NULL) {
-        snprintf(k, sizeof k, "%.*s", (int)(q - msg - 13), msg + 13);
+        snprintf(key, cap, "%.*s", (int)(q - msg - 13), msg + 13);
         rest = "unknown key";
-    } else if (n > 0 && strncmp(msg, key, n) == 0 && strchr(" :.[", msg[n]) != NULL) {
+    } else if (n > 0 && strncmp(msg, fallback, n) == 0 && strchr(" :.[", msg[n]) != NULL) {
         size_t m = n + strcspn(msg + n, " :");
-        snprintf(k, sizeof k, "%.*s", (int)m, msg);
+        snprintf(key, cap, "%.*s", (int)m, msg);
         rest = msg + m;
     }
     while (*rest == ':' || *rest == ' ')
         rest++;
+    return rest;
+}
+
+/* Report msg as a problem of key (the row's path, or "config", or a variable's
+ * name), split as na_config_split_problem does. */
+static void report(reporter *rep, const char *key, const char *msg)
+{
+    char k[128];
+    const char *rest = na_config_split_problem(msg, key, k, sizeof k);
     rep->fn(rep->ctx, k, rest);
     rep->n++;
 }
@@ -909,11 +913,12 @@ static int load_file(na_config *cfg, const char *path, reporter *rep, na_err *er
     size_t len;
     na_err e;
     na_err_clear(&e);
+    free(cfg->path);
+    if ((cfg->path = strdup(path)) == NULL)
+        return na_err_set(err, NA_E_NOMEM, "out of memory");
     char *text = slurp(path, &len, &cfg->config_mode, "config", err);
     if (text == NULL)
         return -1;
-    free(cfg->path);
-    cfg->path = strdup(path);
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     OPENSSL_cleanse(text, len);

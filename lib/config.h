@@ -74,7 +74,7 @@ typedef struct {
 } na_rule;
 
 typedef struct {
-    char *path;                          /* the file read (owned), or NULL */
+    char *path;                          /* the file named (owned), or NULL */
     na_format format;
     char *secrets[NA_MAX_SECRETS];       /* owned, NUL-terminated, wiped on free */
     size_t secret_lens[NA_MAX_SECRETS];
@@ -166,6 +166,15 @@ typedef void (*na_config_report)(void *ctx, const char *key, const char *msg);
  * configuration), or -1 with err filled when out of memory. */
 int na_config_check(na_config *cfg, const char *path, na_config_report fn, void *ctx,
                     na_err *err);
+
+/* A problem's message (the loader's, or of a module it feeds: guard.h's
+ * `key "pages.signIn" cannot …`) split in two: the key path it leads with —
+ * `key "jwt.maxAge" must …`, `unknown key "jwt.x"`, or fallback followed by
+ * more of its path, `authorized.role: …`, `NEXTAUTH_SECRET_FILE /run/s: …` —
+ * into key (cap bytes; fallback when it leads with none), and the rest, which
+ * is returned (a pointer into msg, or to a static string). */
+const char *na_config_split_problem(const char *msg, const char *fallback, char *key,
+                                    size_t cap);
 
 /* Log (na_log) one line for each thing a deployment should fix, none of which
  * stops it: a secret shorter than 32 bytes ("warning: the secret (NEXTAUTH_SECRET)

@@ -992,6 +992,38 @@ static void check_problems(const char *text, const char *const *want, size_t nwa
         check_problems((text), want_, sizeof want_ / sizeof want_[0], __LINE__);                \
     } while (0)
 
+/* A message split into its key path and the rest. */
+static void test_split_problem(void)
+{
+    static const struct {
+        const char *msg, *fallback, *key, *rest;
+    } t[] = {
+        {"key \"jwt.maxAge\" must be an integer", "jwt.maxAge", "jwt.maxAge", "must be an integer"},
+        {"key \"rules[1].matcher\": bad", "rules", "rules[1].matcher", "bad"},
+        {"key \"pages.signIn\" cannot be compared", "url", "pages.signIn", "cannot be compared"},
+        {"unknown key \"jwt.x\"", "", "jwt.x", "unknown key"},
+        {"authorized.role: unknown operator", "authorized", "authorized.role", "unknown operator"},
+        {"authorized must be a non-empty object", "authorized", "authorized",
+         "must be a non-empty object"},
+        {"rules[0] needs both", "rules", "rules[0]", "needs both"},
+        {"NEXTAUTH_SECRET_FILE /x: gone", "NEXTAUTH_SECRET_FILE", "NEXTAUTH_SECRET_FILE", "/x: gone"},
+        {"secret: empty secret", "secret", "secret", "empty secret"},
+        {"secretFile line 2: bad", "secretFile", "secretFile", "line 2: bad"},
+        {"secrets are bad", "secret", "secret", "secrets are bad"}, /* not the key's path */
+        {"url/NEXTAUTH_URL is not usable", "url", "url", "url/NEXTAUTH_URL is not usable"},
+        {"database: connect: refused", "database.url", "database.url", "database: connect: refused"},
+        {"key \"unterminated", "x", "x", "key \"unterminated"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char key[128];
+        const char *rest = na_config_split_problem(t[i].msg, t[i].fallback, key, sizeof key);
+        int ok = CHECK_EQ_STR(key, t[i].key);
+        ok &= CHECK_EQ_STR(rest, t[i].rest);
+        if (!ok)
+            printf("    message %s\n", t[i].msg);
+    }
+}
+
 /* na_config_check: each problem once, with its key path, and the load goes on. */
 static void test_check(void)
 {
@@ -1406,6 +1438,7 @@ int main(void)
     RUN(test_placeholders_and_caps);
     RUN(test_env);
     RUN(test_env_secret_file);
+    RUN(test_split_problem);
     RUN(test_check);
     RUN(test_cookie_names);
     RUN(test_authorized_depth);
