@@ -39,13 +39,21 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
     na_guard_respond(&a->g, &rq, na_timefmt_now_ms(), r);
 }
 
-int main(void)
+static const char about[] =
+    "withAuth for web servers: checks the NextAuth session of each request it\n"
+    "is asked about, as a FastCGI authorizer (Apache, lighttpd), for nginx's\n"
+    "auth_request, or as a responder that tells who is signed in.\n";
+
+int main(int argc, char **argv)
 {
     static na_app a;
     na_err err;
 
     na_memory_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-guard");
+    int cli = na_app_command_line(argc, argv, "nextauth-guard", about);
+    if (cli >= 0)
+        return cli;
     if (na_app_load(&a, NULL, NA_APP_GUARD | NA_APP_READ_ONLY,
                     "every guarded request will be refused until it is set", &err) < 0) {
         na_log("%s", err.msg);

@@ -22,13 +22,20 @@ static void handle(void *ctx, na_envp envp, na_resp *r)
                        r);
 }
 
-int main(void)
+static const char about[] =
+    "getServerSession for web servers: answers GET /api/auth/session as\n"
+    "next-auth does, with the rolling refresh of the session cookie.\n";
+
+int main(int argc, char **argv)
 {
     static na_app a;
     na_err err;
 
     na_memory_fast_json(); /* first: no jansson value may exist before it */
     na_log_set_prog("nextauth-session");
+    int cli = na_app_command_line(argc, argv, "nextauth-session", about);
+    if (cli >= 0)
+        return cli;
     if (na_app_load(&a, NULL, 0, "every request will get a 500 until it is set", &err) < 0) {
         na_log("%s", err.msg);
         return 2;

@@ -35,6 +35,19 @@ typedef struct {
 int na_app_load(na_app *a, const char *config_path, int flags, const char *no_secret_effect,
                 na_err *err);
 
+/* The command line of a FastCGI program, written once for every program. It
+ * is one only when the program has arguments and no server started it: no
+ * GATEWAY_INTERFACE in the environment (every CGI request has one; Apache's
+ * mod_cgi even turns an ISINDEX query into arguments) and standard input is
+ * not a socket (FastCGI's listener, or a connection handed over). Then
+ * "--help" (or "-h") prints the usage — "Usage: <prog> [--help | --version]",
+ * about (what the program is, a few lines ending in '\n'), where it reads its
+ * configuration — on stdout, "--version" prints "<prog> <version>", and
+ * anything else prints the usage on stderr. Returns the exit status then (0,
+ * or 2 for anything else), or -1 when it is no command line: the program
+ * serves as it always does. */
+int na_app_command_line(int argc, char **argv, const char *prog, const char *about);
+
 /* na_serve (serve.h) with h and ctx, at most $NEXTAUTH_MAX_REQUESTS requests
  * (unset: no limit), ready called before the first FastCGI request. Returns the
  * process exit status. */

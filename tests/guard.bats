@@ -1093,3 +1093,69 @@ dup_names() {
     expect_stderr_has 'nextauth-guard: bad session token ('
     refute_guard_leak "$other" "$SECRET" other-secret-123
 }
+
+# --- the command line -----------------------------------------------------------
+
+GUARD_USAGE='Usage: nextauth-guard [--help | --version]
+
+withAuth for web servers: checks the NextAuth session of each request it
+is asked about, as a FastCGI authorizer (Apache, lighttpd), for nginx'"'"'s
+auth_request, or as a responder that tells who is signed in.
+
+A web server runs it: FastCGI with the listening socket as standard input
+(a systemd socket unit, spawn-fcgi, lighttpd'"'"'s bin-path), or CGI. Started
+from a shell without arguments, it answers the one CGI request its
+environment describes.
+
+Configuration: NEXTAUTH_CONFIG (the JSON file), NEXTAUTH_SECRET, AUTH_SECRET,
+NEXTAUTH_SECRET_FILE, NEXTAUTH_URL; NEXTAUTH_READ_TIMEOUT,
+NEXTAUTH_MAX_REQUESTS. Test a configuration with: nextauth-token check'
+
+# from_shell ARGS... — the guard with these arguments, standard input
+# /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
+from_shell() {
+    env -i PATH="$PATH" "$GUARD_BIN" "$@" </dev/null >"$BATS_TEST_TMPDIR/cli.stdout" \
+        2>"$BATS_TEST_TMPDIR/cli.stderr"
+    local rc=$? text
+    _slurp text "$BATS_TEST_TMPDIR/cli.stdout"
+    printf '%s' "$text"
+    _slurp text "$BATS_TEST_TMPDIR/cli.stderr"
+    printf '%s' "$text" >&2
+    return "$rc"
+}
+
+@test "from a shell: --version and --help on stdout (exit 0); anything else: the usage on stderr (exit 2)" {
+    local version arg
+    version=$(sed -n 's/^VERSION *:= *//p' "$REPO_ROOT/Makefile")
+    [ -n "$version" ]
+    run --separate-stderr from_shell --version
+    assert_status 0
+    assert_output "nextauth-guard $version"
+    assert_no_stderr
+    for arg in --help -h; do
+        run --separate-stderr from_shell "$arg"
+        assert_status 0
+        assert_output "$GUARD_USAGE"
+        assert_no_stderr
+    done
+    for arg in --bogus version '--help --version' -; do
+        # shellcheck disable=SC2086 # '--help --version' is two arguments
+        run --separate-stderr from_shell $arg
+        assert_status 2
+        assert_no_output
+        assert_stderr "$GUARD_USAGE"
+    done
+}
+
+@test "under a CGI server the arguments are the request's (Apache's ISINDEX words): answered as ever" {
+    GUARD_ENV+=(GATEWAY_INTERFACE=CGI/1.1)
+    GUARD_ARGS=(--help)
+    guard '/dashboard?--help'
+    expect_signin '%2Fdashboard%3F--help'
+    expect_no_stderr
+    GUARD_ARGS=(--version)
+    mint tok "$USER_CLAIMS"
+    guard '/dashboard?--version' "HTTP_COOKIE=next-auth.session-token=$tok"
+    expect_alice
+    expect_no_stderr
+}

@@ -71,8 +71,10 @@ guard_parse() {
 }
 
 # GUARD_ENV: VAR=VALUE words every guard_run of the test adds (set in setup or
-# in the test: the secret, NEXTAUTH_URL, NEXTAUTH_CONFIG).
+# in the test: the secret, NEXTAUTH_URL, NEXTAUTH_CONFIG). GUARD_ARGS: the
+# program's arguments (a server may pass some: Apache's ISINDEX words).
 GUARD_ENV=()
+GUARD_ARGS=()
 
 # guard_run [VAR=VALUE...] — run the guard once as CGI (see the top). Sets
 # $g_rc, $g_stderr, $g_stderr_lines and what guard_parse sets.
@@ -82,7 +84,7 @@ guard_run() {
     g_rc=0
     frozen_clock "$NOW"
     env -i PATH="$PATH" "${GUARD_ENV[@]}" "$@" "${FROZEN_CLOCK[@]}" \
-        "$GUARD_BIN" </dev/null >"$out" 2>"$err" || g_rc=$?
+        "$GUARD_BIN" "${GUARD_ARGS[@]}" </dev/null >"$out" 2>"$err" || g_rc=$?
     _slurp g_stderr "$err"
     g_stderr_lines=()
     [ -z "$g_stderr" ] || mapfile -t g_stderr_lines <<<"${g_stderr%$'\n'}"

@@ -77,6 +77,7 @@ EOF
 }
 
 teardown_file() {
+    sf_stop "$SRV_ROOT/sfargs"
     lt_stop "$SRV_ROOT/dbmem/lt"
     sf_stop "$SRV_ROOT/dbmem/sf"
     lt_stop "$SRV_ROOT/lt"
@@ -180,6 +181,21 @@ check_live_session() {
     assert_session_status "Status: 405 Method Not Allowed"
     assert_headers "Content-Type: application/json" "Allow: GET, HEAD"
     assert_body '{"message":"Method Not Allowed"}'
+    assert_no_stderr_output
+}
+
+@test "fcgi: arguments (--help --version) do not make a command line when standard input is the FastCGI socket" {
+    # spawn-fcgi hands the socket on to a script that runs the program with arguments
+    printf '#!/bin/sh\nexec "%s" --help --version\n' "$SESSION_BIN" >"$SRV_ROOT/with-args.sh"
+    chmod +x "$SRV_ROOT/with-args.sh"
+    local port=$SF_PORT dir=$SF_DIR pid=$SF_PID
+    sf_start "$SRV_ROOT/sfargs" "$SRV_ROOT/with-args.sh" NEXTAUTH_SECRET="$SECRET" || return 1
+    fcgi_request REQUEST_METHOD=GET
+    sf_stop "$SRV_ROOT/sfargs"
+    export SF_PORT=$port SF_DIR=$dir SF_PID=$pid
+    assert_session_status "Status: 200 OK"
+    assert_headers "${SESSION_NO_CACHE[@]}"
+    assert_body '{}'
     assert_no_stderr_output
 }
 

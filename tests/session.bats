@@ -759,3 +759,69 @@ assert_refuses_to_start() {
         assert_headers "${SESSION_NO_CACHE[@]}" "$(clear_line "$V4.0" false)" "$(clear_line "$V4.1" false)"
     fi
 }
+
+# --- the command line -----------------------------------------------------------
+
+SESSION_USAGE='Usage: nextauth-session [--help | --version]
+
+getServerSession for web servers: answers GET /api/auth/session as
+next-auth does, with the rolling refresh of the session cookie.
+
+A web server runs it: FastCGI with the listening socket as standard input
+(a systemd socket unit, spawn-fcgi, lighttpd'"'"'s bin-path), or CGI. Started
+from a shell without arguments, it answers the one CGI request its
+environment describes.
+
+Configuration: NEXTAUTH_CONFIG (the JSON file), NEXTAUTH_SECRET, AUTH_SECRET,
+NEXTAUTH_SECRET_FILE, NEXTAUTH_URL; NEXTAUTH_READ_TIMEOUT,
+NEXTAUTH_MAX_REQUESTS. Test a configuration with: nextauth-token check'
+
+# from_shell ARGS... — the program with these arguments, standard input
+# /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
+from_shell() {
+    env -i PATH="$PATH" "$SESSION_BIN" "$@" </dev/null >"$BATS_TEST_TMPDIR/cli.stdout" \
+        2>"$BATS_TEST_TMPDIR/cli.stderr"
+    local rc=$? text
+    _slurp text "$BATS_TEST_TMPDIR/cli.stdout"
+    printf '%s' "$text"
+    _slurp text "$BATS_TEST_TMPDIR/cli.stderr"
+    printf '%s' "$text" >&2
+    return "$rc"
+}
+
+@test "session: from a shell: --version and --help on stdout (exit 0); anything else: the usage on stderr (exit 2)" {
+    local version arg
+    version=$(sed -n 's/^VERSION *:= *//p' "$REPO_ROOT/Makefile")
+    [ -n "$version" ]
+    run --separate-stderr from_shell --version
+    assert_status 0
+    assert_output "nextauth-session $version"
+    assert_no_stderr
+    run --separate-stderr from_shell --help
+    assert_status 0
+    assert_output "$SESSION_USAGE"
+    assert_no_stderr
+    for arg in --bogus --version=1 'x y'; do
+        # shellcheck disable=SC2086 # 'x y' is two arguments
+        run --separate-stderr from_shell $arg
+        assert_status 2
+        assert_no_output
+        assert_stderr "$SESSION_USAGE"
+    done
+}
+
+@test "session: under a CGI server the arguments are the request's (Apache's ISINDEX words): answered as ever" {
+    SESSION_ARGS=(--help)
+    session_cgi "$NOW" NEXTAUTH_SECRET="$SECRET" REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+        QUERY_STRING=--help
+    assert_session_status "Status: 200 OK"
+    assert_headers "${SESSION_NO_CACHE[@]}"
+    assert_body '{}'
+    assert_no_stderr_output
+    SESSION_ARGS=(--version)
+    session_cgi "$NOW" NEXTAUTH_SECRET="$SECRET" REQUEST_METHOD=POST GATEWAY_INTERFACE=CGI/1.1
+    assert_session_status "Status: 405 Method Not Allowed"
+    assert_headers "Content-Type: application/json" "Allow: GET, HEAD"
+    assert_body '{"message":"Method Not Allowed"}'
+    assert_no_stderr_output
+}

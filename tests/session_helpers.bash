@@ -10,6 +10,9 @@
 # that every line ends in CRLF and that no lone CR or LF hides inside a line.
 
 SESSION_BIN="${NEXTAUTH_SESSION_BIN:-$REPO_ROOT/cgi-bin/nextauth-session}"
+# The program's arguments in session_cgi (a server may pass some: Apache's
+# ISINDEX words).
+SESSION_ARGS=()
 TOKEN_BIN="${NEXTAUTH_TOKEN_BIN:-$REPO_ROOT/bin/nextauth-token}"
 
 # Default session.maxAge and the chunk sizes (docs/behaviour.md, Constants).
@@ -92,8 +95,8 @@ session_cgi() {
         clock=("${FROZEN_CLOCK[@]}")
     fi
     session_rc=0
-    env -i PATH="$PATH" "$@" "${clock[@]}" "$SESSION_BIN" </dev/null >"$out" 2>"$err" ||
-        session_rc=$?
+    env -i PATH="$PATH" "$@" "${clock[@]}" "$SESSION_BIN" "${SESSION_ARGS[@]}" </dev/null \
+        >"$out" 2>"$err" || session_rc=$?
     _slurp session_stderr "$err"
     session_status='' session_body='' session_headers=() session_raw=''
     if [ -s "$out" ]; then
