@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* nextauth-token — decode, check, mint and inspect NextAuth session tokens from the
- * command line. A thin program: every rule lives in lib/. Exit codes: 0 success,
- * 1 invalid or missing token, 2 usage or configuration error. */
+ * command line, and test the configuration the FastCGI programs read (check). A
+ * thin program: every rule lives in lib/. Exit codes: 0 success, 1 invalid or
+ * missing token, 2 usage or configuration error. */
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
@@ -70,8 +71,9 @@ static const char usage[] =
     "  --config FILE     configuration file (default: $NEXTAUTH_CONFIG, else none)\n"
     "  --format F        next-auth-v4 (default), authjs-v5 or jws\n"
     "  --secret S        the secret (default: the config's, else $NEXTAUTH_SECRET,\n"
-    "                    else $AUTH_SECRET); prefer the environment: arguments are\n"
-    "                    visible to other users in the process list\n"
+    "                    else $AUTH_SECRET, else the file $NEXTAUTH_SECRET_FILE);\n"
+    "                    prefer the environment: arguments are visible to other\n"
+    "                    users in the process list\n"
     "  --salt NAME       key-derivation salt (v5: the cookie name by default)\n"
     "  --now UNIX        judge expiry at this time instead of the clock\n"
     "  --max-age SECONDS lifetime of an encoded token (default: the config's\n"

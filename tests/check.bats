@@ -232,6 +232,16 @@ EOF
         _fail "guard said: $cgi_err"
 }
 
+@test "check: a control byte in what a line names (a key, a file name) cannot split the line" {
+    printf '{"bogus\\nKey\\u001b[31m":1,"pages":{"error":"/err"}}' >"$BATS_TEST_TMPDIR/c"$'\n'".json"
+    NEXTAUTH_SECRET=$SECRET check --config "$BATS_TEST_TMPDIR/c"$'\n'".json"
+    assert_status 2
+    assert_no_stderr
+    [ "${lines[0]}" = "config: $BATS_TEST_TMPDIR/c?.json" ] || _fail "first line"
+    [ "${lines[-1]}" = 'error: bogus?Key?[31m: unknown key' ] || _fail "last line"
+    expect_line 'pages.error: /err'
+}
+
 @test "check: a config file that cannot be read or parsed: only that, exit 2" {
     check --config missing.json
     expect_report 2 <<'EOF'

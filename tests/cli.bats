@@ -459,7 +459,7 @@ roundtrip() {
     # a token-shaped command: a JWE protected header, then MARKER
     run_cli "$(printf '%s' '{"alg":"dir","enc":"A256GCM"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')..MARKER"
     assert_failure 2
-    assert_stderr "nextauth-token: unknown command (decode, get, encode, revoke, secret; see --help)"
+    assert_stderr "nextauth-token: unknown command (decode, get, encode, revoke, secret, check; see --help)"
     refute_leak MARKER eyJ
     run_cli decode --format 'MARKER.7f3a' x
     assert_failure 2
