@@ -438,7 +438,7 @@ static void add_line(struct check *c, char ***list, size_t *n, const char *fmt, 
 static void check_problem(void *ctx, const char *key, const char *msg)
 {
     struct check *c = ctx;
-    if (strcmp(key, "config") == 0)
+    if (strcmp(key, "config") == 0 && strcmp(msg, "unknown key") != 0) /* not {"config":…} */
         c->file_failed = 1;
     if (strncmp(key, "secret", 6) == 0 || strcmp(key, "NEXTAUTH_SECRET_FILE") == 0)
         c->secret_bad = 1;

@@ -240,6 +240,12 @@ EOF
     [ "${lines[0]}" = "config: $BATS_TEST_TMPDIR/c?.json" ] || _fail "first line"
     [ "${lines[-1]}" = 'error: bogus?Key?[31m: unknown key' ] || _fail "last line"
     expect_line 'pages.error: /err'
+    # a key named like the file's own problems is a key like any other
+    printf '{"config":1}\n' >c.json
+    NEXTAUTH_SECRET=$SECRET check --config c.json
+    assert_status 2
+    expect_line 'config: c.json' 'tokenCache: 32'
+    [ "${lines[-1]}" = 'error: config: unknown key' ] || _fail "last line"
 }
 
 @test "check: a config file that cannot be read or parsed: only that, exit 2" {
