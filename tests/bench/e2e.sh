@@ -343,6 +343,66 @@ if [ -z "$node_skip" ]; then
     db_line session-db-pg
     db_line nextauth-node-session-db-pg
     db_line responder-trivial
+    # Where the CPU goes. On this machine wrk, the HTTP server, the program and
+    # PostgreSQL share the cores, so the ratio of requests per second is
+    # bounded by what both sides pay alike (PostgreSQL's backend, the client);
+    # the CPU each process spends per request is what the two programs cost.
+    # One run of each, BENCH_CPU_SECONDS (default 6), with the rotating cookies.
+    csecs=${BENCH_CPU_SECONDS:-6}
+    pg_procs() { # the postmaster and its children (backends, workers)
+        local pm
+        pm=$(pg_pid "$db/pg")
+        echo "$pm"
+        cat /proc/"$pm"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'
+    }
+    session_pids() {
+        local p
+        for p in $(lt_children "$dir/dbl"); do
+            tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q nextauth-session && echo "$p"
+        done
+        return 0
+    }
+    trivial_pids() { # the trivial program's processes (only its responder ones work here)
+        local p
+        for p in $(lt_children "$dir/dbl"); do
+            tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q allow-authorizer && echo "$p"
+        done
+        return 0
+    }
+    node_pids() { echo "$node_pid"; cat /proc/"$node_pid"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
+    # ticks PID... — CPU ticks (user + system, and of waited-for children) summed
+    ticks() {
+        local p t=0 v
+        for p in "$@"; do
+            v=$(awk '{sub(/^.*\) /, ""); print $12 + $13 + $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+            t=$((t + ${v:-0}))
+        done
+        echo "$t"
+    }
+    hz=$(getconf CLK_TCK)
+    # cpu_case NAME URL GROUP:PIDS-FUNCTION... — one wrk run; prints each
+    # group's CPU microseconds per request; sets cpu[NAME,GROUP]
+    declare -A cpu=()
+    cpu_case() {
+        local name=$1 base=$2 g out n desc=""
+        shift 2
+        declare -A t0=()
+        for g in "$@"; do t0[$g]=$(ticks $(${g#*:})); done
+        out=$(BENCH_COOKIES=$cookies_file timeout $((csecs + 25)) wrk -t2 -c32 -d"${csecs}s" \
+            -s tests/bench/rotate.lua "$base/api/auth/session")
+        n=$(awk '/requests in/ {print $1}' <<<"$out")
+        for g in "$@"; do
+            cpu[$name,${g%%:*}]=$(awk -v a="${t0[$g]}" -v b="$(ticks $(${g#*:}))" -v hz="$hz" -v n="$n" \
+                'BEGIN {printf "%.1f", (b - a) * 1e6 / hz / n}')
+            desc+="${g%%:*} ${cpu[$name,${g%%:*}]} us, "
+        done
+        echo "e2e db cpu $name: $n requests in ${csecs} s; CPU per request: ${desc%, }"
+    }
+    cpu_case session-db-pg "$dburl" nextauth-session:session_pids lighttpd:"echo $(<"$dir/dbl/run/lt.pid")" \
+        PostgreSQL:pg_procs
+    cpu_case nextauth-node-session-db-pg "http://127.0.0.1:$node_port" node:node_pids PostgreSQL:pg_procs
+    cpu_case responder-trivial "$dburl/responder" responder-trivial:trivial_pids \
+        lighttpd:"echo $(<"$dir/dbl/run/lt.pid")"
     # an answer {} from an error counts for wrk as a 200: the logs must be clean
     n=$(grep -c ERROR "$dir/node.out" || true)
     [ "$n" = 0 ] || echo "e2e db: next-auth logged $n errors (its rows are void): $(grep -m1 ERROR "$dir/node.out")"
@@ -385,4 +445,10 @@ if [ -n "${ratios[session-db-pg]:-}" ]; then
         "$(m "${ratios[session-db-pg]}")" "${ratios[session-db-pg]% }"
     printf 'ratio responder-trivial/nextauth-node-session-db-pg %.2f (the most any FastCGI session endpoint could reach here; rounds: %s)\n' \
         "$(m "${ratios[responder-trivial]}")" "${ratios[responder-trivial]% }"
+    awk -v ours="${cpu[session-db-pg,nextauth-session]}" -v node="${cpu[nextauth-node-session-db-pg,node]}" \
+        -v lt="${cpu[session-db-pg,lighttpd]}" -v pga="${cpu[session-db-pg,PostgreSQL]}" \
+        -v pgb="${cpu[nextauth-node-session-db-pg,PostgreSQL]}" 'BEGIN {
+        printf "ratio cpu node/nextauth-session %.1f (CPU per request of the program itself: %s vs %s us; target >= 20)\n", node / ours, node, ours
+        printf "ratio cpu server-side %.1f (the program, its HTTP server and PostgreSQL: node + PostgreSQL %.1f us vs lighttpd + nextauth-session + PostgreSQL %.1f us)\n", (node + pgb) / (ours + lt + pga), node + pgb, ours + lt + pga
+    }'
 fi
