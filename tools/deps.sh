@@ -15,6 +15,8 @@
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
 #           g++ python3 (npm builds better-sqlite3 from source there, with node-gyp)
+#           mandoc man-db (the man pages: mandoc -T lint, groff -ww (groff-base,
+#           which man-db brings) and man -l render each without a warning)
 #   browser test of the demo: chromium chromium-driver (headless)
 #   servers used by tests and the demo: lighttpd apache2 nginx-light spawn-fcgi
 #           multiwatch (keeps two guard processes on one socket, for Apache)
@@ -23,7 +25,7 @@ set -eu
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
 postgresql sqlite3
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
-g++ python3
+g++ python3 mandoc man-db
 chromium chromium-driver"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
