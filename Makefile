@@ -25,7 +25,9 @@ NA_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wfor
                -fstack-protector-strong
 NA_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilib \
                -DNA_VERSION='"$(VERSION)"' $(shell pkg-config --cflags libpq)
-NA_LDLIBS   := -ljansson -lcrypto -lsqlite3 -lpq
+NA_LDLIBS   := -ljansson -lcrypto -lsqlite3
+# libpq: its headers only (NA_CPPFLAGS); lib/pqdl.c loads the library when a
+# PostgreSQL url is first opened, so token-only processes never map it.
 FCGI_LIBS   := -lfcgi
 # _FORTIFY_SOURCE=2 only when the compiler optimizes: glibc implements it with
 # optimization only and otherwise warns "_FORTIFY_SOURCE requires compiling with
@@ -74,6 +76,9 @@ cgi-bin/%: cgi-bin/%.o $(LIB)
 tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-unused-function $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(FCGI_LIBS) $(ALL_LDLIBS)
+
+# The store's test also talks to its server through libpq directly.
+tests/unit/test_store_pg: NA_LDLIBS += -lpq
 
 unit: $(UNIT_BINS)
 
@@ -128,7 +133,7 @@ demo-token: all
 
 .PHONY: bench
 tests/bench/bench: tests/bench/bench.c $(LIB)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(FCGI_LIBS) $(ALL_LDLIBS) -lpq
 
 tests/bench/allow-authorizer: tests/bench/allow-authorizer.c
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(FCGI_LIBS) -lcrypto $(LDLIBS)

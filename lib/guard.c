@@ -25,6 +25,7 @@
 /* The answer when the session store does not answer: try again in a few
  * seconds (RFC 9110, 10.2.3), a reason for APIs, a short page for people. */
 #define UNAVAILABLE_RETRY "5"
+#define UNAVAILABLE_PAGE_TYPE "text/html; charset=utf-8"
 #define UNAVAILABLE_JSON "{\"message\":\"Session store unavailable.\"}"
 #define UNAVAILABLE_PAGE                                                             \
     "<!DOCTYPE html>\n<title>Service Unavailable</title>\n<p>The session store does " \
@@ -617,6 +618,7 @@ typedef struct {
     char norm[NA_PATH_MAX + 1];
     const char *rel;  /* norm below basePath, or NULL (also when !norm_ok) */
     int api;          /* deny with JSON, not with a redirect */
+    int apache;       /* asked by Apache's mod_authnz_fcgi (FCGI_APACHE_ROLE) */
 } route_t;
 
 /* The path for log lines. */
@@ -632,6 +634,7 @@ static int route(const na_guard *g, const na_guard_req *rq, route_t *rt)
 {
     const na_config *c = g->cfg;
     rt->role = role_of(rq);
+    rt->apache = rt->role == ROLE_AUTHORIZER && rq->apache_role != NULL;
     rt->norm_ok = request_path(rq->request_uri, &rt->raw, &rt->pathlen, rt->norm);
     rt->rel = rt->norm_ok ? strip_base(g, rt->norm) : NULL;
     rt->api = 0;
@@ -708,9 +711,17 @@ static na_guard_outcome deny(const na_guard *g, const route_t *rt, deny_t why, n
             na_resp_json(r, 503, UNAVAILABLE_JSON);
         } else {
             na_resp_status(r, 503);
-            na_resp_header(r, "Content-Type", "text/html; charset=utf-8");
+            na_resp_header(r, "Content-Type", UNAVAILABLE_PAGE_TYPE);
             na_resp_body(r, UNAVAILABLE_PAGE, sizeof UNAVAILABLE_PAGE - 1);
         }
+        /* Apache re-sends an authorizer's denial as its own error response,
+         * labelled text/html; charset=iso-8859-1, keeping the other headers.
+         * Its 401/403/500 are always JSON, but this 503 is JSON or a page, so
+         * the type travels in a header Apache keeps, for its configuration to
+         * put back and remove (examples/apache-guard.conf). */
+        if (rt->apache)
+            na_resp_header(r, "X-Nextauth-Content-Type",
+                           rt->api ? "application/json" : UNAVAILABLE_PAGE_TYPE);
         na_resp_header(r, "Retry-After", UNAVAILABLE_RETRY);
         na_resp_header(r, "Cache-Control", "no-store");
         return NA_GUARD_503;

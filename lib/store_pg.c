@@ -75,9 +75,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <libpq-fe.h>
-
 #include "buf.h"
+#include "pqdl.h"
 #include "text.h"
 
 /* Type OIDs, fixed in PostgreSQL's catalog (pg_type.dat) since 7.x. */
@@ -898,6 +897,10 @@ na_store *na_store_pg_open(const na_store_opts *o, na_err *err)
         return NULL;
     }
     s->base.ops = &pg_ops;
+    if (na_pqdl_load(err) != 0) {
+        free(s);
+        return NULL;
+    }
     s->timeout_ms = o->timeout_ms > NA_PG_TIMEOUT_MAX ? NA_PG_TIMEOUT_MAX : o->timeout_ms;
     s->read_only = o->read_only;
     if (url_password(o->url, &s->password, err) != 0)

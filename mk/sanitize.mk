@@ -90,6 +90,8 @@ $(SAN_DIR)/tests/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(SAN_LIB) $
 	$(SAN_CC) $(SAN_CPPFLAGS) $(SAN_CFLAGS) -Wno-unused-function -MMD -MP $(LDFLAGS) -o $@ $< \
 	    $(SAN_DEFAULTS) $(SAN_LIB) $(FCGI_LIBS) $(ALL_LDLIBS)
 
+$(SAN_DIR)/tests/unit/test_store_pg: NA_LDLIBS += -lpq
+
 .SECONDARY: $(SAN_BINS:=.o) $(SAN_CGIS:=.o) $(SAN_DIR)/san-defaults.c
 
 -include $(SAN_LIB_OBJS:.o=.d) $(SAN_BINS:=.d) $(SAN_CGIS:=.d) $(SAN_UNITS:=.d)

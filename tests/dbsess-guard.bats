@@ -143,3 +143,39 @@ teardown() {
     [ "$g_status" = "Status: 200 OK" ] || gfail "expected an allow"
     [ "$(sqlite3 "$DB" 'SELECT expires FROM "Session"')" = 1702592000000 ]
 }
+
+@test "database guard: libpq is loaded only for a PostgreSQL url; a missing or broken one stops the start" {
+    # The programs do not link libpq (token-only processes stay small) ...
+    ! ldd "$GUARD_BIN" | grep -q libpq || sfail "nextauth-guard links libpq"
+    ! ldd "$REPO_ROOT/cgi-bin/nextauth-session" | grep -q libpq || sfail "nextauth-session links libpq"
+    ! ldd "$TOKEN_BIN" | grep -q libpq || sfail "nextauth-token links libpq"
+    # ... and load it for a PostgreSQL url: a libpq.so.5 that is no library,
+    # found first through LD_LIBRARY_PATH, stops the start with the cause.
+    local fake="$BATS_TEST_TMPDIR/fakepq"
+    mkdir "$fake"
+    : >"$fake/libpq.so.5"
+    local sqlite_config
+    sqlite_config=$(cat "$BATS_TEST_TMPDIR/guard-config.json")
+    printf '{"database":{"url":"postgresql://app:hunter2@127.0.0.1:1/app"}}\n' \
+        >"$BATS_TEST_TMPDIR/guard-config.json"
+    guard /dashboard "$COOKIE" LD_LIBRARY_PATH="$fake"
+    [ "$g_rc" -eq 2 ] || sfail "exit $g_rc"
+    [ -z "$g_raw" ] || sfail "answered: $g_raw"
+    [ "${#g_stderr_lines[@]}" -eq 1 ] || sfail "stderr: $g_stderr"
+    [[ ${g_stderr_lines[0]} == "nextauth-guard: database: PostgreSQL support needs libpq.so.5 (Debian package libpq5): $fake/libpq.so.5: "* ]] ||
+        sfail "stderr: $g_stderr"
+    [[ $g_stderr != *hunter2* ]] || sfail "the password is in the log"
+    # a library of that name without libpq's functions
+    printf 'int PQlibVersion(void) { return 0; }\n' >"$fake/pq.c"
+    cc -shared -fPIC -o "$fake/libpq.so.5" "$fake/pq.c"
+    guard /dashboard "$COOKIE" LD_LIBRARY_PATH="$fake"
+    [ "$g_rc" -eq 2 ] || sfail "exit $g_rc"
+    [[ ${g_stderr_lines[0]} == "nextauth-guard: database: libpq.so.5 has no PQclear: "* ]] ||
+        sfail "stderr: $g_stderr"
+    # The SQLite store never loads it: the same broken libpq in reach, the
+    # session allowed.
+    printf '%s\n' "$sqlite_config" >"$BATS_TEST_TMPDIR/guard-config.json"
+    guard /dashboard "$COOKIE" FCGI_ROLE=AUTHORIZER LD_LIBRARY_PATH="$fake"
+    [ "$g_status" = "Status: 200 OK" ] || sfail "$g_raw"
+    expect_no_stderr
+}

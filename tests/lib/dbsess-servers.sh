@@ -46,8 +46,8 @@
 # Answers:
 #   DS_JSON_503 / DS_PAGE_503   the guard's 503 bodies
 #   assert_503 SERVER api|page  503 with Retry-After: 5, Cache-Control:
-#       no-store, the body for that kind and its Content-Type as SERVER hands
-#       it on (ds_503_type)
+#       no-store, the body for that kind and its Content-Type (ds_503_type)
+#       on every server; X-Nextauth-Content-Type on Apache only
 #   assert_admin_allowed / assert_user_allowed   200 from env.cgi with that
 #       user's identity (the last answer)
 
@@ -280,17 +280,13 @@ ds_guard_logged() {
 
 # --- answers ----------------------------------------------------------------------
 
-# The Content-Type of the guard's 503 as each server hands it on. Apache sends
-# an authorizer's non-200 body as a custom error response, labelled
-# "text/html; charset=iso-8859-1" whatever the guard said; the example's
-# Header line restores JSON on 401/403/500 only, since on a 503 nothing tells
-# the JSON answer from the page (docs/servers.md, Apache: database sessions).
-ds_503_type() { # SERVER api|page
-    if [ "$1" = apache ]; then
-        echo 'text/html; charset=iso-8859-1'
-        return
-    fi
-    case $2 in
+# The Content-Type of the guard's 503 as each server hands it on: the guard's
+# own. Apache sends an authorizer's non-200 body as a custom error response
+# labelled "text/html; charset=iso-8859-1"; the example puts the guard's type
+# back from X-Nextauth-Content-Type, which the guard writes for Apache only
+# (and which Apache cannot remove).
+ds_503_type() { # api|page
+    case $1 in
     api) echo application/json ;;
     page) echo 'text/html; charset=utf-8' ;;
     esac
@@ -298,7 +294,12 @@ ds_503_type() { # SERVER api|page
 
 assert_503() { # SERVER api|page
     assert_http 503 || return 1
-    assert_header Content-Type "$(ds_503_type "$1" "$2")" || return 1
+    assert_header Content-Type "$(ds_503_type "$2")" || return 1
+    if [ "$1" = apache ]; then
+        assert_header X-Nextauth-Content-Type "$(ds_503_type "$2")" || return 1
+    else
+        refute_header X-Nextauth-Content-Type || return 1
+    fi
     assert_header Retry-After 5 || return 1
     assert_header Cache-Control no-store || return 1
     if [ "$2" = api ]; then

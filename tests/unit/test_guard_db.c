@@ -134,7 +134,8 @@ static void undeploy(struct deployment *d)
 }
 
 /* The whole answer for uri with the session cookie tok (NULL: none), in role
- * ("authorizer", "auth_request", else the responder) at now_ms. */
+ * ("authorizer", "apache": the authorizer as Apache's mod_authnz_fcgi asks,
+ * "auth_request", else the responder) at now_ms. */
 static na_guard_outcome ask(struct deployment *d, const char *uri, const char *tok,
                             const char *role, long long now_ms, unit_out *o)
 {
@@ -147,6 +148,8 @@ static na_guard_outcome ask(struct deployment *d, const char *uri, const char *t
     }
     if (strcmp(role, "authorizer") == 0)
         rq.fcgi_role = "AUTHORIZER";
+    else if (strcmp(role, "apache") == 0)
+        rq.fcgi_role = "AUTHORIZER", rq.apache_role = "AUTHORIZER";
     else if (strcmp(role, "auth_request") == 0)
         rq.mode = "auth_request";
     na_resp_init(&r);
@@ -175,6 +178,19 @@ static const char API_503[] = "Status: 503 Service Unavailable\r\n"
                               "Content-Type: application/json\r\nRetry-After: 5\r\n"
                               "Cache-Control: no-store\r\n\r\n"
                               "{\"message\":\"Session store unavailable.\"}";
+/* Under Apache, which relabels every authorizer denial as text/html, the
+ * type also travels in a header its configuration puts back. */
+static const char APACHE_PAGE_503[] =
+    "Status: 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\n"
+    "X-Nextauth-Content-Type: text/html; charset=utf-8\r\n"
+    "Retry-After: 5\r\nCache-Control: no-store\r\n\r\n"
+    "<!DOCTYPE html>\n<title>Service Unavailable</title>\n<p>The session store does not "
+    "answer. Try again in a few seconds.</p>\n";
+static const char APACHE_API_503[] = "Status: 503 Service Unavailable\r\n"
+                                     "Content-Type: application/json\r\n"
+                                     "X-Nextauth-Content-Type: application/json\r\n"
+                                     "Retry-After: 5\r\nCache-Control: no-store\r\n\r\n"
+                                     "{\"message\":\"Session store unavailable.\"}";
 static const char ADA_AUTHORIZER[] = "Status: 200 OK\r\n"
                                      "Variable-REMOTE_USER: ada@example.com\r\n"
                                      "Variable-AUTH_TYPE: NextAuth\r\n"
@@ -262,6 +278,10 @@ static void test_unavailable(void)
         CHECK_EQ_INT(ask(&d, "/admin/", TOK_GRACE, roles[i], NOW_MS, &o), NA_GUARD_503);
         CHECK_EQ_STR(o.b, PAGE_503);
     }
+    CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "apache", NOW_MS, &o), NA_GUARD_503);
+    CHECK_EQ_STR(o.b, APACHE_PAGE_503);
+    CHECK_EQ_INT(ask(&d, "/api/x", TOK_ADA, "apache", NOW_MS, &o), NA_GUARD_503);
+    CHECK_EQ_STR(o.b, APACHE_API_503);
     CHECK_EQ_INT(ask(&d, "/dashboard", NULL, "authorizer", NOW_MS, &o), NA_GUARD_SIGNIN);
     release_lock(w);
     CHECK_EQ_INT(ask(&d, "/dashboard", TOK_ADA, "authorizer", NOW_MS, &o), NA_GUARD_ALLOW);

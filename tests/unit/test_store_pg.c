@@ -26,6 +26,19 @@
  *    a multi-host url whose first hosts are dead. */
 #include "store_pg.c"
 
+/* The store calls libpq through lib/pqdl.c's table, loaded at its first open
+ * (dlopen). The test's own admin connections call the libpq linked into the
+ * test (-lpq): the same library, which dlopen finds already loaded. */
+#undef PQclear
+#undef PQerrorMessage
+#undef PQfinish
+#undef PQgetisnull
+#undef PQgetvalue
+#undef PQntuples
+#undef PQresultErrorMessage
+#undef PQresultStatus
+#undef PQstatus
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
