@@ -136,7 +136,7 @@ usr/share/doc/nextauth-fcgi-dev/examples/protected-page.c" "$(deb_files "$DEB_DE
     grep -qx "Version: $VERSION" "$ROOT/usr/lib/$MULTIARCH/pkgconfig/nextauth.pc"
 }
 
-@test "deb: Depends names libpq5 (loaded at run time) and multiwatch (the units' ExecStart); -dev the libraries nextauth.pc links" {
+@test "deb: Depends names libpq5 (loaded at run time) and multiwatch (the units' ExecStart); -dev the libraries nextauth.pc links, and libpq5" {
     local dep
     dep=$(dpkg-deb -f "$DEB_MAIN" Depends)
     echo "# Depends: $dep" >&3
@@ -144,7 +144,7 @@ usr/share/doc/nextauth-fcgi-dev/examples/protected-page.c" "$(deb_files "$DEB_DE
     [[ ", $dep," == *", multiwatch,"* ]]
     [[ ", $dep," =~ ,\ libc6\ \( ]] # and the ones shlibs found
     [ "$(dpkg-deb -f "$DEB_DEV" Depends)" = \
-        "libfcgi-dev, libjansson-dev, libpq-dev, libsqlite3-dev, libssl-dev" ]
+        "libfcgi-dev, libjansson-dev, libpq5, libsqlite3-dev, libssl-dev" ]
     [ "$(dpkg-deb -f "$DEB_MAIN" Section)" = httpd ]
     [ "$(dpkg-deb -f "$DEB_DEV" Section)" = libdevel ]
     [ "$(dpkg-deb -f "$DEB_DEV" Multi-Arch)" = same ]
