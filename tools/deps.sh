@@ -30,8 +30,9 @@ pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev li
 postgresql sqlite3
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
 g++ python3
-chromium chromium-driver
-build-essential debhelper devscripts lintian systemd"
+chromium chromium-driver"
+# the Debian package and the systemd units (see the top)
+pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
