@@ -11,6 +11,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 LIBEXECDIR ?= $(PREFIX)/lib/nextauth-fcgi
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
 
 CC       ?= cc
 AR       ?= ar
@@ -51,6 +52,9 @@ BINS     := bin/nextauth-token
 CGIS     := cgi-bin/nextauth-session cgi-bin/nextauth-guard
 # Pages written on the public API (include/nextauth.h); built and tested, not installed.
 EXAMPLES := cgi-bin/examples/hello-api cgi-bin/examples/protected-page
+# Manual pages (mdoc), installed into man1, man5 and man8 by their suffix.
+MANPAGES := man/nextauth-token.1 man/nextauth-fcgi.json.5 man/nextauth-guard.8 \
+            man/nextauth-session.8
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 
@@ -99,6 +103,10 @@ install: all
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    nextauth.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS)))
@@ -106,6 +114,7 @@ uninstall:
 	rm -f $(DESTDIR)$(DATADIR)/nextauth-fcgi/nextauth.bash
 	rm -f $(DESTDIR)$(INCLUDEDIR)/nextauth.h $(DESTDIR)$(LIBDIR)/$(notdir $(LIB))
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/nextauth.pc
+	rm -f $(foreach p,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
 clean:
 	rm -f lib/*.o lib/*.d bin/*.o bin/*.d cgi-bin/*.o cgi-bin/*.d $(LIB) $(BINS) $(CGIS) $(UNIT_BINS)

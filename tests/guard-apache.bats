@@ -128,7 +128,7 @@ setup_file() {
     # Apache's defaults: the snippet without the three lines measured here.
     mkdir -p "$AG_ROOT/defaults"
     cp -R "$AG_ROOT/www" "$AG_ROOT/defaults/www"
-    grep -v -e '^LimitRequestFieldSize' -e 'Header always set Content-Type' -e 'CGIPassAuth' \
+    grep -v -e '^LimitRequestFieldSize' -e 'Header always set Content-Type "application/json"' -e 'CGIPassAuth' \
         "$AG_SNIPPET" \
         >"$AG_ROOT/defaults/apache-guard-defaults.conf"
     if [ $(($(wc -l <"$AG_SNIPPET") - $(wc -l <"$AG_ROOT/defaults/apache-guard-defaults.conf"))) -ne 3 ]; then

@@ -15,16 +15,26 @@
 #           nodejs npm (only the interoperability suite: it installs the real
 #           next-auth in a scratch folder outside the repository)
 #           g++ python3 (npm builds better-sqlite3 from source there, with node-gyp)
+#           mandoc man-db (the man pages: mandoc -T lint, groff -ww (groff-base,
+#           which man-db brings) and man -l render each without a warning)
 #   browser test of the demo: chromium chromium-driver (headless)
 #   servers used by tests and the demo: lighttpd apache2 nginx-light spawn-fcgi
-#           multiwatch (keeps two guard processes on one socket, for Apache)
+#           multiwatch (keeps several guard processes on one socket: for Apache,
+#           and in the systemd units)
+#   Debian package (make deb, tests/deb.bats): build-essential debhelper
+#           (dh, dpkg-buildpackage) lintian; devscripts (debuild, dch: the
+#           usual tools for whoever edits debian/; make deb does not need it)
+#   systemd units (tests/systemd.bats): systemd (systemd-analyze verify and
+#           security work offline; nothing needs systemd running)
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
 postgresql sqlite3
 bats faketime jq curl valgrind wrk pkgconf lighttpd spawn-fcgi multiwatch apache2 nginx-light
-g++ python3
+g++ python3 mandoc man-db
 chromium chromium-driver"
+# the Debian package and the systemd units (see the top)
+pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.

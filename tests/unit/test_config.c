@@ -2,8 +2,9 @@
 /* test_config.c — the configuration file and the environment (lib/config.h;
  * docs/behaviour.md: Configuration, Secrets, Cookie names): every key, errors
  * that name the key (and never quote a value), secretFile, placeholders, env
- * fallbacks, cookie names, and README.md's table of keys against the loader's
- * (config.c is included for its static table). */
+ * fallbacks, cookie names, and README.md's table of keys and the man page's
+ * list (man/nextauth-fcgi.json.5) against the loader's (config.c is included
+ * for its static table). */
 #include "config.c"
 
 #include <sys/stat.h>
@@ -1241,19 +1242,28 @@ static void test_io_errors(void)
     na_config_free(&c);
 }
 
-/* README.md's table of configuration keys, the one headed "| Key | Default |":
- * one entry per key, with the README's line. A row may name several keys
- * ("`pages.signIn`, `pages.error`"); its default cell then lists one default per
- * key, in order, joined by ", ". Defaults are kept without their backticks. */
+/* The documents that list the configuration keys: README.md's table (the one
+ * headed "| Key | Default |") and the KEYS section of the man page
+ * man/nextauth-fcgi.json.5. One entry per key, with the document's line, its
+ * default and (the man page) its type, as written there. */
 typedef struct {
     char key[64];
     char def[128];
+    char type[128];
+    int ndef, ntype; /* the man page: the entry's "Default:" and "Type:" lines */
     int line;
     int seen;
-} readme_key;
+} doc_key;
 
-static readme_key readme[64];
-static size_t nreadme;
+typedef struct {
+    const char *file;
+    int typed; /* each entry has one "Type:" and one "Default:" line */
+    doc_key keys[64];
+    size_t n;
+} doc_keys;
+
+static doc_keys readme = {.file = "README.md"};
+static doc_keys manpage = {.file = "man/nextauth-fcgi.json.5", .typed = 1};
 
 /* Copy the n bytes at s into dst (size dsize) without backticks, trimmed. */
 static void cell_text(char *dst, size_t dsize, const char *s, size_t n)
@@ -1269,7 +1279,23 @@ static void cell_text(char *dst, size_t dsize, const char *s, size_t n)
     dst[o] = '\0';
 }
 
-/* One table row "| keys | default | meaning |" into readme[]. */
+/* A new entry of d for key (n bytes), or NULL when d is full. */
+static doc_key *doc_add(doc_keys *d, const char *key, size_t n, int line)
+{
+    if (!unit_report(d->n < sizeof d->keys / sizeof d->keys[0], __FILE__, __LINE__,
+                     "the document lists at most 64 keys"))
+        return NULL;
+    doc_key *r = &d->keys[d->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->key, sizeof r->key, "%.*s", (int)n, key);
+    r->line = line;
+    return r;
+}
+
+/* One table row "| keys | default | meaning |" into readme. A row may name
+ * several keys ("`pages.signIn`, `pages.error`"); its default cell then lists one
+ * default per key, in order, joined by ", ". Defaults are kept without their
+ * backticks. */
 static void readme_row(const char *row, int line)
 {
     const char *c1 = row + 1, *c2 = strchr(c1, '|'), *c3 = c2 ? strchr(c2 + 1, '|') : NULL;
@@ -1278,37 +1304,33 @@ static void readme_row(const char *row, int line)
         return;
     }
     c2++;
-    size_t first = nreadme;
+    size_t first = readme.n;
     for (const char *p = c1; p < c2 && (p = memchr(p, '`', (size_t)(c2 - p))) != NULL;) {
         const char *end = memchr(p + 1, '`', (size_t)(c2 - p - 1));
-        if (end == NULL || nreadme == sizeof readme / sizeof readme[0])
+        if (end == NULL || doc_add(&readme, p + 1, (size_t)(end - p - 1), line) == NULL)
             break;
-        readme_key *r = &readme[nreadme++];
-        snprintf(r->key, sizeof r->key, "%.*s", (int)(end - p - 1), p + 1);
-        r->line = line;
-        r->seen = 0;
         p = end + 1;
     }
     /* the default cell: the whole of it, or with several keys one part per key */
     const char *d = c2;
-    for (size_t i = first; i < nreadme; i++) {
-        const char *end = i + 1 < nreadme ? strstr(d, ", ") : NULL;
+    for (size_t i = first; i < readme.n; i++) {
+        const char *end = i + 1 < readme.n ? strstr(d, ", ") : NULL;
         if (end == NULL || end > c3)
             end = c3;
-        cell_text(readme[i].def, sizeof readme[i].def, d, (size_t)(end - d));
+        cell_text(readme.keys[i].def, sizeof readme.keys[i].def, d, (size_t)(end - d));
         d = end < c3 ? end + 2 : c3;
     }
 }
 
-/* Read README.md (the tests run from the repository root). Returns the rows found. */
+/* Read README.md (the tests run from the repository root). Returns the keys found. */
 static size_t read_readme(void)
 {
-    FILE *f = fopen("README.md", "r");
+    FILE *f = fopen(readme.file, "r");
     if (!unit_report(f != NULL, __FILE__, __LINE__, "README.md opens (run from the repository root)"))
         return 0;
     char row[2048];
     int line = 0, in_table = 0;
-    nreadme = 0;
+    readme.n = 0;
     while (fgets(row, sizeof row, f) != NULL) {
         line++;
         row[strcspn(row, "\n")] = '\0';
@@ -1323,18 +1345,77 @@ static size_t read_readme(void)
         }
     }
     fclose(f);
-    return nreadme;
+    return readme.n;
 }
 
-static readme_key *readme_find(const char *key)
+/* The text after a "Type: " or "Default: " prefix into dst, without the final
+ * '.', and one more such line counted in *count. */
+static void man_field(char *dst, size_t dsize, const char *text, int *count)
 {
-    for (size_t i = 0; i < nreadme; i++)
-        if (strcmp(readme[i].key, key) == 0)
-            return &readme[i];
+    size_t n = strlen(text);
+    if (n > 0 && text[n - 1] == '.')
+        n--;
+    snprintf(dst, dsize, "%.*s", (int)n, text);
+    (*count)++;
+}
+
+/* Read the man page's KEYS section (mdoc): its outermost list (.Bl … .El) has
+ * one entry per key, ".It Cm <full.dotted.path>", whose text has a line
+ * "Type: <type>." and a line "Default: <default>." (lists nested in an entry
+ * are its own: not keys). Returns the keys found. */
+static size_t read_manpage(void)
+{
+    FILE *f = fopen(manpage.file, "r");
+    if (!unit_report(f != NULL, __FILE__, __LINE__,
+                     "man/nextauth-fcgi.json.5 opens (run from the repository root)"))
+        return 0;
+    char row[2048];
+    int line = 0, in_keys = 0, depth = 0;
+    doc_key *cur = NULL;
+    manpage.n = 0;
+    while (fgets(row, sizeof row, f) != NULL) {
+        line++;
+        row[strcspn(row, "\n")] = '\0';
+        if (strncmp(row, ".Sh ", 4) == 0) {
+            in_keys = strcmp(row + 4, "KEYS") == 0;
+            cur = NULL;
+        } else if (!in_keys) {
+            continue;
+        } else if (strncmp(row, ".Bl ", 4) == 0) {
+            depth++;
+        } else if (strcmp(row, ".El") == 0) {
+            depth--;
+            cur = NULL;
+        } else if (depth == 1 && strncmp(row, ".It", 3) == 0) {
+            const char *k = row + 7;
+            size_t n = strcspn(k, " ");
+            if (!unit_report(strncmp(row, ".It Cm ", 7) == 0 && n > 0 && k[n] == '\0',
+                             __FILE__, __LINE__, "a key's entry is \".It Cm <path>\"")) {
+                printf("    %s:%d: %s\n", manpage.file, line, row);
+                cur = NULL;
+                continue;
+            }
+            cur = doc_add(&manpage, k, n, line);
+        } else if (depth == 1 && cur != NULL && strncmp(row, "Type: ", 6) == 0) {
+            man_field(cur->type, sizeof cur->type, row + 6, &cur->ntype);
+        } else if (depth == 1 && cur != NULL && strncmp(row, "Default: ", 9) == 0) {
+            man_field(cur->def, sizeof cur->def, row + 9, &cur->ndef);
+        }
+    }
+    fclose(f);
+    CHECK_EQ_INT(depth, 0);
+    return manpage.n;
+}
+
+static doc_key *doc_find(doc_keys *d, const char *key)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->keys[i].key, key) == 0)
+            return &d->keys[i];
     return NULL;
 }
 
-/* A key's default as README.md writes it, from a config fresh from
+/* A key's default as the documents write it, from a config fresh from
  * na_config_init: the value of a bool, a number in its bounds, a page, or the
  * format; NULL where the default is a rule rather than a value (useSecureCookies
  * "from url", jwt.maxAge "session.maxAge") or a list. */
@@ -1366,10 +1447,31 @@ static const char *default_text(const config_key *k, const na_config *c, char *b
     return NULL;
 }
 
-/* Every key of table (and its sub-tables) in README.md and the other way round;
- * a row's path is its object's path and one name. Returns the keys checked. */
+/* A key's type as the man page writes it: "boolean", "integer, <min> to <max>",
+ * "string"; NULL for the keys whose parser checks more (their text is free). */
+static const char *type_text(const config_key *k, char *buf, size_t n)
+{
+    switch (k->type) {
+    case KEY_BOOL:
+        return "boolean";
+    case KEY_LONG:
+        snprintf(buf, n, "integer, %ld to %ld", k->min, k->max);
+        return buf;
+    case KEY_STRING:
+    case KEY_PAGE:
+        return "string";
+    case KEY_OBJECT:
+    case KEY_PARSE:
+        break;
+    }
+    return NULL;
+}
+
+/* Every key of table (and its sub-tables) in the document d and the other way
+ * round; a row's path is its object's path and one name. Returns the keys
+ * checked. */
 static size_t check_table(const config_key *table, const char *parent, const na_config *init,
-                          size_t *defaults)
+                          doc_keys *d, size_t *defaults)
 {
     size_t n = 0;
     for (const config_key *k = table; k->path != NULL; k++) {
@@ -1382,42 +1484,62 @@ static size_t check_table(const config_key *table, const char *parent, const na_
             printf("    %s in %s\n", k->path, parent[0] ? parent : "the top level");
         if (k->type == KEY_OBJECT) {
             CHECK(k->sub != NULL);
-            n += check_table(k->sub, k->path, init, defaults);
+            n += check_table(k->sub, k->path, init, d, defaults);
             continue;
         }
         n++;
-        readme_key *r = readme_find(k->path);
+        doc_key *r = doc_find(d, k->path);
         if (!unit_report(r != NULL && r->seen++ == 0, __FILE__, __LINE__,
-                         "the loader's key is in README.md's table, once"))
-            printf("    key %s%s\n", k->path, r ? " is there twice" : " is missing");
-        char buf[NA_PAGE_MAX + 2];
+                         "the loader's key is in the document, once"))
+            printf("    %s: key %s%s\n", d->file, k->path, r ? " is there twice" : " is missing");
+        if (r == NULL)
+            continue;
+        if (d->typed && !unit_report(r->ntype == 1 && r->ndef == 1, __FILE__, __LINE__,
+                                     "the key's entry has one Type: and one Default: line"))
+            printf("    %s:%d: %s\n", d->file, r->line, r->key);
+        char buf[NA_PAGE_MAX + 2], tbuf[80];
         const char *want = default_text(k, init, buf, sizeof buf);
-        if (r != NULL && want != NULL) {
+        if (want != NULL) {
             (*defaults)++;
-            if (!unit_eq_str(r->def, want, __FILE__, __LINE__, "README default"))
-                printf("    README.md:%d: %s\n", r->line, r->key);
+            if (!unit_eq_str(r->def, want, __FILE__, __LINE__, "documented default"))
+                printf("    %s:%d: %s\n", d->file, r->line, r->key);
         }
+        const char *type = d->typed ? type_text(k, tbuf, sizeof tbuf) : NULL;
+        if (type != NULL && !unit_eq_str(r->type, type, __FILE__, __LINE__, "documented type"))
+            printf("    %s:%d: %s\n", d->file, r->line, r->key);
     }
     return n;
 }
 
-/* README.md's table of keys and the loader's table cannot drift apart: the same
- * key paths both ways, and the defaults that are plain values. */
-static void test_readme_keys(void)
+/* The document d (read into it) and the loader's table cannot drift apart: the
+ * same key paths both ways, and the defaults that are plain values (and, in
+ * the man page, the types and bounds). */
+static void check_doc(doc_keys *d)
 {
-    if (read_readme() == 0)
-        return;
     na_config init;
     na_config_init(&init);
     size_t defaults = 0;
-    size_t n = check_table(root_keys, "", &init, &defaults);
-    for (size_t i = 0; i < nreadme; i++)
-        if (!unit_report(readme[i].seen == 1, __FILE__, __LINE__,
-                         "README.md's key is one the loader knows, once"))
-            printf("    README.md:%d: %s\n", readme[i].line, readme[i].key);
-    CHECK_EQ_INT(nreadme, n);
+    size_t n = check_table(root_keys, "", &init, d, &defaults);
+    for (size_t i = 0; i < d->n; i++)
+        if (!unit_report(d->keys[i].seen == 1, __FILE__, __LINE__,
+                         "the document's key is one the loader knows, once"))
+            printf("    %s:%d: %s\n", d->file, d->keys[i].line, d->keys[i].key);
+    CHECK_EQ_INT(d->n, n);
     CHECK(defaults >= 8); /* the plain values: format, numbers, booleans, pages, basePath */
     na_config_free(&init);
+}
+
+static void test_readme_keys(void)
+{
+    if (read_readme() > 0)
+        check_doc(&readme);
+}
+
+/* man/nextauth-fcgi.json.5 lists every key with its type and default. */
+static void test_manpage_keys(void)
+{
+    if (read_manpage() > 0)
+        check_doc(&manpage);
 }
 
 int main(void)
@@ -1444,6 +1566,7 @@ int main(void)
     RUN(test_authorized_depth);
     RUN(test_io_errors);
     RUN(test_readme_keys);
+    RUN(test_manpage_keys);
     for (size_t i = 0; i < npaths; i++)
         unlink(paths[i]);
     return unit_done();
