@@ -45,16 +45,6 @@ su_path() {
     printf '%s\n' "${1//\/etc\/nextauth-fcgi\//$SU_ROOT/etc/}"
 }
 
-# The secret reaches the programs through NEXTAUTH_SECRET_FILE, as the units
-# say; a build whose configuration loader does not know that variable yet gets
-# the same secret as NEXTAUTH_SECRET as well (and the test run says so).
-su_secret_env() {
-    SU_SECRET_ENV=()
-    if ! grep -qa NEXTAUTH_SECRET_FILE "$REPO_ROOT/cgi-bin/nextauth-guard"; then
-        SU_SECRET_ENV=("NEXTAUTH_SECRET=$(head -n 1 "$SU_ROOT/etc/secret")")
-    fi
-}
-
 # su_start UNIT INSTANCE [ADDRESS [MODE]] — start UNIT (nextauth-guard or
 # nextauth-session) as described at the top, with its files in
 # $SU_ROOT/INSTANCE: pid (the main pid: multiwatch), bound (the address
@@ -88,11 +78,10 @@ su_start() {
     done < <(unit_values "$service" Environment)
     read -r -a cmd <<<"$(unit_values "$service" ExecStart)"
     cmd=("${cmd[@]/#\/usr\/lib\/nextauth-fcgi\//$REPO_ROOT/cgi-bin/}")
-    su_secret_env
     frozen_clock "$NOW"
     rm -f "$dir/bound"
     (
-        env -i PATH="$PATH" CREDENTIALS_DIRECTORY="$dir/cred" "${envs[@]}" "${SU_SECRET_ENV[@]}" \
+        env -i PATH="$PATH" CREDENTIALS_DIRECTORY="$dir/cred" "${envs[@]}" \
             "${FROZEN_CLOCK[@]}" perl "$ACTIVATE" "${opts[@]}" "$addr" "$dir/bound" "${cmd[@]}" \
             </dev/null >"$dir/journal" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
         echo $! >"$dir/pid"
@@ -194,10 +183,6 @@ setup_file() {
     mkdir -m 0755 "$SU_ROOT/etc"
     printf '%s\n' '{"url":"http://localhost:3000"}' >"$SU_ROOT/etc/config.json"
     (umask 077 && "$NEXTAUTH_TOKEN_BIN" secret >"$SU_ROOT/etc/secret") || return 1
-    su_secret_env
-    if [ "${#SU_SECRET_ENV[@]}" -gt 0 ]; then
-        echo "# NEXTAUTH_SECRET_FILE is not known to this build: the secret is also in NEXTAUTH_SECRET" >&3
-    fi
     su_start nextauth-guard guard || return 1
     su_start nextauth-session session || return 1
 }
@@ -363,4 +348,24 @@ NEXTAUTH_SECRET_FILE=%d/nextauth-secret" ]
         srv_dump "$SU_ROOT/session/journal"
         return 1
     }
+}
+
+@test "systemd: the socket units' check line passes on the files the service reads, and names the secret's source" {
+    local line
+    line=$(grep -A1 'NEXTAUTH_SECRET_FILE=/etc/nextauth-fcgi/secret' "$REPO_ROOT/systemd/nextauth-guard.socket" |
+        tr -d '\\\n#' | tr -s ' ')
+    [ "$line" = " NEXTAUTH_SECRET_FILE=/etc/nextauth-fcgi/secret nextauth-token check --config /etc/nextauth-fcgi/config.json" ] ||
+        sfail "the check line changed: $line"
+    run env -i PATH="$PATH" NEXTAUTH_SECRET_FILE="$SU_ROOT/etc/secret" \
+        "$NEXTAUTH_TOKEN_BIN" check --config "$SU_ROOT/etc/config.json"
+    [ "$status" -eq 0 ] || sfail "exit $status: $output"
+    [[ $output == *$'\nsecret.source: NEXTAUTH_SECRET_FILE\nsecret.file: '"$SU_ROOT/etc/secret"$'\nsecret.count: 1\nsecret.lengths: 44\n'* ]] ||
+        sfail "$output"
+    [[ $output != *"$(head -n 1 "$SU_ROOT/etc/secret")"* ]] || sfail "the secret is in the output"
+    # without the secret file: the service would not start (LoadCredential=);
+    # check says why first
+    run env -i PATH="$PATH" NEXTAUTH_SECRET_FILE="$SU_ROOT/etc/no-such-secret" \
+        "$NEXTAUTH_TOKEN_BIN" check --config "$SU_ROOT/etc/config.json"
+    [ "$status" -eq 2 ] || sfail "exit $status: $output"
+    [[ $output == *$'\nerror: NEXTAUTH_SECRET_FILE: '* ]] || sfail "$output"
 }
