@@ -531,3 +531,28 @@ error: database.timeoutMs: must be an integer from 1 to 60000' ] || _fail "error
     run_cli --help
     [[ $output == *"  check [--config FILE]"* ]] || _fail "--help does not describe check"
 }
+
+@test "check: INSTALL's example configuration passes, and the guard answers it as INSTALL's step 7 says" {
+    # the JSON block after "/etc/nextauth-fcgi/config.json, mode 0644" in INSTALL
+    awk '/^\/etc\/nextauth-fcgi\/config.json, mode 0644/ {f = 1; next}
+         f && /^    [{]/ {p = 1}
+         p && /^    [}]/ {print; exit}
+         p {print}' "$REPO_ROOT/INSTALL" >install.json
+    jq -e . install.json >/dev/null || _fail "no JSON block found: $(cat install.json)"
+    printf '%s\n' "$SECRET" >secret
+    chmod 600 secret
+    run env -i PATH="$PATH" NEXTAUTH_SECRET_FILE="$PWD/secret" "$NEXTAUTH_TOKEN_BIN" check --config install.json
+    [ "$status" -eq 0 ] || _fail "exit $status: $output"
+    [[ $output == *$'\nsecret.source: NEXTAUTH_SECRET_FILE\n'* ]] || _fail "$output"
+    [[ $output != *"$SECRET"* ]] || _fail "the secret is in the output"
+    run env -i NEXTAUTH_SECRET_FILE="$PWD/secret" NEXTAUTH_CONFIG=install.json REQUEST_URI=/dashboard/ \
+        HTTP_ACCEPT=text/html "$GUARD_BIN" </dev/null
+    [ "$output" = $'Status: 307 Temporary Redirect\r\nLocation: https://www.example.com/login?callbackUrl=%2Fdashboard%2F\r\nCache-Control: no-store\r\n\r' ] ||
+        _fail "$output"
+    grep -qF '# 307, Location: https://www.example.com/login?callbackUrl=%2Fdashboard%2F' "$REPO_ROOT/INSTALL" ||
+        _fail "INSTALL's step 7 no longer says so"
+    run env -i NEXTAUTH_SECRET_FILE="$PWD/secret" NEXTAUTH_CONFIG=install.json REQUEST_URI=/api/data \
+        "$GUARD_BIN" </dev/null
+    [ "$output" = $'Status: 401 Unauthorized\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n{"message":"You must be logged in."}' ] ||
+        _fail "$output"
+}
