@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "text.h"
+
 #define HIDDEN "***"
 
 typedef struct {
@@ -21,17 +23,6 @@ static void put(out_buf *o, const char *s, size_t n)
     o->p[o->n] = '\0';
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* 1 when the parameter name k (n bytes, percent-decoded as libpq decodes URI
  * parameters) names a password: "password", "sslpassword", or any other
  * holding the word (kept out too, should libpq grow one). */
@@ -41,8 +32,10 @@ static int secret_name(const char *k, size_t n)
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         char c = k[i];
-        if (c == '%' && i + 2 < n && hexval(k[i + 1]) >= 0 && hexval(k[i + 2]) >= 0) {
-            c = (char)(hexval(k[i + 1]) * 16 + hexval(k[i + 2]));
+        if (c == '%' && i + 2 < n && na_text_hexval((unsigned char)k[i + 1]) >= 0 &&
+            na_text_hexval((unsigned char)k[i + 2]) >= 0) {
+            c = (char)(na_text_hexval((unsigned char)k[i + 1]) * 16 +
+                       na_text_hexval((unsigned char)k[i + 2]));
             i += 2;
         }
         if (m + 1 >= sizeof name)

@@ -1114,14 +1114,7 @@ NEXTAUTH_MAX_REQUESTS. Test a configuration with: nextauth-token check'
 # from_shell ARGS... — the guard with these arguments, standard input
 # /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
 from_shell() {
-    env -i PATH="$PATH" "$GUARD_BIN" "$@" </dev/null >"$BATS_TEST_TMPDIR/cli.stdout" \
-        2>"$BATS_TEST_TMPDIR/cli.stderr"
-    local rc=$? text
-    _slurp text "$BATS_TEST_TMPDIR/cli.stdout"
-    printf '%s' "$text"
-    _slurp text "$BATS_TEST_TMPDIR/cli.stderr"
-    printf '%s' "$text" >&2
-    return "$rc"
+    _capture env -i PATH="$PATH" "$GUARD_BIN" "$@" </dev/null
 }
 
 @test "from a shell: --version and --help on stdout (exit 0); anything else: the usage on stderr (exit 2)" {

@@ -43,16 +43,23 @@ _slurp() {
     IFS= read -r -d '' "$1" <"$2" || true
 }
 
-# Raw copies of the last run_cli's streams: bats strips trailing newlines from
-# $output/$stderr, these let an assertion check the bytes exactly.
-_cli_capture() {
-    "$NEXTAUTH_TOKEN_BIN" "$@" >"$BATS_TEST_TMPDIR/cli.stdout" 2>"$BATS_TEST_TMPDIR/cli.stderr"
+# _capture CMD... — run CMD keeping raw copies of its streams in
+# $BATS_TEST_TMPDIR/cli.stdout and cli.stderr (bats strips trailing newlines
+# from $output/$stderr; these let an assertion check the bytes exactly), and
+# pass them on.
+_capture() {
+    "$@" >"$BATS_TEST_TMPDIR/cli.stdout" 2>"$BATS_TEST_TMPDIR/cli.stderr"
     local rc=$? text
     _slurp text "$BATS_TEST_TMPDIR/cli.stdout"
     printf '%s' "$text"
     _slurp text "$BATS_TEST_TMPDIR/cli.stderr"
     printf '%s' "$text" >&2
     return "$rc"
+}
+
+# The last run_cli's streams, raw (_capture).
+_cli_capture() {
+    _capture "$NEXTAUTH_TOKEN_BIN" "$@"
 }
 
 # run_cli ARGS... — run the CLI under `run --separate-stderr`: sets $status,
