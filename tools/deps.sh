@@ -24,6 +24,8 @@
 #   Debian package (make deb, tests/deb.bats): build-essential debhelper
 #           (dh, dpkg-buildpackage) lintian; devscripts (debuild, dch: the
 #           usual tools for whoever edits debian/; make deb does not need it)
+#   the Apache module (make apache-module, tests/mod-apache.bats): apache2-dev
+#           (apxs and Apache's and APR's headers)
 #   systemd units (tests/systemd.bats): systemd (systemd-analyze verify and
 #           security work offline; nothing needs systemd running)
 set -eu
@@ -35,6 +37,8 @@ g++ python3 mandoc man-db
 chromium chromium-driver"
 # the Debian package and the systemd units (see the top)
 pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
+# the Apache module (see the top)
+pkgs="$pkgs apache2-dev"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
