@@ -171,3 +171,17 @@ lacks_fortify() {
     run git grep -nE '\.\./shared|SPEC\.md|SERVERS\.md|SPEC [AB][0-9]|\bB[0-9]+\.[0-9]+ step' -- . ':!tests/vectors'
     [ "$status" -eq 1 ] || { echo "$output"; return 1; }
 }
+
+@test "make apache-module: PIC library objects and the module keep the flags; no libfcgi on its link line" {
+    rule_line lib/pic/guard.o CFLAGS="-O1 -g"
+    has "${REQUIRED[@]}" -fPIC -O1 -g
+    rule_line apache/mod_nextauth.o CFLAGS="-O1 -g"
+    has "${REQUIRED[@]}" -fPIC -O1 -g
+    rule_line apache/mod_nextauth.so LDLIBS=-lextra
+    has -shared lib/pic/libnextauth_pic.a -ljansson -lcrypto -lsqlite3 -lextra
+    lacks -lfcgi
+    run make -n -B -C "$REPO_ROOT" --no-print-directory lib/pic/libnextauth_pic.a
+    [ "$status" -eq 0 ]
+    [[ $output == *"lib/pic/guard.o"* ]]
+    [[ $output != *"lib/pic/serve.o"* && $output != *"lib/pic/app.o"* && $output != *"lib/pic/nextauth.o"* ]]
+}

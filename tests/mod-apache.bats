@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# mod_nextauth (apache/mod_nextauth.c), the guard inside Apache 2.4, end to
+# end: a private Apache (event MPM, mod_cgid) on a free loopback port loads
+# the module built by `make apache-module` (tests/fixtures-apache/
+# mod-nextauth.conf: everything guarded but /public/, ErrorDocuments for 401
+# and 403 that must never be seen); the env-printing CGI (tests/fixtures)
+# and, under /service/, a proxied echo of the request headers stand behind it. Every answer is checked with curl, exactly: the same
+# answers as nextauth-guard's (tests/guard-apache.bats).
+
+load helpers
+# shellcheck source=tests/lib/guard-checks.sh
+. "$BATS_TEST_DIRNAME/lib/guard-checks.sh"
+# shellcheck source=tests/lib/apache.sh
+. "$BATS_TEST_DIRNAME/lib/apache.sh"
+# shellcheck source=tests/lib/spawn-fcgi.sh
+. "$BATS_TEST_DIRNAME/lib/spawn-fcgi.sh"
+
+MA_CONF="$BATS_TEST_DIRNAME/fixtures-apache/mod-nextauth.conf"
+MA_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
+
+# The guard's test configuration (gc_write_config) with the secret in the
+# file, readable by its owner only.
+ma_write_config() {
+    local file=$1
+    cat >"$file" <<JSON
+{
+  "url": "$GC_ORIGIN",
+  "secret": "$GC_SECRET",
+  "pages": { "signIn": "/login" },
+  "rules": [
+    { "matcher": ["/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
+  ],
+  "identity": { "NEXTAUTH_ROLE": "role" }
+}
+JSON
+    chmod 0600 "$file"
+}
+
+setup_file() {
+    local t
+    for t in apache2 apxs curl spawn-fcgi perl; do
+        command -v "$t" >/dev/null || {
+            echo "mod-apache: $t is not installed (tools/deps.sh)" >&2
+            return 1
+        }
+    done
+    if [ ! -f "$MA_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
+        echo "mod-apache: build first (make && make apache-module): $MA_MODULE, $GC_TOKEN_BIN" >&2
+        return 1
+    fi
+    # Not under BATS_FILE_TMPDIR: as root, Apache serves as www-data, which must
+    # be able to walk to the docroot and run the CGI.
+    MA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/mod-apache.XXXXXX") || return 1
+    export MA_ROOT
+    chmod 0755 "$MA_ROOT"
+    gc_setup_root "$MA_ROOT" || return 1
+    chmod -R a+rX "$MA_ROOT/www"
+    ma_write_config "$MA_ROOT/nextauth.json"
+    cp "$GC_FIXTURES/echo-app.pl" "$MA_ROOT/echo-app.pl" &&
+        sf_start "$MA_ROOT/echo-app" "$MA_ROOT/echo-app.pl" || return 1
+    export MA_APP_PORT=$SF_PORT
+    ap_start "$MA_ROOT" "$MA_CONF" NEXTAUTH_CONF="$MA_ROOT/nextauth.json" \
+        APP_PORT="$MA_APP_PORT" || return 1
+    export BASE=$AP_URL
+    gc_mint_tokens
+}
+
+teardown_file() {
+    [ -n "${MA_ROOT-}" ] || return 0
+    ap_stop "$MA_ROOT"
+    ap_stop "$MA_ROOT/bad"
+    sf_stop "$MA_ROOT/echo-app"
+    rm -rf "$MA_ROOT"
+}
+
+# The backend saw the session's identity, exactly.
+assert_identity() { # EMAIL NAME SUB ROLE
+    assert_http 200 && assert_env REMOTE_USER "$1" && assert_env AUTH_TYPE NextAuth &&
+        assert_env NEXTAUTH_EMAIL "$1" && assert_env NEXTAUTH_NAME "$2" &&
+        assert_env NEXTAUTH_SUB "$3" && assert_env NEXTAUTH_ROLE "$4" &&
+        grep -qE '^NEXTAUTH_EXPIRES=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.000Z$' "$gc_body_file" ||
+        _gc_show "expected the backend's identity of $1"
+}
+
+@test "mod_nextauth: the module needs no FastCGI library and exports only its module record" {
+    run nm -u "$MA_MODULE"
+    [ "$status" -eq 0 ]
+    ! grep -qi fcgi <<<"$output"
+    run nm -D --defined-only "$MA_MODULE"
+    [ "$status" -eq 0 ]
+    [ "$(awk '$2 ~ /^[TDB]$/ { print $3 }' <<<"$output")" = nextauth_module ]
+    run ldd "$MA_MODULE"
+    ! grep -qi -e fcgi -e libpq <<<"$output"
+}
+
+@test "mod_nextauth: a page without a session is redirected to sign-in with its callbackUrl" {
+    gc_req '/app/env.cgi?x=1&y=%2F'
+    assert_signin '%2Fapp%2Fenv.cgi%3Fx%3D1%26y%3D%252F'
+    assert_body ''
+    refute_header Content-Type
+}
+
+@test "mod_nextauth: an API path without a session is 401 JSON, not Apache's ErrorDocument" {
+    gc_req /api/env.cgi
+    assert_json_401
+    gc_req /app/env.cgi -H 'Accept: application/json'
+    assert_json_401
+    gc_req /app/env.cgi -H 'X-Requested-With: XMLHttpRequest'
+    assert_json_401
+}
+
+@test "mod_nextauth: HEAD on an API path is 401 with the same headers and no body" {
+    gc_req /api/env.cgi -I
+    assert_http 401 && assert_header Content-Type application/json &&
+        assert_header Cache-Control no-store
+    # curl -I writes the header block as the output: nothing after it
+    cmp -s "$gc_hdr_file" "$gc_body_file" || _gc_show "expected no body after the headers"
+}
+
+@test "mod_nextauth: a valid session reaches the CGI backend with REMOTE_USER, AUTH_TYPE and the identity" {
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
+    gc_req /api/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_identity bob@example.com Bob 2 user
+    gc_req /app/env.cgi -H "Cookie: $(gc_chunked_cookie "$TOK_BIG")"
+    assert_identity ada@example.com Ada 1 admin
+}
+
+@test "mod_nextauth: a Bearer token is a session too" {
+    gc_req /api/env.cgi -H "Authorization: Bearer $TOK_USER"
+    assert_identity bob@example.com Bob 2 user
+}
+
+@test "mod_nextauth: client-sent identity headers never reach the backend, in any spelling" {
+    local -a forged=(-H 'X-Nextauth-User: evil' -H 'x-nextauth-email: evil@x' -H 'X.Nextauth.Role: evil'
+        -H 'X_Nextauth_Name: evil' -H 'Remote-User: evil' -H 'Remote_User: evil' -H 'REMOTE.USER: evil')
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")" "${forged[@]}"
+    assert_identity bob@example.com Bob 2 user
+    ! grep -q evil "$gc_body_file" || _gc_show "a client-sent identity value reached the backend"
+    ! grep -qE '^HTTP_(X_NEXTAUTH_|REMOTE_USER)' "$gc_body_file" ||
+        _gc_show "a client-sent identity header reached the backend"
+    # a proxied application gets the request's headers as they came, less these
+    gc_req /service/x -H "Cookie: $(gc_cookie "$TOK_USER")" "${forged[@]}"
+    assert_http 200
+    gc_refute_client_headers
+    ! grep -qiE '^(x.nextauth.|remote.user:)' "$gc_body_file" || _gc_show "a client-sent identity header reached the application"
+    grep -qix 'host: 127.0.0.1:.*' "$gc_body_file" || _gc_show "expected the proxied request's headers"
+    # on a path the guard lets pass too
+    gc_req /api/auth/env.cgi "${forged[@]}"
+    assert_http 200
+    ! grep -q evil "$gc_body_file" || _gc_show "a client-sent identity value reached the backend"
+    refute_env REMOTE_USER
+}
+
+@test "mod_nextauth: a rule refuses the wrong role: 403 JSON on an API, the sign-in redirect on a page" {
+    gc_req /api/admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_http 403 && assert_header Content-Type application/json &&
+        assert_header Cache-Control no-store && assert_body "$GC_JSON_403"
+    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_signin '%2Fadmin%2Fenv.cgi'
+    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
+}
+
+@test "mod_nextauth: an expired or tampered token is no session: 401 on an API" {
+    gc_req /api/env.cgi -H "Cookie: $(gc_cookie "$TOK_EXPIRED")"
+    assert_json_401
+    gc_req /api/env.cgi -H "Cookie: $(gc_cookie "$TOK_TAMPERED")"
+    assert_json_401
+    grep -qF 'mod_nextauth: bad session token (token expired) for /api/env.cgi' "$AP_DIR/logs/error.log" ||
+        _gc_show "expected the guard's log line in the error log"
+}
+
+@test "mod_nextauth: NextAuth's own paths and the sign-in page pass, without an identity" {
+    gc_req /api/auth/env.cgi
+    assert_http 200
+    refute_env REMOTE_USER
+    refute_env AUTH_TYPE
+    gc_req /login
+    assert_http 404
+    gc_req /api/authx/env.cgi
+    assert_json_401
+}
+
+@test "mod_nextauth: /public/ (AuthType None) is not asked about" {
+    gc_req /public/env.cgi
+    assert_http 200
+    refute_env REMOTE_USER
+}
+
+@test "mod_nextauth: concurrent requests on the event MPM's threads each get their own identity" {
+    local i out
+    out=$(for i in $(seq 1 60); do
+        if [ $((i % 3)) = 0 ]; then echo "-H Cookie:$(gc_cookie "$TOK_ADMIN")"; \
+        elif [ $((i % 3)) = 1 ]; then echo "-H Cookie:$(gc_cookie "$TOK_USER")"; \
+        else echo "-H Accept:application/json"; fi
+    done | xargs -P 12 -I{} sh -c 'curl -s --max-time 10 {} "$1/app/env.cgi" | grep -E "^REMOTE_USER=|message" || echo none' _ "$BASE" |
+        sort | uniq -c | sed 's/^ *//')
+    [ "$out" = "20 REMOTE_USER=ada@example.com
+20 REMOTE_USER=bob@example.com
+20 {\"message\":\"You must be logged in.\"}" ] || {
+        echo "got: $out" >&2
+        return 1
+    }
+}
+
+@test "mod_nextauth: a configuration that cannot be read stops Apache at start" {
+    local bad=$MA_ROOT/bad
+    mkdir -p "$bad/www"
+    run ap_start "$bad" "$MA_CONF" NEXTAUTH_CONF="$bad/missing.json" APP_PORT="$MA_APP_PORT"
+    [ "$status" -eq 1 ]
+    grep -qF "mod_nextauth: NextAuthConfig $bad/missing.json:" "$bad/logs/error.log" ||
+        { cat "$bad/logs/error.log" >&2; return 1; }
+    printf '{"url": "not a url", "secret": "%s"}' "$GC_SECRET" >"$bad/broken.json"
+    chmod 0600 "$bad/broken.json"
+    run ap_start "$bad" "$MA_CONF" NEXTAUTH_CONF="$bad/broken.json" APP_PORT="$MA_APP_PORT"
+    [ "$status" -eq 1 ]
+    grep -qF "mod_nextauth: $bad/broken.json:" "$bad/logs/error.log" ||
+        { cat "$bad/logs/error.log" >&2; return 1; }
+}
