@@ -70,6 +70,7 @@ teardown_file() {
     [ -n "${MA_ROOT-}" ] || return 0
     ap_stop "$MA_ROOT"
     ap_stop "$MA_ROOT/bad"
+    ap_stop "$MA_ROOT/nosecret"
     sf_stop "$MA_ROOT/echo-app"
     rm -rf "$MA_ROOT"
 }
@@ -86,12 +87,12 @@ assert_identity() { # EMAIL NAME SUB ROLE
 @test "mod_nextauth: the module needs no FastCGI library and exports only its module record" {
     run nm -u "$MA_MODULE"
     [ "$status" -eq 0 ]
-    ! grep -qi fcgi <<<"$output"
+    ! grep -i fcgi <<<"$output" || _fail "the module needs a FastCGI symbol"
     run nm -D --defined-only "$MA_MODULE"
     [ "$status" -eq 0 ]
     [ "$(awk '$2 ~ /^[TDB]$/ { print $3 }' <<<"$output")" = nextauth_module ]
     run ldd "$MA_MODULE"
-    ! grep -qi -e fcgi -e libpq <<<"$output"
+    ! grep -i -e fcgi -e libpq <<<"$output" || _fail "the module links libfcgi or libpq"
 }
 
 @test "mod_nextauth: a page without a session is redirected to sign-in with its callbackUrl" {
@@ -112,8 +113,9 @@ assert_identity() { # EMAIL NAME SUB ROLE
 
 @test "mod_nextauth: HEAD on an API path is 401 with the same headers and no body" {
     gc_req /api/env.cgi -I
-    assert_http 401 && assert_header Content-Type application/json &&
-        assert_header Cache-Control no-store
+    assert_http 401
+    assert_header Content-Type application/json
+    assert_header Cache-Control no-store
     # curl -I writes the header block as the output: nothing after it
     cmp -s "$gc_hdr_file" "$gc_body_file" || _gc_show "expected no body after the headers"
 }
@@ -155,8 +157,10 @@ assert_identity() { # EMAIL NAME SUB ROLE
 
 @test "mod_nextauth: a rule refuses the wrong role: 403 JSON on an API, the sign-in redirect on a page" {
     gc_req /api/admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
-    assert_http 403 && assert_header Content-Type application/json &&
-        assert_header Cache-Control no-store && assert_body "$GC_JSON_403"
+    assert_http 403
+    assert_header Content-Type application/json
+    assert_header Cache-Control no-store
+    assert_body "$GC_JSON_403"
     gc_req /admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
     assert_signin '%2Fadmin%2Fenv.cgi'
     gc_req /admin/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
@@ -218,4 +222,26 @@ assert_identity() { # EMAIL NAME SUB ROLE
     [ "$status" -eq 1 ]
     grep -qF "mod_nextauth: $bad/broken.json:" "$bad/logs/error.log" ||
         { cat "$bad/logs/error.log" >&2; return 1; }
+}
+
+@test "mod_nextauth: without a secret Apache starts, and every guarded request is refused (307 to the error page, 500 JSON)" {
+    local dir=$MA_ROOT/nosecret
+    unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_SECRET_FILE
+    gc_setup_root "$dir"
+    chmod 0755 "$dir"
+    chmod -R a+rX "$dir/www"
+    ap_start "$dir" "$MA_CONF" NEXTAUTH_CONF="$dir/guard.json" APP_PORT="$MA_APP_PORT"
+    gc_get "$AP_URL/app/env.cgi" -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_http 307
+    assert_header Location "$GC_CONFIG_ERROR"
+    assert_header Cache-Control no-store
+    gc_get "$AP_URL/api/env.cgi" -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_http 500
+    assert_header Content-Type application/json
+    assert_header Cache-Control no-store
+    assert_body "$GC_JSON_500"
+    gc_get "$AP_URL/api/auth/env.cgi"
+    assert_http 200
+    ap_stop "$dir"
+    grep -qF 'mod_nextauth: NO_SECRET:' "$dir/logs/error.log" || { cat "$dir/logs/error.log" >&2; return 1; }
 }
