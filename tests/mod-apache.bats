@@ -76,6 +76,7 @@ teardown_file() {
 }
 
 # The backend saw the session's identity, exactly.
+# shellcheck disable=SC2015 # any failed check ends in _gc_show, which fails
 assert_identity() { # EMAIL NAME SUB ROLE
     assert_http 200 && assert_env REMOTE_USER "$1" && assert_env AUTH_TYPE NextAuth &&
         assert_env NEXTAUTH_EMAIL "$1" && assert_env NEXTAUTH_NAME "$2" &&
@@ -195,6 +196,7 @@ assert_identity() { # EMAIL NAME SUB ROLE
 
 @test "mod_nextauth: concurrent requests on the event MPM's threads each get their own identity" {
     local i out
+    # shellcheck disable=SC2016 # $1 is the inner sh's
     out=$(for i in $(seq 1 60); do
         if [ $((i % 3)) = 0 ]; then echo "-H Cookie:$(gc_cookie "$TOK_ADMIN")"; \
         elif [ $((i % 3)) = 1 ]; then echo "-H Cookie:$(gc_cookie "$TOK_USER")"; \
@@ -244,4 +246,22 @@ assert_identity() { # EMAIL NAME SUB ROLE
     assert_http 200
     ap_stop "$dir"
     grep -qF 'mod_nextauth: NO_SECRET:' "$dir/logs/error.log" || { cat "$dir/logs/error.log" >&2; return 1; }
+}
+
+# The sign-in redirect's Location for /app/env.cgi names SIGNIN_PATH.
+_ma_signin_is() {
+    gc_req /app/env.cgi
+    [ "$(gc_header Location 2>/dev/null)" = "$GC_ORIGIN$1?callbackUrl=%2Fapp%2Fenv.cgi" ]
+}
+
+@test "mod_nextauth: a graceful restart (SIGUSR1) reads a changed configuration" {
+    local conf=$MA_ROOT/nextauth.json
+    sed -i 's|"signIn": "/login"|"signIn": "/signin"|' "$conf"
+    kill -USR1 "$AP_PID"
+    srv_poll 10 _ma_signin_is /signin || _gc_show "expected the new sign-in page after the restart"
+    sed -i 's|"signIn": "/signin"|"signIn": "/login"|' "$conf"
+    kill -USR1 "$AP_PID"
+    srv_poll 10 _ma_signin_is /login || _gc_show "expected the old sign-in page back"
+    gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
 }
