@@ -4,6 +4,7 @@
 #include "pqdl.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,18 +20,12 @@ static const char *why(void)
     return e != NULL ? e : "unknown error";
 }
 
-int na_pqdl_load(na_err *err)
-{
-    static int state; /* 0 not tried, 1 loaded, -1 failed (msg kept) */
-    static na_err failed;
+/* The one load, run once per process (pthread_once). */
+static int loaded;   /* 1 loaded, -1 failed (the reason in failed) */
+static na_err failed;
 
-    if (state == 1)
-        return 0;
-    if (state == -1) {
-        if (err != NULL)
-            *err = failed;
-        return -1;
-    }
+static void load_once(void)
+{
     /* RTLD_LOCAL: libpq's symbols resolve our table only, never another
      * library's references; RTLD_NOW: a missing symbol of libpq's own
      * dependencies shows here, not in the middle of a request. */
@@ -39,7 +34,8 @@ int na_pqdl_load(na_err *err)
         na_err_set(&failed, NA_E_CONFIG,
                    "database: PostgreSQL support needs %s (Debian package libpq5): %s",
                    NA_PQDL_SONAME, why());
-        goto fail;
+        loaded = -1;
+        return;
     }
     na_pqdl_table t;
 #define NA_PQDL_RESOLVE(f)                                                                       \
@@ -49,16 +45,26 @@ int na_pqdl_load(na_err *err)
         na_err_set(&failed, NA_E_CONFIG, "database: %s has no %s: %s", NA_PQDL_SONAME, #f,      \
                    why());                                                                       \
         dlclose(h);                                                                              \
-        goto fail;                                                                               \
+        loaded = -1;                                                                             \
+        return;                                                                                  \
     }
     NA_PQDL_FUNCTIONS(NA_PQDL_RESOLVE)
 #undef NA_PQDL_RESOLVE
     memcpy(&na_pqdl, &t, sizeof t);
-    state = 1;
+    loaded = 1;
+}
+
+int na_pqdl_load(na_err *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (pthread_once(&once, load_once) != 0 || loaded != 1) {
+        if (err != NULL) {
+            if (loaded == -1)
+                *err = failed;
+            else
+                na_err_set(err, NA_E_CONFIG, "database: loading %s failed", NA_PQDL_SONAME);
+        }
+        return -1;
+    }
     return 0;
-fail:
-    state = -1;
-    if (err != NULL)
-        *err = failed;
-    return -1;
 }

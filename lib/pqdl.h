@@ -42,10 +42,10 @@ typedef struct {
 extern na_pqdl_table na_pqdl;
 
 /* Loads libpq.so.5 and resolves every function, once per process (the first
- * call does the work; later calls return its result). Returns 0, or -1 with
- * err filled (NA_E_CONFIG: libpq is not installed, or lacks a function — the
- * message names the library and the cause). Not thread-safe: call it at
- * start-up, before any thread runs. */
+ * call does the work, under pthread_once, so threads may call it at once;
+ * later calls return its result). Returns 0, or -1 with err filled
+ * (NA_E_CONFIG: libpq is not installed, or lacks a function — the message
+ * names the library and the cause). */
 int na_pqdl_load(na_err *err);
 
 /* From here on PQclear(r) means na_pqdl.PQclear(r): a macro is not expanded
