@@ -139,37 +139,6 @@ teardown() {
     done
 }
 
-# --- a writer holding the lock -------------------------------------------------
-
-# hold_lock DB — another connection takes the write lock (BEGIN EXCLUSIVE)
-# and keeps it, through a fifo, until release_lock or commit_lock. It says
-# "locked" once it holds the lock (line-buffered, so the poll sees it at once);
-# its busy timeout lets it wait for a reader that is still at work.
-hold_lock() {
-    local fifo=$BATS_TEST_TMPDIR/hold out=$BATS_TEST_TMPDIR/writer.out
-    rm -f "$fifo" "$out"
-    mkfifo "$fifo"
-    stdbuf -oL sqlite3 "$1" <"$fifo" >"$out" 2>&1 3>&- &
-    LOCK_PID=$!
-    exec 8>"$fifo"
-    # in rollback-journal mode an exclusive lock shuts readers out
-    printf '%s\n' '.bail on' '.timeout 5000' 'BEGIN EXCLUSIVE;' "SELECT 'locked';" >&8
-    srv_poll 10 grep -qx locked "$out" || _fail "the writer did not take the lock:" "$(cat "$out")"
-}
-
-# commit_lock — the writer commits and ends.
-commit_lock() {
-    echo 'COMMIT;' >&8
-    release_lock
-}
-
-release_lock() {
-    [ -n "${LOCK_PID-}" ] || return 0
-    exec 8>&-
-    wait "$LOCK_PID" || true
-    LOCK_PID=''
-}
-
 # --- the tests ----------------------------------------------------------------------
 
 @test "sqlite: both databases keep the rollback journal (Prisma's and Drizzle's default), not WAL" {

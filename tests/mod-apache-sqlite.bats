@@ -70,32 +70,6 @@ teardown() {
     release_lock
 }
 
-# hold_lock — another connection takes the write lock (BEGIN EXCLUSIVE) and
-# keeps it, through a fifo, until commit_lock or release_lock; it says "locked"
-# once it holds the lock.
-hold_lock() {
-    local fifo=$BATS_TEST_TMPDIR/hold out=$BATS_TEST_TMPDIR/writer.out
-    rm -f "$fifo" "$out"
-    mkfifo "$fifo"
-    stdbuf -oL sqlite3 "$MS_ROOT/prisma.db" <"$fifo" >"$out" 2>&1 3>&- &
-    LOCK_PID=$!
-    exec 8>"$fifo"
-    printf '%s\n' '.bail on' '.timeout 5000' 'BEGIN EXCLUSIVE;' "SELECT 'locked';" >&8
-    srv_poll 10 grep -qx locked "$out" || _fail "the writer did not take the lock:" "$(cat "$out")"
-}
-
-commit_lock() {
-    echo 'COMMIT;' >&8
-    release_lock
-}
-
-release_lock() {
-    [ -n "${LOCK_PID-}" ] || return 0
-    exec 8>&-
-    wait "$LOCK_PID" || true
-    LOCK_PID=''
-}
-
 @test "mod_nextauth, sqlite: a session row lets the request through with the row's identity and role" {
     gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
     assert_admin_allowed || return 1
@@ -131,7 +105,7 @@ release_lock() {
 }
 
 @test "mod_nextauth, sqlite: a writer holding the database: 503 JSON on an API, the 503 page elsewhere; served again after its commit" {
-    hold_lock
+    hold_lock "$MS_ROOT/prisma.db"
     gc_req /api/env.cgi -H "Cookie: $(gc_cookie ada)"
     assert_503 module api
     gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"

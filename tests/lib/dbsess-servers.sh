@@ -43,6 +43,10 @@
 #   ds_guard_logged SERVER DIR MSG   the server's error log has the guard's
 #       stderr line MSG ("nextauth-guard: …") in that server's form (polled
 #       for up to 2 s: Apache writes it while it answers).
+# SQLite:
+#   hold_lock DB / commit_lock / release_lock   another connection holds DB's
+#       write lock until it commits or goes (LOCK_PID; release_lock in the
+#       suite's teardown)
 # Answers:
 #   DS_JSON_503 / DS_PAGE_503   the guard's 503 bodies
 #   assert_503 SERVER api|page  503 with Retry-After: 5, Cache-Control:
@@ -336,4 +340,35 @@ assert_admin_allowed() {
 assert_user_allowed() {
     assert_http 200 && assert_env REMOTE_USER bob@example.com &&
         assert_env NEXTAUTH_ROLE user
+}
+
+# --- a writer holding the lock -------------------------------------------------
+
+# hold_lock DB — another connection takes the write lock (BEGIN EXCLUSIVE)
+# and keeps it, through a fifo, until release_lock or commit_lock. It says
+# "locked" once it holds the lock (line-buffered, so the poll sees it at once);
+# its busy timeout lets it wait for a reader that is still at work.
+hold_lock() {
+    local fifo=$BATS_TEST_TMPDIR/hold out=$BATS_TEST_TMPDIR/writer.out
+    rm -f "$fifo" "$out"
+    mkfifo "$fifo"
+    stdbuf -oL sqlite3 "$1" <"$fifo" >"$out" 2>&1 3>&- &
+    LOCK_PID=$!
+    exec 8>"$fifo"
+    # in rollback-journal mode an exclusive lock shuts readers out
+    printf '%s\n' '.bail on' '.timeout 5000' 'BEGIN EXCLUSIVE;' "SELECT 'locked';" >&8
+    srv_poll 10 grep -qx locked "$out" || _fail "the writer did not take the lock:" "$(cat "$out")"
+}
+
+# commit_lock — the writer commits and ends.
+commit_lock() {
+    echo 'COMMIT;' >&8
+    release_lock
+}
+
+release_lock() {
+    [ -n "${LOCK_PID-}" ] || return 0
+    exec 8>&-
+    wait "$LOCK_PID" || true
+    LOCK_PID=''
 }
