@@ -232,37 +232,20 @@ server_pids() {
     done
 }
 
+# run_sql SERVER STATEMENT / past SERVER — for ds_check_revocation: 1 s ago
+# by the server's clock, a timestamptz for nginx's (pg adapter) database, UTC
+# wall time for Prisma's timestamp
+run_sql() { pg_sql "$PGD" "$(db_of "$1")" "$2"; }
+past() {
+    if [ "$1" = nginx ]; then
+        echo "now() - interval '1 second'"
+    else
+        echo "now() AT TIME ZONE 'UTC' - interval '1 second'"
+    fi
+}
+
 @test "postgresql: lighttpd, Apache, nginx: a deleted row, nextauth-token revoke, an expiry in the past: the very next request is refused" {
-    local s t db
-    for s in "${DS_SERVERS[@]}"; do
-        ds_base "$s" "$DS_ROOT/$s"
-        t=$(session_table "$s")
-        db=$(db_of "$s")
-        # DELETE
-        gc_req /app/env.cgi -H "Cookie: $(gc_cookie "rv-del-$s")"
-        assert_admin_allowed
-        pg_sql "$PGD" "$db" "DELETE FROM $t WHERE \"sessionToken\" = 'rv-del-$s'"
-        gc_req /app/env.cgi -H "Cookie: $(gc_cookie "rv-del-$s")"
-        assert_signin '%2Fapp%2Fenv.cgi'
-        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-del-$s")"
-        assert_json_401
-        # nextauth-token revoke, with the guard's own configuration
-        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-cli-$s")"
-        assert_http 200
-        run "$GC_TOKEN_BIN" revoke --config "$DS_ROOT/$s/guard.json" "rv-cli-$s"
-        [ "$status" -eq 0 ] || _fail "$s: revoke: $output"
-        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-cli-$s")"
-        assert_json_401
-        # the expiry moved into the past (1 s ago, by the server's clock)
-        gc_req /docs/page.txt -H "Cookie: $(gc_cookie "rv-exp-$s")"
-        assert_http 200
-        pg_sql "$PGD" "$db" "UPDATE $t SET expires = $([ "$s" = nginx ] && echo "now()" ||
-            echo "now() AT TIME ZONE 'UTC'") - interval '1 second' WHERE \"sessionToken\" = 'rv-exp-$s'"
-        gc_req /docs/page.txt -H "Cookie: $(gc_cookie "rv-exp-$s")"
-        assert_signin '%2Fdocs%2Fpage.txt'
-        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-exp-$s")"
-        assert_json_401
-    done
+    ds_check_revocation run_sql past
 }
 
 # --- the server going away ---------------------------------------------------------

@@ -47,6 +47,8 @@
 #   hold_lock DB / commit_lock / release_lock   another connection holds DB's
 #       write lock until it commits or goes (LOCK_PID; release_lock in the
 #       suite's teardown)
+# Checks on every server:
+#   ds_check_no_session, ds_check_revocation SQL_FN PAST_FN (see each)
 # Answers:
 #   DS_JSON_503 / DS_PAGE_503   the guard's 503 bodies
 #   assert_503 SERVER api|page  503 with Retry-After: 5, Cache-Control:
@@ -329,6 +331,43 @@ ds_check_no_session() {
         done
         ds_guard_logged "$s" "$DS_ROOT/$s" \
             'nextauth-guard: bad session token (no session row for the token) for /api/data.json'
+    done
+}
+
+# ds_check_revocation SQL_FN PAST_FN — on every server, three sessions, each
+# allowed once and then refused on the very next request: its row deleted
+# (SQL_FN SERVER STATEMENT runs a statement on that server's database),
+# `nextauth-token revoke` with the guard's own configuration, and its expires
+# set to 1 s ago (PAST_FN SERVER prints that time as an SQL value in the form
+# that server's adapter stores). The suite defines session_table SERVER.
+ds_check_revocation() {
+    local sql_fn=$1 past_fn=$2 s t
+    for s in "${DS_SERVERS[@]}"; do
+        ds_base "$s" "$DS_ROOT/$s"
+        t=$(session_table "$s")
+        # DELETE
+        gc_req /app/env.cgi -H "Cookie: $(gc_cookie "rv-del-$s")"
+        assert_admin_allowed
+        "$sql_fn" "$s" "DELETE FROM $t WHERE \"sessionToken\" = 'rv-del-$s'"
+        gc_req /app/env.cgi -H "Cookie: $(gc_cookie "rv-del-$s")"
+        assert_signin '%2Fapp%2Fenv.cgi'
+        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-del-$s")"
+        assert_json_401
+        # nextauth-token revoke, with the guard's own configuration
+        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-cli-$s")"
+        assert_http 200
+        run "$GC_TOKEN_BIN" revoke --config "$DS_ROOT/$s/guard.json" "rv-cli-$s"
+        [ "$status" -eq 0 ] || _fail "$s: revoke: $output"
+        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-cli-$s")"
+        assert_json_401
+        # the expiry moved into the past
+        gc_req /docs/page.txt -H "Cookie: $(gc_cookie "rv-exp-$s")"
+        assert_http 200
+        "$sql_fn" "$s" "UPDATE $t SET expires = $("$past_fn" "$s") WHERE \"sessionToken\" = 'rv-exp-$s'"
+        gc_req /docs/page.txt -H "Cookie: $(gc_cookie "rv-exp-$s")"
+        assert_signin '%2Fdocs%2Fpage.txt'
+        gc_req /api/data.json -H "Cookie: $(gc_cookie "rv-exp-$s")"
+        assert_json_401
     done
 }
 
