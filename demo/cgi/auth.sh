@@ -148,7 +148,8 @@ db_signout() {
     done
     [[ $tok =~ ^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{64})$ ]] ||
         return 0
-    err=$("$NEXTAUTH_TOKEN_BIN" revoke -- "$tok" 2>&1 </dev/null >/dev/null) || rc=$?
+    # the token on standard input, not in the process list
+    err=$(printf '%s' "$tok" | "$NEXTAUTH_TOKEN_BIN" revoke - 2>&1 >/dev/null) || rc=$?
     # 1: no such row (signed out already); anything else goes to the error log.
     [ "$rc" -le 1 ] || echo "auth.sh: sign-out could not delete the session: $err" >&2
 }
