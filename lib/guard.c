@@ -790,7 +790,7 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
      * responder's body is a tree. A kept answer for the same credential
      * (the token cache) ends the request here. */
     int viewable = !g->src->database && rt->role != ROLE_RESPONDER && c->authorized == NULL &&
-                   c->nrules == 0;
+                   c->nrules == 0 && rq->claims_out == NULL;
     na_source_req sr = {
         .cookie = rq->cookie,
         .cookie_len = rq->cookie ? strlen(rq->cookie) : 0,
@@ -851,6 +851,8 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
     }
     /* Phase 4, answer. */
     allow(g, rt->role, ss.claims, r);
+    if (rq->claims_out != NULL)
+        *rq->claims_out = json_incref(ss.claims);
     na_source_done(g->src, &ss);
     return NA_GUARD_ALLOW;
 }
@@ -859,12 +861,18 @@ na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long
                                   na_resp *r)
 {
     route_t rt;
+    if (rq->claims_out != NULL)
+        *rq->claims_out = NULL;
     na_guard_outcome o = route(g, rq, &rt) ? guarded(g, rq, &rt, now_ms, r) : pass(&rt, rq, r);
     if (r->failed && o != NA_GUARD_500) {
         /* the answer could not be built (out of memory): it goes out as a bare 500,
          * so that is the outcome, never the one it was meant to be */
         na_log("cannot build the answer for %.200s (out of memory): 500", log_path(&rt));
         o = NA_GUARD_500;
+    }
+    if (o != NA_GUARD_ALLOW && rq->claims_out != NULL && *rq->claims_out != NULL) {
+        json_decref(*rq->claims_out);
+        *rq->claims_out = NULL;
     }
     return o;
 }

@@ -100,6 +100,13 @@ typedef struct {
      * for a client-sent identity header (na_guard_client_identity) only where
      * that matters: a guarded request to a non-Apache authorizer. May be NULL. */
     char **params;
+    /* When non-NULL, an ALLOW also hands over the session's claims: *claims_out
+     * is set to a new reference to their tree, which the caller releases with
+     * json_decref (NULL on every other outcome). For callers that decide more
+     * on the claims (a server module's own claim rules, claims as server
+     * variables). Such a request is read in full, never answered from the token
+     * cache: leave it NULL where the claims are not needed. */
+    json_t **claims_out;
 } na_guard_req;
 
 /* The outcome of the decision, for tests and logs. */

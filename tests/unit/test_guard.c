@@ -660,6 +660,55 @@ static void test_out_of_memory(void)
     json_set_alloc_funcs(malloc, free);
 }
 
+/* claims_out: an allow hands over the claims' tree (also when the token cache
+ * holds the answer: that request is read in full), and every other outcome
+ * leaves it NULL. */
+static void test_claims_out(void)
+{
+    struct deployment d;
+    if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                   "\"url\":\"http://127.0.0.1\"}") < 0) {
+        CHECK(0);
+        return;
+    }
+    clock_now = NOW;
+    char *c1 = cookie_for(&d, ADA, 100);
+    unit_out plain, o;
+    CHECK_EQ_INT(ask(&d, "/a", c1, "authorizer", &plain), NA_GUARD_ALLOW); /* now kept */
+
+    na_resp r;
+    json_t *claims = (json_t *)&r; /* any non-NULL value: it must be overwritten */
+    na_guard_req rq = {.request_uri = "/a", .cookie = c1, .accept = "text/html",
+                       .fcgi_role = "AUTHORIZER", .claims_out = &claims};
+    na_resp_init(&r);
+    CHECK_EQ_INT(na_guard_respond(&d.g, &rq, NOW * 1000, &r), NA_GUARD_ALLOW);
+    o.n = 0;
+    CHECK(na_resp_write(&r, unit_collect, &o) == 0);
+    CHECK_EQ_STR(o.b, plain.b); /* the same answer */
+    CHECK(json_is_object(claims));
+    CHECK_EQ_STR(json_string_value(json_object_get(claims, "email")), "ada@example.com");
+    CHECK_EQ_STR(json_string_value(json_object_get(claims, "sub")), "42");
+    CHECK(json_integer_value(json_object_get(claims, "exp")) == NOW + 100);
+    json_decref(claims);
+    na_resp_free(&r);
+
+    /* no session, a path that passes: NULL */
+    const char *uris[] = {"/a", "/api/auth/session"};
+    const char *cookies[] = {NULL, c1};
+    for (int i = 0; i < 2; i++) {
+        claims = (json_t *)&r;
+        rq.request_uri = uris[i];
+        rq.cookie = cookies[i];
+        na_resp_init(&r);
+        na_guard_outcome out = na_guard_respond(&d.g, &rq, NOW * 1000, &r);
+        CHECK(out == (i == 0 ? NA_GUARD_SIGNIN : NA_GUARD_PASS));
+        CHECK(claims == NULL);
+        na_resp_free(&r);
+    }
+    free(c1);
+    undeploy(&d);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
@@ -668,5 +717,6 @@ int main(void)
     RUN(test_paths);
     RUN(test_client_identity);
     RUN(test_out_of_memory);
+    RUN(test_claims_out);
     return unit_done();
 }
