@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The native modules against the in-process checks their servers already have
+# (`make bench` runs it after e2e.sh). Every case is a private server on
+# loopback serving one small static file, driven by wrk (2 threads, 32
+# connections, BENCH_SECONDS each, default 3):
+#
+#   Apache 2.4, event MPM (tests/bench/modules.apache.conf; one instance per
+#   case, 2 processes of 32 threads, the same settings for all):
+#     static                  no check
+#     openidc-hs256           mod_auth_openidc as an OAuth 2.0 resource server
+#                             (AuthType oauth20): an HS256 bearer token checked
+#                             locally with the shared key, no introspection
+#     nextauth-hs256          mod_nextauth, the same token as a Bearer token
+#                             (jwt.format "jws"), tokenCache 0: a full check
+#                             every request, as the peer makes
+#     nextauth-jwe-nocache    mod_nextauth, a next-auth v4 JWE session cookie,
+#                             tokenCache 0
+#     nextauth-jwe            the same with the token cache on (the default)
+#   nginx (tests/bench/modules.nginx.conf; one instance per case, one worker
+#   per core):
+#     static                  no check
+#     njs-hs256               njs (tests/bench/njs-hs256.js): js_set and an if,
+#                             the same HS256 bearer token
+#     nextauth-hs256, nextauth-jwe-nocache, nextauth-jwe
+#                             the nginx module (nginx/ngx_http_nextauth_module.so),
+#                             as for Apache; only when it has been built
+#
+# Every guard's configuration answers 401 to anything but a valid token on
+# every path (nextauth: "api" covers every path), and each case is checked with
+# curl before it is measured: the good token 200, a tampered one and none 401.
+# A peer that does not check is no comparison: it is skipped then; a module
+# that answers wrongly fails the script. One line per case:
+#   check <server> <case> valid=200 tampered=401 none=401
+#
+# The cases run in BENCH_ROUNDS rounds (default 3), in turn forward and
+# backward, so that a slow spell of the machine hits them all alike; each line
+# gives the median round, the ratios are medians of the per-round ratios:
+#   mod <server> <case> <req/s> p50=<ms> p99=<ms> non2xx=<n> (median of N: …)
+#   cpu <server> <case> <µs/request> added=<µs>
+#   ratio <server> <case>/<reference> <x> (rounds: …)
+# cpu: the server's processes' CPU time (utime + stime from /proc/PID/stat of
+# the parent and its children, and what it reaped) over each wrk run, per
+# request answered; added: the same minus the server's static case, per round.
+# A server, peer or module that is not installed or not built is one
+# "mod <server> <case> skipped (reason)" line per case, never a failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+secs=${BENCH_SECONDS:-3}
+rounds=${BENCH_ROUNDS:-3}
+warm=${BENCH_WARMUP_SECONDS:-1}
+. tests/lib/apache.sh
+. tests/lib/nginx.sh
+
+command -v wrk >/dev/null || { echo "mod: wrk is not installed (apt-get install wrk)"; exit 1; }
+[ -x bin/nextauth-token ] || { echo "mod: build first (make)"; exit 1; }
+dir=$(mktemp -d)
+chmod 0755 "$dir" # as root Apache serves as www-data, which must reach www/
+started=()
+cleanup() {
+    local s
+    for s in "${started[@]}"; do
+        case $s in
+        ap:*) ap_stop "${s#ap:}" >/dev/null 2>&1 || true ;;
+        ng:*) ng_stop "${s#ng:}" >/dev/null 2>&1 || true ;;
+        esac
+    done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+tick=$(getconf CLK_TCK)
+failed=0
+
+# ---- tokens and configurations ------------------------------------------------
+secret=$(bin/nextauth-token secret)
+export NEXTAUTH_SECRET=$secret NEXTAUTH_URL=http://127.0.0.1
+claims='{"name":"Ada Lovelace","email":"ada.lovelace@example.com","picture":"https://lh3.googleusercontent.com/a/ACg8ocJ4kLm2Qz7Xv9pT3sR8wYbN1cD6eF0gH5iJ2kL7mN9o=s96-c","sub":"112233445566778899001"}'
+hs256=$(bin/nextauth-token encode --format jws "$claims")
+jwe=$(bin/nextauth-token encode "$claims")
+# the token with one character of its signature (tag) changed; not the last,
+# whose low bits a lenient base64url decoder may ignore
+tamper() {
+    local t=$1 i=$((${#1} - 10)) c
+    c=${t:i:1}
+    [ "$c" = A ] && c=B || c=A
+    printf '%s%s%s' "${t:0:i}" "$c" "${t:i+1}"
+}
+hdr_hs256="Authorization: Bearer $hs256"
+bad_hs256="Authorization: Bearer $(tamper "$hs256")"
+hdr_jwe="Cookie: next-auth.session-token=$jwe"
+bad_jwe="Cookie: next-auth.session-token=$(tamper "$jwe")"
+# guard configuration: NAME FORMAT TOKENCACHE
+write_config() {
+    local cache=''
+    [ "$3" = default ] || cache=", \"tokenCache\": $3"
+    cat >"$dir/$1.json" <<JSON
+{
+  "url": "http://127.0.0.1",
+  "secret": "$secret",
+  "jwt": { "format": "$2" },
+  "api": ["/:path*"]$cache
+}
+JSON
+    chmod 0600 "$dir/$1.json"
+}
+write_config hs256 jws 0
+write_config jwe-nocache next-auth-v4 0
+write_config jwe next-auth-v4 default
+
+# ---- cases --------------------------------------------------------------------
+# Each case KEY ("server case"): its URL, the header that authorizes it (empty
+# for static), the bad one, the pid whose tree is the server, or a skip reason.
+cases=()
+declare -A c_url=() c_hdr=() c_bad=() c_pid=() c_skip=()
+add_case() { # KEY HEADER BAD
+    cases+=("$1")
+    c_hdr[$1]=$2
+    c_bad[$1]=$3
+}
+skip_case() { c_skip[$1]=$2; }
+
+ap_versions=''
+ap_case() { # CASE HEADER BAD SKIP [NAME=VALUE...]
+    local key="apache $1" d=$dir/ap-$1
+    add_case "$key" "$2" "$3"
+    [ -z "$4" ] || { skip_case "$key" "$4"; return 0; }
+    shift 4
+    mkdir -p "$d/www"
+    printf 'hello wrk\n' >"$d/www/file.txt"
+    [ ! -f "$dir/openidc-key.conf" ] || cp "$dir/openidc-key.conf" "$d/"
+    if ap_start "$d" tests/bench/modules.apache.conf "$@" 2>"$d/start.err"; then
+        started+=("ap:$d")
+        c_url[$key]=$AP_URL
+        c_pid[$key]=$AP_PID
+    else
+        skip_case "$key" "Apache did not start: $(grep -v '^# ----' "$d/start.err" | sed 's/^# //' |
+            grep -m1 -iE 'error|emerg|syntax|refused' || head -n1 "$d/start.err")"
+    fi
+}
+
+ng_case() { # CASE HEADER BAD SKIP MAIN HTTP CHECK
+    local key="nginx $1" d=$dir/ng-$1
+    add_case "$key" "$2" "$3"
+    [ -z "$4" ] || { skip_case "$key" "$4"; return 0; }
+    mkdir -p "$d/www" "$d/run" "$d/logs"
+    d=$(cd "$d" && pwd -P)
+    printf 'hello wrk\n' >"$d/www/file.txt"
+    if ng_start "$d" tests/bench/modules.nginx.conf USER="$(ng_user)" WORKERS="$workers" \
+        TEMP_PATHS="$(ng_temp_paths "$d")" MAIN="$5" HTTP="$6" CHECK="$7" 2>"$d/start.err"; then
+        started+=("ng:$d")
+        c_url[$key]=$NG_URL
+        c_pid[$key]=$NG_PID
+    else
+        skip_case "$key" "nginx did not start: $(grep -m1 -E 'emerg|error' "$d/start.err" |
+            sed 's/^# //' || head -n1 "$d/start.err")"
+    fi
+}
+
+# Apache
+ap_skip='' openidc_skip='' apmod_skip=''
+if ! command -v apache2 >/dev/null; then
+    ap_skip="apache2 is not installed"
+else
+    [ -f /usr/lib/apache2/modules/mod_auth_openidc.so ] ||
+        openidc_skip="libapache2-mod-auth-openidc is not installed"
+    if command -v apxs >/dev/null; then
+        make -s apache-module >/dev/null 2>"$dir/apmod.err" ||
+            apmod_skip="make apache-module failed: $(tail -n1 "$dir/apmod.err")"
+    elif [ ! -f apache/mod_nextauth.so ]; then
+        apmod_skip="apache/mod_nextauth.so is not built and apxs is missing (apache2-dev)"
+    fi
+    ap_versions="Apache $(apache2 -v | sed -n 's|^Server version: Apache/\([^ ]*\).*|\1|p') event MPM, 2 processes x 32 threads"
+    [ -n "$openidc_skip" ] || ap_versions+=", mod_auth_openidc $(dpkg-query -W -f '${Version}' \
+        libapache2-mod-auth-openidc 2>/dev/null || echo '?')"
+fi
+printf 'OIDCOAuthVerifySharedKeys "plain##%s"\n' "$secret" >"$dir/openidc-key.conf"
+chmod 0600 "$dir/openidc-key.conf"
+ap_case static '' '' "$ap_skip"
+ap_case openidc-hs256 "$hdr_hs256" "$bad_hs256" "${ap_skip:-$openidc_skip}" OPENIDC=1
+for c in hs256 jwe-nocache jwe; do
+    h=hdr_${c%-nocache} b=bad_${c%-nocache}
+    ap_case "nextauth-$c" "${!h}" "${!b}" "${ap_skip:-$apmod_skip}" NEXTAUTH=1 \
+        NEXTAUTH_CONF="$dir/$c.json"
+done
+
+# nginx
+workers=$(nproc)
+ng_skip='' njs_skip='' ngmod_skip='' ng_versions=''
+njs_so=/usr/lib/nginx/modules/ngx_http_js_module.so
+ngmod_so=$root/nginx/ngx_http_nextauth_module.so
+if ! command -v nginx >/dev/null; then
+    ng_skip="nginx is not installed"
+else
+    [ -f "$njs_so" ] || njs_skip="libnginx-mod-http-js is not installed"
+    if make -n nginx-module >/dev/null 2>&1; then
+        make -s nginx-module >/dev/null 2>"$dir/ngmod.err" ||
+            ngmod_skip="make nginx-module failed: $(tail -n1 "$dir/ngmod.err")"
+    fi
+    [ -n "$ngmod_skip" ] || [ -f "$ngmod_so" ] ||
+        ngmod_skip="nginx/ngx_http_nextauth_module.so is not built (make nginx-module)"
+    ng_versions="nginx $(nginx -v 2>&1 | sed 's|.*nginx/||'), $workers worker(s)"
+    [ -n "$njs_skip" ] || ng_versions+=", njs $(dpkg-query -W -f '${Version}' \
+        libnginx-mod-http-js 2>/dev/null || echo '?')"
+fi
+export BENCH_HS256_SECRET=$secret
+ng_case static '' '' "$ng_skip" '' '' ''
+ng_case njs-hs256 "$hdr_hs256" "$bad_hs256" "${ng_skip:-$njs_skip}" \
+    "load_module $njs_so; env BENCH_HS256_SECRET;" \
+    "js_import hs256 from $root/tests/bench/njs-hs256.js; js_set \$bench_auth hs256.check;" \
+    "if (\$bench_auth != 1) { return 401; }"
+for c in hs256 jwe-nocache jwe; do
+    h=hdr_${c%-nocache} b=bad_${c%-nocache}
+    ng_case "nextauth-$c" "${!h}" "${!b}" "${ng_skip:-$ngmod_skip}" "load_module $ngmod_so;" \
+        "nextauth_config $dir/$c.json;" "nextauth on;"
+done
+
+# ---- checks -------------------------------------------------------------------
+code() { # URL [HEADER]
+    local a=(-s -o /dev/null --max-time 5 -w '%{http_code}')
+    [ -z "${2:-}" ] || a+=(-H "$2")
+    curl "${a[@]}" "$1/file.txt" || true
+}
+checks=''
+for k in "${cases[@]}"; do
+    [ -z "${c_skip[$k]:-}" ] || continue
+    got=$(code "${c_url[$k]}" "${c_hdr[$k]}")
+    why=''
+    if [ "$got" != 200 ]; then
+        why="the valid token got $got, not 200"
+    elif [ -n "${c_hdr[$k]}" ]; then
+        bad=$(code "${c_url[$k]}" "${c_bad[$k]}")
+        none=$(code "${c_url[$k]}")
+        [ "$bad" = 401 ] || why="a tampered token got $bad, not 401"
+        [ "$none" = 401 ] || why="${why:+$why; }no token got $none, not 401"
+        checks+="check $k valid=$got tampered=$bad none=$none"$'\n'
+    fi
+    if [ -n "$why" ]; then
+        skip_case "$k" "check failed: $why"
+        case $k in *nextauth*) failed=1 ;; esac
+    fi
+done
+
+# ---- measuring ----------------------------------------------------------------
+# ticks PID — CPU clock ticks of PID (with the children it reaped) and of its
+# live children
+ticks() {
+    local pid=$1 k
+    {
+        sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}'
+        for k in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+            sed 's/^.*) //' "/proc/$k/stat" 2>/dev/null | awk '{print $12 + $13}'
+        done
+    } | awk '{s += $1} END {print s + 0}'
+}
+# measure KEY SECONDS — one wrk run; sets rps, p50, p99, non, cpu (µs/request)
+measure() {
+    local k=$1 s=$2 out t0 t1 n
+    local args=(-t2 -c32 -d"${s}s" --latency)
+    [ -z "${c_hdr[$k]}" ] || args+=(-H "${c_hdr[$k]}")
+    t0=$(ticks "${c_pid[$k]}")
+    out=$(timeout $((s + 25)) wrk "${args[@]}" "${c_url[$k]}/file.txt")
+    t1=$(ticks "${c_pid[$k]}")
+    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    non=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    non=${non:-0}
+    n=$(awk '/requests in/ {print $1}' <<<"$out")
+    cpu=$(awk -v d=$((t1 - t0)) -v n="${n:-0}" -v hz="$tick" \
+        'BEGIN {printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0)}')
+}
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+m() { tr ' ' '\n' <<<"$1" | grep . | median; }
+
+live=()
+for k in "${cases[@]}"; do [ -n "${c_skip[$k]:-}" ] || live+=("$k"); done
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "mod: ${ap_versions:-no Apache}; ${ng_versions:-no nginx}; $(nproc) cores;" \
+    "wrk -t2 -c32 -d${secs}s, $rounds rounds; load average $load0"
+printf '%s' "$checks"
+for k in "${live[@]}"; do measure "$k" "$warm"; done # every thread's first request
+
+declare -A runs=() cpus=() lines=() this=() thiscpu=() ratios=() added=()
+# the ratios: "SERVER CASE REFERENCE [TARGET]"
+pairs=("apache nextauth-hs256 openidc-hs256 1.1" "apache nextauth-jwe-nocache openidc-hs256 1.0"
+    "nginx nextauth-hs256 njs-hs256 1.1")
+for k in "${cases[@]}"; do
+    set -- $k
+    [ "$2" = static ] && continue
+    case $2 in nextauth-*) pairs+=("$1 $2 static 0.6") ;; *) pairs+=("$1 $2 static") ;; esac
+done
+n=${#live[@]}
+for ((r = 1; r <= rounds; r++)); do
+    this=() thiscpu=()
+    for ((i = 0; i < n; i++)); do
+        k=${live[$((r % 2 ? i : n - 1 - i))]}
+        measure "$k" "$secs"
+        this[$k]=$rps
+        thiscpu[$k]=$cpu
+        runs[$k]+="$rps "
+        cpus[$k]+="$cpu "
+        lines[$k,$rps]="$p50 $p99 $non"
+    done
+    for p in "${pairs[@]}"; do
+        set -- $p
+        [ -n "${this[$1 $2]:-}" ] && [ -n "${this[$1 $3]:-}" ] || continue
+        ratios[$p]+="$(awk -v a="${this[$1 $2]}" -v b="${this[$1 $3]}" 'BEGIN {printf "%.3f", a / b}') "
+    done
+    for k in "${live[@]}"; do
+        set -- $k
+        [ -n "${thiscpu[$1 static]:-}" ] || continue
+        added[$k]+="$(awk -v a="${thiscpu[$k]}" -v b="${thiscpu[$1 static]}" 'BEGIN {printf "%.1f", a - b}') "
+    done
+done
+
+# ---- report -------------------------------------------------------------------
+for k in "${cases[@]}"; do
+    if [ -n "${c_skip[$k]:-}" ]; then
+        echo "mod $k skipped (${c_skip[$k]})"
+        continue
+    fi
+    rps=$(m "${runs[$k]}")
+    read -r p50 p99 non <<<"${lines[$k,$rps]}"
+    printf 'mod %s %.0f p50=%s p99=%s non2xx=%s (median of %s: %s)\n' "$k" "$rps" "$p50" "$p99" \
+        "$non" "$rounds" "${runs[$k]% }"
+done
+for k in "${live[@]}"; do
+    printf 'cpu %s %s added=%s\n' "$k" "$(m "${cpus[$k]}")" "$(m "${added[$k]:-}")"
+done
+for p in "${pairs[@]}"; do
+    set -- $p
+    if [ -n "${c_skip[$1 $2]:-}" ] || [ -n "${c_skip[$1 $3]:-}" ]; then
+        echo "ratio $1 $2/$3 skipped ($( [ -n "${c_skip[$1 $2]:-}" ] && echo "$2" || echo "$3") skipped)"
+        continue
+    fi
+    x=$(m "${ratios[$p]}")
+    verdict=''
+    [ -z "${4:-}" ] || verdict="target >= $4: $(awk -v x="$x" -v t="$4" 'BEGIN {print (x >= t ? "holds" : "missed")}'); "
+    printf 'ratio %s %s/%s %.2f (%srounds: %s)\n' "$1" "$2" "$3" "$x" "$verdict" "${ratios[$p]% }"
+done
+echo "mod: load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$failed"
