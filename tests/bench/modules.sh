@@ -25,13 +25,15 @@
 #     nextauth-hs256, nextauth-jwe-nocache, nextauth-jwe
 #                             the nginx module (nginx/ngx_http_nextauth_module.so),
 #                             as for Apache; only when it has been built
+#                             (BENCH_NGINX_MODULE: another .so to load instead)
 #
 # Every guard's configuration answers 401 to anything but a valid token on
 # every path (nextauth: "api" covers every path), and each case is checked with
-# curl before it is measured: the good token 200, a tampered one and none 401.
+# curl before it is measured: the good token 200; a tampered one, an expired
+# one and none 401.
 # A peer that does not check is no comparison: it is skipped then; a module
 # that answers wrongly fails the script. One line per case:
-#   check <server> <case> valid=200 tampered=401 none=401
+#   check <server> <case> valid=200 tampered=401 expired=401 none=401
 #
 # The cases run in BENCH_ROUNDS rounds (default 3), in turn forward and
 # backward, so that a slow spell of the machine hits them all alike; each line
@@ -43,14 +45,18 @@
 # the parent and its children, and what it reaped) over each wrk run, per
 # request answered; added: the same minus the server's static case, per round.
 # A server, peer or module that is not installed or not built is one
-# "mod <server> <case> skipped (reason)" line per case, never a failure.
+# "mod <server> <case> skipped (reason)" line per case, never a failure; a
+# module that does not build, load or answer as it should is a skipped line
+# too, and the script then exits 1 at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 secs=${BENCH_SECONDS:-3}
 rounds=${BENCH_ROUNDS:-3}
 warm=${BENCH_WARMUP_SECONDS:-1}
+# shellcheck source=tests/lib/apache.sh
 . tests/lib/apache.sh
+# shellcheck source=tests/lib/nginx.sh
 . tests/lib/nginx.sh
 
 command -v wrk >/dev/null || { echo "mod: wrk is not installed (apt-get install wrk)"; exit 1; }
@@ -58,6 +64,7 @@ command -v wrk >/dev/null || { echo "mod: wrk is not installed (apt-get install 
 dir=$(mktemp -d)
 chmod 0755 "$dir" # as root Apache serves as www-data, which must reach www/
 started=()
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
     local s
     for s in "${started[@]}"; do
@@ -86,10 +93,15 @@ tamper() {
     [ "$c" = A ] && c=B || c=A
     printf '%s%s%s' "${t:0:i}" "$c" "${t:i+1}"
 }
-hdr_hs256="Authorization: Bearer $hs256"
-bad_hs256="Authorization: Bearer $(tamper "$hs256")"
-hdr_jwe="Cookie: next-auth.session-token=$jwe"
-bad_jwe="Cookie: next-auth.session-token=$(tamper "$jwe")"
+# the request header that carries each token, the same with it tampered, and
+# with a token that expired in 2001
+declare -A good=() bad=() old=()
+good[hs256]="Authorization: Bearer $hs256"
+bad[hs256]="Authorization: Bearer $(tamper "$hs256")"
+old[hs256]="Authorization: Bearer $(bin/nextauth-token encode --format jws --now 1000000000 "$claims")"
+good[jwe]="Cookie: next-auth.session-token=$jwe"
+bad[jwe]="Cookie: next-auth.session-token=$(tamper "$jwe")"
+old[jwe]="Cookie: next-auth.session-token=$(bin/nextauth-token encode --now 1000000000 "$claims")"
 # guard configuration: NAME FORMAT TOKENCACHE
 write_config() {
     local cache=''
@@ -109,23 +121,22 @@ write_config jwe-nocache next-auth-v4 0
 write_config jwe next-auth-v4 default
 
 # ---- cases --------------------------------------------------------------------
-# Each case KEY ("server case"): its URL, the header that authorizes it (empty
-# for static), the bad one, the pid whose tree is the server, or a skip reason.
+# Each case KEY ("server case"): its URL, its token (hs256, jwe; empty for
+# static), the pid whose tree is the server, or a skip reason.
 cases=()
-declare -A c_url=() c_hdr=() c_bad=() c_pid=() c_skip=()
-add_case() { # KEY HEADER BAD
+declare -A c_url=() c_tok=() c_pid=() c_skip=()
+add_case() { # KEY TOKEN
     cases+=("$1")
-    c_hdr[$1]=$2
-    c_bad[$1]=$3
+    c_tok[$1]=$2
 }
 skip_case() { c_skip[$1]=$2; }
 
 ap_versions=''
-ap_case() { # CASE HEADER BAD SKIP [NAME=VALUE...]
+ap_case() { # CASE TOKEN SKIP [NAME=VALUE...]
     local key="apache $1" d=$dir/ap-$1
-    add_case "$key" "$2" "$3"
-    [ -z "$4" ] || { skip_case "$key" "$4"; return 0; }
-    shift 4
+    add_case "$key" "$2"
+    [ -z "$3" ] || { skip_case "$key" "$3"; return 0; }
+    shift 3
     mkdir -p "$d/www"
     printf 'hello wrk\n' >"$d/www/file.txt"
     [ ! -f "$dir/openidc-key.conf" ] || cp "$dir/openidc-key.conf" "$d/"
@@ -136,24 +147,26 @@ ap_case() { # CASE HEADER BAD SKIP [NAME=VALUE...]
     else
         skip_case "$key" "Apache did not start: $(grep -v '^# ----' "$d/start.err" | sed 's/^# //' |
             grep -m1 -iE 'error|emerg|syntax|refused' || head -n1 "$d/start.err")"
+        case $1 in nextauth-*) failed=1 ;; esac
     fi
 }
 
-ng_case() { # CASE HEADER BAD SKIP MAIN HTTP CHECK
+ng_case() { # CASE TOKEN SKIP MAIN HTTP CHECK
     local key="nginx $1" d=$dir/ng-$1
-    add_case "$key" "$2" "$3"
-    [ -z "$4" ] || { skip_case "$key" "$4"; return 0; }
+    add_case "$key" "$2"
+    [ -z "$3" ] || { skip_case "$key" "$3"; return 0; }
     mkdir -p "$d/www" "$d/run" "$d/logs"
     d=$(cd "$d" && pwd -P)
     printf 'hello wrk\n' >"$d/www/file.txt"
     if ng_start "$d" tests/bench/modules.nginx.conf USER="$(ng_user)" WORKERS="$workers" \
-        TEMP_PATHS="$(ng_temp_paths "$d")" MAIN="$5" HTTP="$6" CHECK="$7" 2>"$d/start.err"; then
+        TEMP_PATHS="$(ng_temp_paths "$d")" MAIN="$4" HTTP="$5" CHECK="$6" 2>"$d/start.err"; then
         started+=("ng:$d")
         c_url[$key]=$NG_URL
         c_pid[$key]=$NG_PID
     else
         skip_case "$key" "nginx did not start: $(grep -m1 -E 'emerg|error' "$d/start.err" |
             sed 's/^# //' || head -n1 "$d/start.err")"
+        case $1 in nextauth-*) failed=1 ;; esac
     fi
 }
 
@@ -166,7 +179,7 @@ else
         openidc_skip="libapache2-mod-auth-openidc is not installed"
     if command -v apxs >/dev/null; then
         make -s apache-module >/dev/null 2>"$dir/apmod.err" ||
-            apmod_skip="make apache-module failed: $(tail -n1 "$dir/apmod.err")"
+            { apmod_skip="make apache-module failed: $(tail -n1 "$dir/apmod.err")"; failed=1; }
     elif [ ! -f apache/mod_nextauth.so ]; then
         apmod_skip="apache/mod_nextauth.so is not built and apxs is missing (apache2-dev)"
     fi
@@ -176,11 +189,10 @@ else
 fi
 printf 'OIDCOAuthVerifySharedKeys "plain##%s"\n' "$secret" >"$dir/openidc-key.conf"
 chmod 0600 "$dir/openidc-key.conf"
-ap_case static '' '' "$ap_skip"
-ap_case openidc-hs256 "$hdr_hs256" "$bad_hs256" "${ap_skip:-$openidc_skip}" OPENIDC=1
+ap_case static '' "$ap_skip"
+ap_case openidc-hs256 hs256 "${ap_skip:-$openidc_skip}" OPENIDC=1
 for c in hs256 jwe-nocache jwe; do
-    h=hdr_${c%-nocache} b=bad_${c%-nocache}
-    ap_case "nextauth-$c" "${!h}" "${!b}" "${ap_skip:-$apmod_skip}" NEXTAUTH=1 \
+    ap_case "nextauth-$c" "${c%-nocache}" "${ap_skip:-$apmod_skip}" NEXTAUTH=1 \
         NEXTAUTH_CONF="$dir/$c.json"
 done
 
@@ -188,30 +200,29 @@ done
 workers=$(nproc)
 ng_skip='' njs_skip='' ngmod_skip='' ng_versions=''
 njs_so=/usr/lib/nginx/modules/ngx_http_js_module.so
-ngmod_so=$root/nginx/ngx_http_nextauth_module.so
+ngmod_so=${BENCH_NGINX_MODULE:-$root/nginx/ngx_http_nextauth_module.so}
 if ! command -v nginx >/dev/null; then
     ng_skip="nginx is not installed"
 else
     [ -f "$njs_so" ] || njs_skip="libnginx-mod-http-js is not installed"
     if make -n nginx-module >/dev/null 2>&1; then
         make -s nginx-module >/dev/null 2>"$dir/ngmod.err" ||
-            ngmod_skip="make nginx-module failed: $(tail -n1 "$dir/ngmod.err")"
+            { ngmod_skip="make nginx-module failed: $(tail -n1 "$dir/ngmod.err")"; failed=1; }
     fi
     [ -n "$ngmod_skip" ] || [ -f "$ngmod_so" ] ||
-        ngmod_skip="nginx/ngx_http_nextauth_module.so is not built (make nginx-module)"
+        ngmod_skip="${ngmod_so#"$root"/} is not built (make nginx-module)"
     ng_versions="nginx $(nginx -v 2>&1 | sed 's|.*nginx/||'), $workers worker(s)"
     [ -n "$njs_skip" ] || ng_versions+=", njs $(dpkg-query -W -f '${Version}' \
         libnginx-mod-http-js 2>/dev/null || echo '?')"
 fi
 export BENCH_HS256_SECRET=$secret
-ng_case static '' '' "$ng_skip" '' '' ''
-ng_case njs-hs256 "$hdr_hs256" "$bad_hs256" "${ng_skip:-$njs_skip}" \
+ng_case static '' "$ng_skip" '' '' ''
+ng_case njs-hs256 hs256 "${ng_skip:-$njs_skip}" \
     "load_module $njs_so; env BENCH_HS256_SECRET;" \
     "js_import hs256 from $root/tests/bench/njs-hs256.js; js_set \$bench_auth hs256.check;" \
     "if (\$bench_auth != 1) { return 401; }"
 for c in hs256 jwe-nocache jwe; do
-    h=hdr_${c%-nocache} b=bad_${c%-nocache}
-    ng_case "nextauth-$c" "${!h}" "${!b}" "${ng_skip:-$ngmod_skip}" "load_module $ngmod_so;" \
+    ng_case "nextauth-$c" "${c%-nocache}" "${ng_skip:-$ngmod_skip}" "load_module $ngmod_so;" \
         "nextauth_config $dir/$c.json;" "nextauth on;"
 done
 
@@ -224,16 +235,21 @@ code() { # URL [HEADER]
 checks=''
 for k in "${cases[@]}"; do
     [ -z "${c_skip[$k]:-}" ] || continue
-    got=$(code "${c_url[$k]}" "${c_hdr[$k]}")
+    t=${c_tok[$k]}
+    hdr=''
+    [ -z "$t" ] || hdr=${good[$t]}
+    got=$(code "${c_url[$k]}" "$hdr")
     why=''
     if [ "$got" != 200 ]; then
         why="the valid token got $got, not 200"
-    elif [ -n "${c_hdr[$k]}" ]; then
-        bad=$(code "${c_url[$k]}" "${c_bad[$k]}")
+    elif [ -n "$t" ]; then
+        tampered=$(code "${c_url[$k]}" "${bad[$t]}")
+        expired=$(code "${c_url[$k]}" "${old[$t]}")
         none=$(code "${c_url[$k]}")
-        [ "$bad" = 401 ] || why="a tampered token got $bad, not 401"
+        [ "$tampered" = 401 ] || why="a tampered token got $tampered, not 401"
+        [ "$expired" = 401 ] || why="${why:+$why; }an expired token got $expired, not 401"
         [ "$none" = 401 ] || why="${why:+$why; }no token got $none, not 401"
-        checks+="check $k valid=$got tampered=$bad none=$none"$'\n'
+        checks+="check $k valid=$got tampered=$tampered expired=$expired none=$none"$'\n'
     fi
     if [ -n "$why" ]; then
         skip_case "$k" "check failed: $why"
@@ -245,10 +261,11 @@ done
 # ticks PID — CPU clock ticks of PID (with the children it reaped) and of its
 # live children
 ticks() {
-    local pid=$1 k
+    local pid=$1 k kids
+    kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null || true)
     {
         sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}'
-        for k in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+        for k in $kids; do
             sed 's/^.*) //' "/proc/$k/stat" 2>/dev/null | awk '{print $12 + $13}'
         done
     } | awk '{s += $1} END {print s + 0}'
@@ -257,7 +274,7 @@ ticks() {
 measure() {
     local k=$1 s=$2 out t0 t1 n
     local args=(-t2 -c32 -d"${s}s" --latency)
-    [ -z "${c_hdr[$k]}" ] || args+=(-H "${c_hdr[$k]}")
+    [ -z "${c_tok[$k]}" ] || args+=(-H "${good[${c_tok[$k]}]}")
     t0=$(ticks "${c_pid[$k]}")
     out=$(timeout $((s + 25)) wrk "${args[@]}" "${c_url[$k]}/file.txt")
     t1=$(ticks "${c_pid[$k]}")
@@ -286,9 +303,9 @@ declare -A runs=() cpus=() lines=() this=() thiscpu=() ratios=() added=()
 pairs=("apache nextauth-hs256 openidc-hs256 1.1" "apache nextauth-jwe-nocache openidc-hs256 1.0"
     "nginx nextauth-hs256 njs-hs256 1.1")
 for k in "${cases[@]}"; do
-    set -- $k
-    [ "$2" = static ] && continue
-    case $2 in nextauth-*) pairs+=("$1 $2 static 0.6") ;; *) pairs+=("$1 $2 static") ;; esac
+    read -r srv cs <<<"$k"
+    [ "$cs" = static ] && continue
+    case $cs in nextauth-*) pairs+=("$k static 0.6") ;; *) pairs+=("$k static") ;; esac
 done
 n=${#live[@]}
 for ((r = 1; r <= rounds; r++)); do
@@ -303,14 +320,17 @@ for ((r = 1; r <= rounds; r++)); do
         lines[$k,$rps]="$p50 $p99 $non"
     done
     for p in "${pairs[@]}"; do
-        set -- $p
-        [ -n "${this[$1 $2]:-}" ] && [ -n "${this[$1 $3]:-}" ] || continue
-        ratios[$p]+="$(awk -v a="${this[$1 $2]}" -v b="${this[$1 $3]}" 'BEGIN {printf "%.3f", a / b}') "
+        read -r srv cs ref _ <<<"$p"
+        if [ -n "${this[$srv $cs]:-}" ] && [ -n "${this[$srv $ref]:-}" ]; then
+            ratios[$p]+="$(awk -v a="${this[$srv $cs]}" -v b="${this[$srv $ref]}" \
+                'BEGIN {printf "%.3f", a / b}') "
+        fi
     done
     for k in "${live[@]}"; do
-        set -- $k
-        [ -n "${thiscpu[$1 static]:-}" ] || continue
-        added[$k]+="$(awk -v a="${thiscpu[$k]}" -v b="${thiscpu[$1 static]}" 'BEGIN {printf "%.1f", a - b}') "
+        srv=${k%% *}
+        [ -n "${thiscpu[$srv static]:-}" ] || continue
+        added[$k]+="$(awk -v a="${thiscpu[$k]}" -v b="${thiscpu[$srv static]}" \
+            'BEGIN {printf "%.1f", a - b}') "
     done
 done
 
@@ -329,15 +349,19 @@ for k in "${live[@]}"; do
     printf 'cpu %s %s added=%s\n' "$k" "$(m "${cpus[$k]}")" "$(m "${added[$k]:-}")"
 done
 for p in "${pairs[@]}"; do
-    set -- $p
-    if [ -n "${c_skip[$1 $2]:-}" ] || [ -n "${c_skip[$1 $3]:-}" ]; then
-        echo "ratio $1 $2/$3 skipped ($( [ -n "${c_skip[$1 $2]:-}" ] && echo "$2" || echo "$3") skipped)"
+    read -r srv cs ref tgt <<<"$p"
+    if [ -n "${c_skip[$srv $cs]:-}" ]; then
+        echo "ratio $srv $cs/$ref skipped ($cs skipped)"
+        continue
+    elif [ -n "${c_skip[$srv $ref]:-}" ]; then
+        echo "ratio $srv $cs/$ref skipped ($ref skipped)"
         continue
     fi
     x=$(m "${ratios[$p]}")
     verdict=''
-    [ -z "${4:-}" ] || verdict="target >= $4: $(awk -v x="$x" -v t="$4" 'BEGIN {print (x >= t ? "holds" : "missed")}'); "
-    printf 'ratio %s %s/%s %.2f (%srounds: %s)\n' "$1" "$2" "$3" "$x" "$verdict" "${ratios[$p]% }"
+    [ -z "$tgt" ] || verdict="target >= $tgt: $(awk -v x="$x" -v t="$tgt" \
+        'BEGIN {print (x >= t ? "holds" : "missed")}'); "
+    printf 'ratio %s %s/%s %.2f (%srounds: %s)\n' "$srv" "$cs" "$ref" "$x" "$verdict" "${ratios[$p]% }"
 done
 echo "mod: load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$failed"
