@@ -28,6 +28,8 @@
 #           (apxs and Apache's and APR's headers)
 #   systemd units (tests/systemd.bats): systemd (systemd-analyze verify and
 #           security work offline; nothing needs systemd running)
+#   make bench only (tests/bench/modules.sh, the peers of the server modules):
+#           libapache2-mod-auth-openidc libnginx-mod-http-js
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
@@ -39,6 +41,8 @@ chromium chromium-driver"
 pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
 # the Apache module (see the top)
 pkgs="$pkgs apache2-dev"
+# make bench only (see the top)
+pkgs="$pkgs libapache2-mod-auth-openidc libnginx-mod-http-js"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
