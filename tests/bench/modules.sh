@@ -3,7 +3,7 @@
 # The native modules against the in-process checks their servers already have
 # (`make bench` runs it after e2e.sh). Every case is a private server on
 # loopback serving one small static file, driven by wrk (2 threads, 32
-# connections, BENCH_SECONDS each, default 3):
+# connections, BENCH_SECONDS each, default 2):
 #
 #   Apache 2.4, event MPM (tests/bench/modules.apache.conf; one instance per
 #   case, 2 processes of 32 threads, the same settings for all):
@@ -35,9 +35,12 @@
 # that answers wrongly fails the script. One line per case:
 #   check <server> <case> valid=200 tampered=401 expired=401 none=401
 #
-# The cases run in BENCH_ROUNDS rounds (default 3), in turn forward and
-# backward, so that a slow spell of the machine hits them all alike; each line
-# gives the median round, the ratios are medians of the per-round ratios:
+# The cases run in BENCH_ROUNDS rounds (default 3). A round runs them all
+# forth and back (A B C … C B A) and takes each case's mean of its two runs, so
+# that every case sits at the same mean time in the round and a machine that
+# speeds up or slows down meanwhile shifts them alike, as e2e.sh does; each line
+# gives the median round (p50 and p99 of its second run, non2xx of both), the
+# ratios are medians of the per-round ratios:
 #   mod <server> <case> <req/s> p50=<ms> p99=<ms> non2xx=<n> (median of N: …)
 #   cpu <server> <case> <µs/request> added=<µs>
 #   ratio <server> <case>/<reference> <x> (rounds: …)
@@ -51,7 +54,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-secs=${BENCH_SECONDS:-3}
+secs=${BENCH_SECONDS:-2}
 rounds=${BENCH_ROUNDS:-3}
 warm=${BENCH_WARMUP_SECONDS:-1}
 # shellcheck source=tests/lib/apache.sh
@@ -294,11 +297,11 @@ live=()
 for k in "${cases[@]}"; do [ -n "${c_skip[$k]:-}" ] || live+=("$k"); done
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "mod: ${ap_versions:-no Apache}; ${ng_versions:-no nginx}; $(nproc) cores;" \
-    "wrk -t2 -c32 -d${secs}s, $rounds rounds; load average $load0"
+    "wrk -t2 -c32 -d${secs}s, $rounds rounds forth and back; load average $load0"
 printf '%s' "$checks"
 for k in "${live[@]}"; do measure "$k" "$warm"; done # every thread's first request
 
-declare -A runs=() cpus=() lines=() this=() thiscpu=() ratios=() added=()
+declare -A runs=() cpus=() lines=() this=() thiscpu=() thisnon=() ratios=() added=()
 # the ratios: "SERVER CASE REFERENCE [TARGET]"
 pairs=("apache nextauth-hs256 openidc-hs256 1.1" "apache nextauth-jwe-nocache openidc-hs256 1.0"
     "nginx nextauth-hs256 njs-hs256 1.1")
@@ -309,15 +312,20 @@ for k in "${cases[@]}"; do
 done
 n=${#live[@]}
 for ((r = 1; r <= rounds; r++)); do
-    this=() thiscpu=()
-    for ((i = 0; i < n; i++)); do
-        k=${live[$((r % 2 ? i : n - 1 - i))]}
+    this=() thiscpu=() thisnon=()
+    for ((i = 0; i < 2 * n; i++)); do
+        k=${live[$((i < n ? i : 2 * n - 1 - i))]}
         measure "$k" "$secs"
-        this[$k]=$rps
-        thiscpu[$k]=$cpu
+        if [ -z "${this[$k]:-}" ]; then
+            this[$k]=$rps thiscpu[$k]=$cpu thisnon[$k]=$non
+            continue
+        fi
+        rps=$(awk -v a="${this[$k]}" -v b="$rps" 'BEGIN {printf "%.0f", (a + b) / 2}')
+        cpu=$(awk -v a="${thiscpu[$k]}" -v b="$cpu" 'BEGIN {printf "%.1f", (a + b) / 2}')
+        this[$k]=$rps thiscpu[$k]=$cpu
         runs[$k]+="$rps "
         cpus[$k]+="$cpu "
-        lines[$k,$rps]="$p50 $p99 $non"
+        lines[$k,$rps]="$p50 $p99 $((thisnon[$k] + non))"
     done
     for p in "${pairs[@]}"; do
         read -r srv cs ref _ <<<"$p"
