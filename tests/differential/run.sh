@@ -295,9 +295,8 @@ start_apache() { # DIR
 start_apache_module() { # DIR
     local dir=$1
     (
-        export NEXTAUTH_SECRET="$GC_SECRET"
         unset AUTH_SECRET NEXTAUTH_URL NEXTAUTH_SECRET_FILE
-        ap_start "$dir" "$REPO_ROOT/tests/fixtures-apache/httpd.conf" GUARD_PORT=0 \
+        NEXTAUTH_SECRET="$GC_SECRET" ap_start "$dir" "$REPO_ROOT/tests/fixtures-apache/httpd.conf" GUARD_PORT=0 \
             GUARD_CONF="$REPO_ROOT/examples/apache-module.conf" NEXTAUTH_MODULE="$AP_MODULE" \
             NEXTAUTH_CONFIG="$dir/guard.json" && echo "$AP_URL" >"$dir/url"
     )
