@@ -78,7 +78,7 @@
 #                           outlive their revocation and the outage, so any
 #                           value but 0 must fail the run (its trade-off, seen)
 #   LOAD_RELOAD_AT          apache-module: when the config changes and Apache
-#                           restarts gracefully [LOAD_SECONDS/2; with a
+#                           restarts gracefully [LOAD_SECONDS/2+1; with a
 #                           database LOAD_REVOKE_AT+1]
 #   LOAD_KEEP=1             keep the temp folder (its path is printed)
 #   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
@@ -129,7 +129,7 @@ esac
 DB_AT=${LOAD_DB_AT:-$((SECS / 4 <= KILL_EVERY ? KILL_EVERY + 1 : SECS / 4 > 60 ? 60 : SECS / 4))}
 DB_HOLD=${LOAD_DB_HOLD:-2}
 REVOKE_AT=${LOAD_REVOKE_AT:-$((SECS * 3 / 5 > DB_AT ? SECS * 3 / 5 : DB_AT + 1))}
-RELOAD_AT=${LOAD_RELOAD_AT:-$([ -z "$DB" ] && echo $((SECS / 2)) || echo $((REVOKE_AT + 1)))}
+RELOAD_AT=${LOAD_RELOAD_AT:-$([ -z "$DB" ] && echo $((SECS / 2 + 1)) || echo $((REVOKE_AT + 1)))}
 
 die() { # a set-up failure: it still ends with the result line
     echo "load: $*"
@@ -692,8 +692,9 @@ kill_one() {
     kill -KILL "$victim" 2>/dev/null || return
     if wait_back "$victim"; then
         printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
-        printf 'kill at %s s: pid %s, all %s guards back after %s s\n' "$(rel "$t1")" "$victim" \
-            "$PROCS" "$(secs $((NOW - t1)))" >>"$dir/faults.txt"
+        printf 'kill at %s s: pid %s, all %s %s back after %s s\n' "$(rel "$t1")" "$victim" \
+            "$PROCS" "$([ "$SERVER" = lighttpd ] && echo guards || echo children)" \
+            "$(secs $((NOW - t1)))" >>"$dir/faults.txt"
     else
         printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
         fail_notes+=("kill at $(rel "$t1") s: guards not back within 10 s")
