@@ -21,10 +21,15 @@ NGX_SRC     ?= /usr/share/nginx/src
 NGX_BUILD   := build/nginx
 NGX_MODULE  := nginx/ngx_http_nextauth_module.so
 # What nginx compiles (the module's file and the list of its module records)
-# and links it with: Debian's way (dpkg-buildflags CFLAGS -fPIC CPPFLAGS),
-# with the project's CFLAGS and hardening, and its extra warnings.
-NGX_CC_OPT   = $(CFLAGS) -fPIC -fstack-protector-strong -Wshadow -Wstrict-prototypes \
-               -Wformat=2 $(NA_FORTIFY) $(CPPFLAGS)
+# with, after its own "-W -Wall -Wpointer-arith -Wno-unused-parameter -Werror":
+# Debian's way (CFLAGS -fPIC CPPFLAGS), with the project's CFLAGS, hardening
+# and warnings (unused parameters too), and our source paths made relative in
+# the debug information, so that the build does not depend on where the tree
+# is. No -Werror or -std here: configure tests the system's features with
+# these flags, and those must come out as for the packaged nginx.
+NGX_CC_OPT   = $(CFLAGS) -fPIC -fstack-protector-strong -Wall -Wextra -Wunused-parameter \
+               -Wshadow -Wstrict-prototypes -Wformat=2 -ffile-prefix-map=$(CURDIR)=. \
+               $(NA_FORTIFY) $(CPPFLAGS)
 NGX_LD_OPT   = $(LDFLAGS) -fPIC -Wl,-z,relro -Wl,-z,now -Wl,--exclude-libs,ALL $(LDLIBS)
 
 .PHONY: nginx-module

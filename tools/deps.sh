@@ -26,6 +26,8 @@
 #           usual tools for whoever edits debian/; make deb does not need it)
 #   the Apache module (make apache-module, tests/mod-apache.bats): apache2-dev
 #           (apxs and Apache's and APR's headers)
+#   the nginx module (make nginx-module, tests/mod-nginx.bats): nginx-dev
+#           (nginx's configure, headers and the packaged nginx's build flags)
 #   systemd units (tests/systemd.bats): systemd (systemd-analyze verify and
 #           security work offline; nothing needs systemd running)
 set -eu
@@ -39,6 +41,8 @@ chromium chromium-driver"
 pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
 # the Apache module (see the top)
 pkgs="$pkgs apache2-dev"
+# the nginx module (see the top)
+pkgs="$pkgs nginx-dev"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
