@@ -295,6 +295,45 @@ assert_proxied_identity() { # USER ROLE
     ! grep -qi '^x-evil\|^set-cookie' "$gc_body_file" || _gc_show "a claim split a header"
 }
 
+@test "nginx module: an internal redirect (try_files) keeps the decision and the identity" {
+    gc_req /fallback/x -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_http 200
+    assert_env REMOTE_USER ada@example.com
+    assert_env NEXTAUTH_CLAIM_ROLE admin
+    assert_env REQUEST_URI /fallback/x
+    gc_req /fallback/x
+    assert_signin '%2Ffallback%2Fx'
+}
+
+@test "nginx module: a POST with a body is refused the same way, and the connection goes on" {
+    local out
+    out=$(curl -s --max-time 10 -d 'a=1&b=2' "$BASE/api/data.json" -o /dev/null -w '%{http_code} ' \
+        --next -s "$BASE/api/data.json" -H 'Accept: application/json' -o /dev/null -w '%{http_code} %{num_connects}')
+    [ "$out" = "401 401 0" ] || _fail "expected two 401s on one connection, got: $out"
+    gc_req /api/data.json -d 'a=1&b=2'
+    assert_json_401
+}
+
+@test "nginx module: a worker killed: the master starts another, whose guard answers at once" {
+    local victim
+    victim=$(pgrep -P "$MN_PID" | head -n 1)
+    [ -n "$victim" ] || _fail "no worker of $MN_PID"
+    kill -9 "$victim"
+    srv_poll 10 _mn_workers 2 || _fail "the master did not start another worker"
+    local i
+    for i in 1 2 3 4; do
+        gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+        assert_http 200
+        assert_env REMOTE_USER bob@example.com
+        gc_req /api/data.json
+        assert_json_401
+    done
+}
+
+_mn_workers() { # N — the master has N live workers
+    [ "$(pgrep -P "$MN_PID" | wc -l)" -eq "$1" ]
+}
+
 # --- configuration -----------------------------------------------------------
 
 @test "nginx module: without a secret nginx starts, and every guarded request is refused (307 to the error page, 500 JSON)" {
