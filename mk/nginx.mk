@@ -12,9 +12,8 @@
 #       signature matches the binary), --add-dynamic-module=nginx and
 #       --builddir=$(NGX_BUILD); then `make modules` with the Makefile it wrote
 #       there. Nothing is written into nginx's source tree or ours but
-#       $(NGX_BUILD) and the .so. nginx compiles the module with its own
-#       -W -Wall -Werror (-W is -Wextra) and the CFLAGS given here; the
-#       generated files never enter git.
+#       $(NGX_BUILD) and the .so (both ignored by git). nginx compiles the
+#       module with its own -W -Wall -Werror and NGX_CC_OPT below.
 #   load_module <repo>/nginx/ngx_http_nextauth_module.so; loads it.
 
 NGX_SRC     ?= /usr/share/nginx/src
