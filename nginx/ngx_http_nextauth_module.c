@@ -54,8 +54,9 @@
  *                         Only when some $nextauth_claim_ variable appears in
  *                         the configuration does the guard hand the claims
  *                         over (and skip its token cache) for allowed requests.
- * They are values for proxy_set_header and fastcgi_param; a backend takes its
- * identity from them only. nextauth off locations strip nothing: give a
+ * They are values for proxy_set_header and fastcgi_param (anything evaluated
+ * from the access phase on: in the rewrite phase — set, if, return — they are
+ * still empty); a backend takes its identity from them only. nextauth off locations strip nothing: give a
  * proxied backend its identity headers at server level
  * (proxy_set_header X-Nextauth-User $nextauth_user; an empty value sends no
  * header at all, so the client's is dropped there too).
