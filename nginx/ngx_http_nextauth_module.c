@@ -48,18 +48,20 @@
  *   $nextauth_email, $nextauth_name, $nextauth_sub, $nextauth_expires
  *   $nextauth_<name>      each NEXTAUTH_<NAME> of the configuration's
  *                         "identity" ($nextauth_role for NEXTAUTH_ROLE)
- *   $nextauth_claim_<c>   the session's claim c (its name lower-cased, as nginx
- *                         names variables): a string as it is, other JSON
- *                         compact, control bytes made '?', at most 4096 bytes.
- *                         Only when some $nextauth_claim_ variable appears in
- *                         the configuration does the guard hand the claims
- *                         over (and skip its token cache) for allowed requests.
+ *   $nextauth_claim_<c>   the session's claim c (nginx lower-cases variable
+ *                         names: a claim of that name, else the first whose
+ *                         name is c in another case): a string as it is, other
+ *                         JSON compact, control bytes made '?', at most 4096
+ *                         bytes. Only when some $nextauth_claim_ variable
+ *                         appears in the configuration does the guard hand the
+ *                         claims over (and skip its token cache) for allowed
+ *                         requests.
  * They are values for proxy_set_header and fastcgi_param (anything evaluated
  * from the access phase on: in the rewrite phase — set, if, return — they are
- * still empty); a backend takes its identity from them only. nextauth off locations strip nothing: give a
- * proxied backend its identity headers at server level
- * (proxy_set_header X-Nextauth-User $nextauth_user; an empty value sends no
- * header at all, so the client's is dropped there too).
+ * still empty); a backend takes its identity from them only. Locations where
+ * nextauth is off strip nothing: give a proxied backend its identity headers
+ * at server level (proxy_set_header X-Nextauth-User $nextauth_user; an empty
+ * value sends no header at all, so the client's is dropped there too).
  *
  * Processes: nginx workers are single-threaded; each worker makes its own
  * session source and guard (keys derived, database opened) when it starts,

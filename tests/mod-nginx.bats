@@ -172,14 +172,24 @@ assert_proxied_identity() { # USER ROLE
     assert_env NEXTAUTH_CLAIM_ROLE admin
 }
 
-@test "nginx module: \$nextauth_claim_<name>: a string as it is, other JSON compact, control bytes made '?'; none without a session" {
+@test "nginx module: \$nextauth_claim_<name>: a string as it is, other JSON compact, control bytes made '?', any case, at most 4096 bytes; none without a session" {
     local t
-    gc_mint t '{"email":"c@example.com","sub":"7","role":"ops","groups":["a","b"],"note":"x\r\ny"}'
+    gc_mint t '{"email":"c@example.com","sub":"7","role":"ops","groups":["a","b"],"note":"x\r\ny","Dept":"R&D"}'
     gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$t")"
     assert_http 200
     assert_env NEXTAUTH_CLAIM_ROLE ops
     assert_env NEXTAUTH_CLAIM_GROUPS '["a","b"]'
     assert_env NEXTAUTH_CLAIM_NOTE 'x??y'
+    # nginx lower-cases the variable's name: the claim is found in any case
+    assert_env NEXTAUTH_CLAIM_DEPT 'R&D'
+    # past 4096 bytes: left out, with a line in the error log
+    gc_mint t "{\"email\":\"c@example.com\",\"pad\":\"$(printf 'p%.0s' $(seq 4097))\"}"
+    gc_req /app/env.cgi -H "Cookie: $(gc_chunked_cookie "$t")"
+    assert_http 200
+    refute_env NEXTAUTH_CLAIM_PAD
+    assert_env REMOTE_USER c@example.com
+    grep -qF "$MN_PROG: \$nextauth_claim_pad left empty: claim pad is 4097 bytes (at most 4096)" \
+        "$GC_ERROR_LOG" || _fail "expected the log line of the left-out claim"
     # a claim the token does not have is not sent (if_not_empty)
     gc_req /app/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
     assert_env NEXTAUTH_CLAIM_ROLE user
