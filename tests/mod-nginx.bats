@@ -209,6 +209,26 @@ assert_proxied_identity() { # USER ROLE
     gc_check_request_variants joined
 }
 
+@test "nginx module: HTTP/2: the Cookie fields joined, the same answers" {
+    local h2=(--http2-prior-knowledge --unix-socket "$MN_ROOT/run/h2.sock")
+    gc_req /app/env.cgi "${h2[@]}" -H 'Cookie: a=1' -H "Cookie: $(gc_cookie "$TOK_ADMIN")" \
+        -H 'Cookie: b=2'
+    assert_http 200
+    assert_env REMOTE_USER ada@example.com
+    assert_env SERVER_PROTOCOL HTTP/2.0
+    gc_req /app/env.cgi "${h2[@]}" -H "Cookie: $(gc_chunked_cookie "$TOK_BIG")"
+    assert_http 200
+    assert_env NEXTAUTH_ROLE admin
+    gc_req /api/data.json "${h2[@]}"
+    assert_json_401
+    gc_req /docs/page.txt "${h2[@]}" -H 'X-Nextauth-User: evil'
+    assert_signin '%2Fdocs%2Fpage.txt'
+    gc_req /app/env.cgi "${h2[@]}" -H "Cookie: $(gc_cookie "$TOK_USER")" "${GC_CLIENT_IDENTITY[@]}"
+    assert_http 200
+    refute_client_identity
+    assert_env REMOTE_USER bob@example.com
+}
+
 @test "nginx module: forged identity headers without a session: guarded paths deny, a passed path gets no identity" {
     gc_check_forged_without_session
 }
