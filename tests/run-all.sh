@@ -107,7 +107,8 @@ done
 #             nextauth-session on SQLite and on a private PostgreSQL
 #   differential  tests/differential/run.sh: lighttpd, Apache and nginx on the
 #             example configs, and Apache with mod_nextauth (examples/
-#             apache-module.conf), two guard deployments each; thousands of raw
+#             apache-module.conf) and nginx with its module (examples/
+#             nginx-module.conf), two guard deployments each; thousands of raw
 #             request targets without and with a role=user cookie: no guarded
 #             or admin-only canary may come back (about 40 s)
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
