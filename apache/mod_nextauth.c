@@ -8,15 +8,19 @@
  *       AuthType NextAuth
  *       Require valid-user
  *   </Location>
+ *   <Location "/legacy/admin/">
+ *       Require nextauth-claim role admin owner
+ *   </Location>
  *
  * Configuration: NextAuthConfig names the JSON file (nextauth-fcgi.json(5));
  * the secret and url may also come from Apache's environment (NEXTAUTH_SECRET,
  * NEXTAUTH_SECRET_FILE, NEXTAUTH_URL), as for the programs. The file is read
- * once per (re)start, in the parent after the configuration is parsed, and a
- * file that cannot be read or parsed, or a url the guard cannot use, stops
- * Apache with one line in the error log: never a server that runs unguarded.
+ * once per (re)start, in the parent after the configuration is parsed
+ * (check_config, which `apache2 -t` runs too), and a file that cannot be read
+ * or parsed, or a url the guard cannot use, stops Apache — and fails
+ * `apache2 -t` — with one line on stderr: never a server that runs unguarded.
  * A missing secret does not stop it (every guarded request is refused, as the
- * programs do).
+ * programs do; a warning in the error log).
  *
  * One request: for AuthType NextAuth only, the check_authn hook first removes
  * every request header whose name, folded as CGI folds it (letters upper-cased,
@@ -41,12 +45,31 @@
  *          DONE returned, so no ErrorDocument replaces it. In a subrequest
  *          only the status is returned.
  *
+ * Require nextauth-claim NAME VALUE...: granted when the session's claim NAME
+ * (a top-level claim) matches one of the VALUEs: a string claim equal to it;
+ * a number claim whose JSON text it is (level 3 and "3"; 1.5 and "1.5"); a
+ * boolean claim "true" or "false"; an array claim when any element matches.
+ * Denied otherwise, also for a request without claims (a path the guard lets
+ * pass, another AuthType); before check_authn it asks for a user. The claims
+ * come with the guard's allow (guard.h, claims_out) only when some such line
+ * exists, and are released with the request.
+ *
+ * A valid session that the Require lines refuse — nextauth-claim, `Require
+ * user`, any other — gets the guard's own answer for a session its rules
+ * refuse (na_guard_forbidden): 403 JSON on API paths, the sign-in redirect on
+ * pages; never Apache's 401 with its error page (see note_auth_failure).
+ *
  * Threads: a guard and its session source hold per-thread state (the token
  * verifier's buffers, the token cache, a database connection), so each
  * thread that serves a request gets its own, made at its first request from
  * the one configuration the child shares read-only, kept under an APR thread
- * key and freed when the thread ends. Nothing is shared between threads but
- * the configuration; no lock is taken on a request. */
+ * key and freed when the thread ends — with database sessions, its
+ * connection is closed then, so a child that goes (a graceful restart,
+ * MaxConnectionsPerChild, a stop) leaves no backend behind, and Apache's
+ * parent keeps none. A database must allow a connection for each thread
+ * that serves: up to ServerLimit × ThreadsPerChild. Nothing is shared between
+ * threads but the configuration (and, read only, a request's claims); no lock
+ * is taken on a request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +120,9 @@ static const char *start_warning;
  * are parsed: which Require lines apply to a request is known only to
  * mod_authz_core, after check_authn has asked the guard, so a per-location
  * flag would have to be a second, hand-kept copy of the <Location> layout.
- * Reset before every read of the configuration (pre_config). */
+ * Reset before every read of the configuration (pre_config); a line in an
+ * .htaccess file sets it when the file is read, before that request's
+ * check_authn. Without it set, every such line denies: fail closed. */
 static int claims_wanted;
 
 /* One request's state (r->request_config): the session's claims when an allow
@@ -614,8 +639,8 @@ static void insert_error_filter(request_rec *r)
 }
 
 /* Apache's error response goes nowhere; the guard's answer goes instead: its
- * status, headers (Content-Type, Location, Cache-Control) and body (none for
- * HEAD), then the end of the response. */
+ * status, headers (Content-Type, Location, Cache-Control) and body, then the
+ * end of the response. Whatever Apache writes after that is dropped. */
 static apr_status_t forbid_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
@@ -638,8 +663,8 @@ static apr_status_t forbid_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             apr_table_add(r->headers_out, name, value);
     }
     size_t n = fc->len > pos ? fc->len - pos : 0;
-    ap_set_content_length(r, r->header_only ? 0 : (apr_off_t)n);
-    if (n > 0 && !r->header_only)
+    ap_set_content_length(r, (apr_off_t)n);
+    if (n > 0) /* for HEAD, the HTTP header filter drops it */
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(fc->buf + pos, n, r->pool,
                                                            f->c->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));

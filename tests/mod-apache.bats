@@ -214,6 +214,7 @@ assert_refused_page() { # CALLBACK
     assert_http 403
     assert_header Content-Type application/json
     assert_header Cache-Control no-store
+    assert_header Content-Length "${#GC_JSON_403}"
     cmp -s "$gc_hdr_file" "$gc_body_file" || _gc_show "expected no body after the headers"
     # the connection stays open for the next request (one connect for both)
     run curl -s -o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\n' \
