@@ -37,8 +37,9 @@ setup_file() {
     echo "# make deb: $((SECONDS - t0)) s" >&3
     export DEB_MAIN=$DEB_DIR/nextauth-fcgi_${VERSION}-1_$ARCH.deb
     export DEB_DEV=$DEB_DIR/nextauth-fcgi-dev_${VERSION}-1_$ARCH.deb
+    export DEB_APACHE=$DEB_DIR/libapache2-mod-nextauth_${VERSION}-1_$ARCH.deb
     export ROOT=$BATS_FILE_TMPDIR/root
-    dpkg -x "$DEB_MAIN" "$ROOT" && dpkg -x "$DEB_DEV" "$ROOT"
+    dpkg -x "$DEB_MAIN" "$ROOT" && dpkg -x "$DEB_DEV" "$ROOT" && dpkg -x "$DEB_APACHE" "$ROOT"
 }
 
 # deb_files DEB — the regular files of DEB (dpkg-deb -c), one path a line,
@@ -58,7 +59,9 @@ same_list() {
 # --- the build ----------------------------------------------------------------
 
 @test "deb: make deb leaves exactly the .deb files (and the build records) in DEB_DIR, nothing beside the repository" {
-    same_list "nextauth-fcgi-dbgsym_${VERSION}-1_$ARCH.deb
+    same_list "libapache2-mod-nextauth-dbgsym_${VERSION}-1_$ARCH.deb
+libapache2-mod-nextauth_${VERSION}-1_$ARCH.deb
+nextauth-fcgi-dbgsym_${VERSION}-1_$ARCH.deb
 nextauth-fcgi-dev_${VERSION}-1_$ARCH.deb
 nextauth-fcgi_${VERSION}-1_$ARCH.buildinfo
 nextauth-fcgi_${VERSION}-1_$ARCH.changes
@@ -170,6 +173,77 @@ usr/share/doc/nextauth-fcgi-dev/examples/protected-page.c" "$(deb_files "$DEB_DE
     grep -q 'deb-systemd-invoke stop nextauth-guard.socket nextauth-guard.service' "$ctl/prerm"
 }
 
+@test "deb: libapache2-mod-nextauth holds the module and its mods-available files; the package enables it, Apache's ABI in Depends" {
+    local ctl=$BATS_TEST_TMPDIR/control dep
+    same_list "etc/apache2/mods-available/nextauth.conf
+etc/apache2/mods-available/nextauth.load
+usr/lib/apache2/modules/mod_nextauth.so
+usr/share/doc/libapache2-mod-nextauth/changelog.Debian.gz
+usr/share/doc/libapache2-mod-nextauth/copyright" "$(deb_files "$DEB_APACHE")"
+    cmp "$REPO_ROOT/debian/apache2/nextauth.load" "$ROOT/etc/apache2/mods-available/nextauth.load"
+    grep -qx 'LoadModule nextauth_module /usr/lib/apache2/modules/mod_nextauth.so' \
+        "$ROOT/etc/apache2/mods-available/nextauth.load"
+    # the .conf names no file: an enabled module without a configuration
+    # changes nothing (and a missing file would stop Apache)
+    run grep -E '^[[:space:]]*NextAuthConfig' "$ROOT/etc/apache2/mods-available/nextauth.conf"
+    [ "$status" -eq 1 ]
+    dep=$(dpkg-deb -f "$DEB_APACHE" Depends)
+    echo "# Depends: $dep" >&3
+    [[ ", $dep," =~ ,\ apache2-api-[0-9]+, ]]
+    [[ ", $dep," =~ ,\ libpq5[\ ,] ]]
+    [[ ", $dep," =~ ,\ libjansson4\ \( ]]
+    [ "$(dpkg-deb -f "$DEB_APACHE" Recommends)" = nextauth-fcgi ]
+    [ "$(dpkg-deb -f "$DEB_APACHE" Section)" = httpd ]
+    dpkg-deb -e "$DEB_APACHE" "$ctl"
+    grep -q 'apache2_invoke enmod \$conf' "$ctl/postinst"
+    grep -qE '^[[:space:]]*for conf in nextauth +; do' "$ctl/postinst"
+}
+
+@test "deb: the extracted mod_nextauth, loaded by a private Apache with the package's .load and .conf, guards a location" {
+    local dir conf secret=deb-test-secret-0123456789abcdefghij
+    # shellcheck source=tests/lib/apache.sh
+    . "$BATS_TEST_DIRNAME/lib/apache.sh"
+    # not under BATS_TEST_TMPDIR: as root, Apache serves as www-data, which
+    # must be able to walk to the docroot
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/deb-apache.XXXXXX")
+    chmod 0755 "$dir"
+    conf=$dir/apache.conf
+    printf '{"url":"http://127.0.0.1","secret":"%s"}\n' "$secret" >"$dir/nextauth.json"
+    sed "s|/usr/lib/apache2/modules/mod_nextauth.so|$ROOT/usr/lib/apache2/modules/mod_nextauth.so|" \
+        "$ROOT/etc/apache2/mods-available/nextauth.load" >"$dir/nextauth.load"
+    cat >"$conf" <<CONF
+ServerName 127.0.0.1
+Listen 127.0.0.1:\${AP_PORT}
+PidFile "\${ROOT}/run/apache.pid"
+DefaultRuntimeDir "\${ROOT}/run"
+ErrorLog "\${ROOT}/logs/error.log"
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+<IfDefine !NOT_ROOT>
+  User www-data
+  Group www-data
+</IfDefine>
+Include "$dir/nextauth.load"
+Include "$ROOT/etc/apache2/mods-available/nextauth.conf"
+NextAuthConfig "$dir/nextauth.json"
+DocumentRoot "\${ROOT}/www"
+<Location "/">
+  AuthType NextAuth
+  Require valid-user
+</Location>
+CONF
+    ap_start "$dir" "$conf"
+    run curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$AP_URL/legacy/x"
+    ap_stop "$dir"
+    rm -rf "$dir"
+    [ "$output" = "307 http://127.0.0.1/api/auth/signin?callbackUrl=%2Flegacy%2Fx" ] || {
+        echo "got: $output" >&2
+        return 1
+    }
+}
+
 # --- the extracted programs -----------------------------------------------------
 
 @test "deb: the extracted nextauth-token: --version, --help, an encode/decode round trip" {
@@ -217,7 +291,7 @@ cgi() {
 # --- lintian -----------------------------------------------------------------------
 
 @test "deb: lintian finds no error in either package; the copyright is the LICENSE" {
-    run --separate-stderr lintian "$DEB_MAIN" "$DEB_DEV"
+    run --separate-stderr lintian "$DEB_MAIN" "$DEB_DEV" "$DEB_APACHE"
     printf '# %s\n' "${lines[@]}" >&3
     [ "$status" -eq 0 ]
     run grep -c '^E:' <<<"$output"

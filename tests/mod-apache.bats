@@ -292,6 +292,10 @@ assert_refused_page() { # CALLBACK
     refute_env REMOTE_USER
 }
 
+@test "mod_nextauth: the open-redirect payloads as paths and as callbackUrl: every Location stays on the origin" {
+    gc_check_payloads "$BASE"
+}
+
 @test "mod_nextauth: concurrent requests on the event MPM's threads each get their own identity" {
     local i out
     # shellcheck disable=SC2016 # $1 is the inner sh's

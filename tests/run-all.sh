@@ -106,7 +106,8 @@ done
 #             real next-auth and @auth/core with real adapters, replayed against
 #             nextauth-session on SQLite and on a private PostgreSQL
 #   differential  tests/differential/run.sh: lighttpd, Apache and nginx on the
-#             example configs, two guard deployments each; thousands of raw
+#             example configs, and Apache with mod_nextauth (examples/
+#             apache-module.conf), two guard deployments each; thousands of raw
 #             request targets without and with a role=user cookie: no guarded
 #             or admin-only canary may come back (about 40 s)
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
@@ -115,15 +116,20 @@ done
 #   load-sqlite, load-pg   the same with database sessions (LOAD_DB), about
 #             8 s each: SIGKILLs, the database away for 1 s (SQLite locked,
 #             PostgreSQL stopped: 503 for every session), sessions revoked
+#   load-apache-module, load-apache-module-sqlite   the same against the guard
+#             inside Apache (mod_nextauth), 8 s each: SIGKILLed children, a
+#             graceful restart with a changed rule (never an answer of neither
+#             config), with SQLite the lock and the revocation too
 #   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
 #             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
 #   sanitize  make sanitize-build (ASan+UBSan into build/san), then
 #             tests/valgrind/sanitize.sh: unit tests, the CGI-level bats suites
 #             and the corpus against that build
 # NEXTAUTH_SKIP_VALGRIND=1 / NEXTAUTH_SKIP_SANITIZE=1 / NEXTAUTH_SKIP_LOAD=1 (all
-# three load suites) / NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes
+# load suites) / NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes
 # from 20 s to a few minutes); CI sets none.
-for suite in corpus fuzz dbsess differential load load-sqlite load-pg valgrind sanitize; do
+for suite in corpus fuzz dbsess differential load load-sqlite load-pg load-apache-module \
+    load-apache-module-sqlite valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
@@ -146,6 +152,10 @@ for suite in corpus fuzz dbsess differential load load-sqlite load-pg valgrind s
     load-sqlite | load-pg)
         LOAD_DB=${suite#load-} LOAD_SECONDS=6 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 \
             tests/load/run.sh >"$log/$suite" 2>&1
+        ;;
+    load-apache-module*)
+        LOAD_SERVER=apache-module LOAD_DB=$([ "$suite" = load-apache-module ] && echo jwt || echo sqlite) \
+            LOAD_SECONDS=8 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 tests/load/run.sh >"$log/$suite" 2>&1
         ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;
     sanitize)

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The differential test: the guard must judge the very path the web server
-# serves, on real lighttpd, Apache and nginx, each configured by the
-# repository's example file (examples/*-guard.conf, included or rendered
-# unchanged). README.md in this folder explains the set-up and the verdicts.
+# serves, on real lighttpd, Apache and nginx in front of the FastCGI guard,
+# and on Apache with the guard inside it (mod_nextauth), each configured by
+# the repository's example file (examples/*-guard.conf and
+# examples/apache-module.conf, included or rendered unchanged). README.md in
+# this folder explains the set-up and the verdicts.
 #
-# Six private servers on loopback, two deployments of the guard per server:
+# One private server per kind on loopback (SERVER_KINDS below: lighttpd,
+# apache, nginx with the FastCGI guard, apache-module with the module), two
+# deployments of the guard per server:
 #   a   "matcher": /dashboard/…, /api/…, /@admin/…, /café/… guarded, the rest not
 #   b   no matcher: everything guarded but the guard's exempt paths and the
 #       server's public carve-outs (/public/, /api/auth/, …)
@@ -28,7 +32,8 @@
 # Environment:
 #   DIFF_SEED      the generator's seed (default 20261206; printed)
 #   DIFF_RANDOM    how many generated targets (default 300)
-#   DIFF_ONLY      run only these servers, space-separated (lighttpd apache nginx)
+#   DIFF_ONLY      run only these kinds, space-separated (lighttpd apache nginx
+#                  apache-module)
 #   DIFF_TIMEOUT   seconds a server's client may take (default 70)
 #   DIFF_KEEP=1    keep the temp folder (its path is printed)
 #   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
@@ -50,7 +55,10 @@ t0=$SECONDS
 
 SEED=${DIFF_SEED:-20261206}
 NRANDOM=${DIFF_RANDOM:-300}
-SERVERS=${DIFF_ONLY:-lighttpd apache nginx}
+# Each kind K has start_K DIR (leaves DIR/url) and stop_K DIR ("-" in K is "_"
+# in the names); a new kind is one more word here and those two functions.
+SERVER_KINDS='lighttpd apache nginx apache-module'
+SERVERS=${DIFF_ONLY:-$SERVER_KINDS}
 TIMEOUT=${DIFF_TIMEOUT:-70}
 DEPLOYS='a b'
 
@@ -60,12 +68,28 @@ die() { # a set-up failure: it still ends with the result line
     exit 1
 }
 
-for t in lighttpd apache2 nginx spawn-fcgi perl curl timeout; do
+for s in $SERVERS; do
+    case " $SERVER_KINDS " in *" $s "*) ;; *) die "unknown server $s (DIFF_ONLY: $SERVER_KINDS)" ;; esac
+done
+tools='perl curl timeout'
+for s in $SERVERS; do
+    case $s in
+    lighttpd) tools+=' lighttpd' ;;
+    apache) tools+=' apache2 spawn-fcgi' ;;
+    nginx) tools+=' nginx spawn-fcgi' ;;
+    apache-module) tools+=' apache2' ;;
+    esac
+done
+for t in $tools; do
     command -v "$t" >/dev/null || die "$t is missing (tools/deps.sh)"
 done
 for b in "$GC_GUARD_BIN" "$GC_TOKEN_BIN"; do
     [ -x "$b" ] || die "$b is not built (make)"
 done
+AP_MODULE=$REPO_ROOT/apache/mod_nextauth.so
+case " $SERVERS " in
+*" apache-module "*) [ -f "$AP_MODULE" ] || die "$AP_MODULE is not built (make apache-module)" ;;
+esac
 
 # Not under a 0700 folder: as root, Apache runs its CGI as www-data.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/differential.XXXXXX") || die "mktemp failed"
@@ -73,18 +97,15 @@ chmod 0755 "$tmp"
 
 pids=() # the clients still running (each under timeout, which passes a SIGTERM on)
 cleanup() {
-    local d p
+    local d p s
     for p in "${pids[@]}"; do
         # only that process: still ours (its command line names our folder)
         grep -qF "$tmp/" "/proc/$p/cmdline" 2>/dev/null && kill -TERM "$p"
     done
-    for d in a b; do
-        lt_stop "$tmp/lighttpd-$d"
-        ap_stop "$tmp/apache-$d"
-        ap_guard_stop "$tmp/apache-$d"
-        ng_stop "$tmp/nginx-$d"
-        gc_spawn_stop "$tmp/nginx-$d" guard
-        gc_spawn_stop "$tmp/nginx-$d" cgi
+    for s in $SERVER_KINDS; do
+        for d in a b; do
+            [ -d "$tmp/$s-$d" ] && "stop_${s//-/_}" "$tmp/$s-$d"
+        done
     done
     if [ "${DIFF_KEEP:-}" = 1 ]; then
         echo "differential: kept $tmp"
@@ -245,7 +266,7 @@ EOF2
 }
 
 # Each start_* runs in a subshell (the helpers export their variables) and
-# leaves DIR/url.
+# leaves DIR/url; each stop_* stops what its start_* started, by pid.
 start_lighttpd() { # DIR
     local dir=$1
     lighttpd_template >"$dir/lighttpd.conf.in"
@@ -267,6 +288,31 @@ start_apache() { # DIR
             echo "$AP_URL" >"$dir/url"
     )
 }
+
+# The module: tests/fixtures-apache/httpd.conf (as for the FastCGI guard) with
+# examples/apache-module.conf included in place of examples/apache-guard.conf.
+# The secret comes from Apache's environment, as the example allows.
+start_apache_module() { # DIR
+    local dir=$1
+    (
+        unset AUTH_SECRET NEXTAUTH_URL NEXTAUTH_SECRET_FILE
+        NEXTAUTH_SECRET="$GC_SECRET" ap_start "$dir" "$REPO_ROOT/tests/fixtures-apache/httpd.conf" GUARD_PORT=0 \
+            GUARD_CONF="$REPO_ROOT/examples/apache-module.conf" NEXTAUTH_MODULE="$AP_MODULE" \
+            NEXTAUTH_CONFIG="$dir/guard.json" && echo "$AP_URL" >"$dir/url"
+    )
+}
+
+stop_lighttpd() { lt_stop "$1"; }
+stop_apache() {
+    ap_stop "$1"
+    ap_guard_stop "$1"
+}
+stop_nginx() {
+    ng_stop "$1"
+    gc_spawn_stop "$1" guard
+    gc_spawn_stop "$1" cgi
+}
+stop_apache_module() { ap_stop "$1"; }
 
 start_nginx() { # DIR
     local dir=$1
@@ -358,12 +404,7 @@ for s in $SERVERS; do
         dir=$tmp/$s-$d
         mkdir -p "$dir/run" "$dir/logs"
         cp -R "$tmp/site-$d/." "$dir/"
-        case $s in
-        lighttpd) start_lighttpd "$dir" ;;
-        apache) start_apache "$dir" ;;
-        nginx) start_nginx "$dir" ;;
-        *) die "unknown server $s" ;;
-        esac || die "$s ($d) did not start"
+        "start_${s//-/_}" "$dir" || die "$s ($d) did not start"
         echo "differential: $s ($d) up at $((SECONDS - t0)) s"
         names+=("$s-$d")
     done
@@ -400,7 +441,7 @@ for n in "${names[@]}"; do
     failed=$((failed + f))
 done
 for n in "${names[@]}"; do
-    printf '%-11s %s\n' "$n:" "$(grep '^result ' "$tmp/$n/out" | cut -d' ' -f3-) $(grep '^counts ' "$tmp/$n/out" | cut -d' ' -f3-)"
+    printf '%-17s %s\n' "$n:" "$(grep '^result ' "$tmp/$n/out" | cut -d' ' -f3-) $(grep '^counts ' "$tmp/$n/out" | cut -d' ' -f3-)"
 done
 echo "differential: seed $SEED, elapsed $((SECONDS - t0)) s"
 echo "$passed passed, $failed failed"

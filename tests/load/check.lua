@@ -5,7 +5,7 @@
 -- Input (environment, set by run.sh):
 --   LOAD_CASES   a TSV file, one request kind a line (no header line):
 --                name, path, Accept, Cookie ("" = none), expect, arg, valid,
---                canary, weight, store, then, then_arg
+--                canary, weight, store, then, then_arg[, phase]
 --                expect: allow   200, the guarded marker in the body and arg,
 --                                the marker with the identity the guard handed
 --                                over ("MARKER user=… role=… sub=…", echoed by
@@ -16,7 +16,7 @@
 --                valid:  1 when the request carries a token that is valid for
 --                        that path (only then may the marker appear)
 --                canary: "" or the kind of a deliberately wrong expectation
---                        (below): wrong, leak, revoke, down
+--                        (below): wrong, leak, revoke, down, reload
 --                weight: how many times the kind appears in the mix
 --                store:  database sessions: which answer the request gets
 --                        while the session store is down, "json" or "html"
@@ -24,8 +24,12 @@
 --                        for a request that never reaches the store (no
 --                        cookie, an empty or over-long token, a public path)
 --                then:   "" or, for a session that run.sh revokes mid-run,
---                        what it deserves once its row is deleted (signin or
---                        401, with then_arg as arg)
+--                        what it deserves once its row is deleted (signin,
+--                        401 or 403, with then_arg as arg); with phase
+--                        "reload", what the request deserves under the config
+--                        a graceful restart puts in (apache-module)
+--                phase:  "" or "revoke" (then follows the revocation's
+--                        files) or "reload" (the graceful restart's)
 --   LOAD_MARKER, LOAD_PUBLIC_MARKER   the marker strings of guarded and public
 --                files (random per run)
 --   LOAD_FLAGS   database sessions only: a folder where run.sh marks the
@@ -38,6 +42,8 @@
 --                  back      from when it answers again, for good
 --                  revoking  from just before the first row is deleted
 --                  revoked   from when every revoked row is gone
+--                  reloading from just before the config changes (apache-module)
+--                  reloaded  from when no child of the old config is left
 --   LOAD_503_JSON, LOAD_503_HTML   the store-unavailable bodies (run.sh)
 --
 -- The database faults are judged exactly, per request, with those files:
@@ -48,7 +54,9 @@
 -- there, or answered before `fault` ever existed, is wrong. A revoked session:
 -- `revoking` absent when its answer has been read: the row was there, so it
 -- must be allowed; `revoked` there when it is sent: the row is gone, so it
--- must be refused; in between, either.
+-- must be refused; in between, either. The graceful restart's change is
+-- judged the same way with `reloading` and `reloaded`: the old config's
+-- answer, the new one's, in between either (never neither).
 --
 -- Pairing requests with answers. wrk calls request() each time a connection is
 -- about to send, and response() each time a connection has read a whole
@@ -73,6 +81,9 @@
 -- "canary-down" a public request treated as one that reaches the store (its
 -- 200 while `down` must be caught; while the store is down a thread's first
 -- request and every 4th after it are this one, so every outage has some).
+-- With apache-module's graceful restart "canary-reload", a user's session
+-- treated as refused by the new config on a path it does not change (each
+-- allow after `reloaded` must be caught).
 -- Their catches are counted apart from the real wrong answers; run.sh
 -- requires every canary to be caught and every real counter to be 0.
 --
@@ -87,6 +98,9 @@
 --                                those reaching it, those not reaching it), the
 --                                store's 503s while it answered, the revoked
 --                                sessions' answers by phase, the two canaries
+--   LOAD reload <before> <window-old> <window-new> <after> <canary-reload> <caught>
+--                                the answers of the cases the graceful
+--                                restart changes, by phase, and its canary
 --   LOAD ev5xx <ms> <count>      5xx answers, per 10 ms (ms = bucket start)
 --   LOAD evlost <ms> <count>     lost requests, per 10 ms
 --   LOAD evok <ms> <count>       allowed requests answered 200, per 100 ms
@@ -144,7 +158,7 @@ local function load_cases(file)
     for line in io.lines(file) do
         if line ~= "" then
             local f = split_tabs(line)
-            if #f ~= 12 then
+            if #f ~= 12 and #f ~= 13 then
                 error("bad case line (" .. #f .. " fields): " .. line)
             end
             list[#list + 1] = {
@@ -152,6 +166,7 @@ local function load_cases(file)
                 expect = f[5], arg = f[6], valid = f[7] == "1",
                 canary = f[8] ~= "" and f[8] or nil, weight = tonumber(f[9]),
                 store = f[10], after = f[11] ~= "" and f[11] or nil, after_arg = f[12],
+                reload = f[13] == "reload",
             }
         end
     end
@@ -166,6 +181,7 @@ function init(args)
     if flags then
         f_fault, f_down, f_back = flags .. "/fault", flags .. "/down", flags .. "/back"
         f_revoking, f_revoked = flags .. "/revoking", flags .. "/revoked"
+        f_reloading, f_reloaded = flags .. "/reloading", flags .. "/reloaded"
         body503 = {
             json = assert(os.getenv("LOAD_503_JSON"), "LOAD_503_JSON not set"),
             html = assert(os.getenv("LOAD_503_HTML"), "LOAD_503_HTML not set"),
@@ -206,6 +222,8 @@ function init(args)
     rev_allowed, rev_win_allowed, rev_win_refused, rev_refused = 0, 0, 0, 0
     canary_rev_n, canary_rev_caught, canary_down_n, canary_down_caught = 0, 0, 0, 0
     canary_down_i, down_seq = nil, 0
+    -- the graceful restart (LOAD reload line)
+    rel_before, rel_win_old, rel_win_new, rel_after, canary_rel_n, canary_rel_caught = 0, 0, 0, 0, 0, 0
     for i, c in ipairs(cases) do
         if c.canary == "down" then canary_down_i = i end
     end
@@ -256,6 +274,7 @@ function request()
     if flags then
         -- what the request is sent into (see the top)
         sent_down, sent_back, sent_revoked = exists(f_down), exists(f_back), exists(f_revoked)
+        sent_reloaded = exists(f_reloaded)
         if sent_down and canary_down_i then
             down_seq = down_seq + 1
             if down_seq % 4 == 1 then cur = canary_down_i end
@@ -314,15 +333,19 @@ function response(status, headers, body)
     if flags then
         recv_down, recv_revoking = exists(f_down), exists(f_revoking)
         recv_fault_seen = exists(f_fault) or exists(f_back)
+        if c.reload then -- the graceful restart's files stand for the revocation's
+            recv_revoking = exists(f_reloading)
+        end
     end
-    local revoked = c.after ~= nil and sent_revoked -- its row was gone before it was sent
+    -- its row was gone (its path under the new config) before it was sent
+    local revoked = c.after ~= nil and (c.reload and sent_reloaded or not c.reload and sent_revoked)
 
     -- the most important check: guarded content without a valid token
     local has_marker = body:find(marker, 1, true) ~= nil
     if c.canary == "leak" then
         canary_leak_n = canary_leak_n + 1
         if has_marker and not c.valid then canary_leak_caught = canary_leak_caught + 1 end
-    elseif has_marker and (not c.valid or (revoked and c.canary ~= "revoke")) then
+    elseif has_marker and (not c.valid or (revoked and c.canary ~= "revoke" and c.canary ~= "reload")) then
         count("leaks", i)
         sample(string.format("LEAK %s%s %d %q", c.name, revoked and " (revoked)" or "", status,
             body:sub(1, 80)))
@@ -376,24 +399,31 @@ function response(status, headers, body)
     elseif revoked then -- the row was gone: refused
         e, arg = c.after, c.after_arg
         ok = meets(e, arg, status, headers, body, has_marker)
-        if c.canary == "revoke" then
-            -- its row is still there: every allow must be caught
-            canary_rev_n = canary_rev_n + 1
-            if not ok then canary_rev_caught = canary_rev_caught + 1 end
+        if c.canary == "revoke" or c.canary == "reload" then
+            -- its row is still there (its path unchanged): every allow must be caught
+            if c.canary == "revoke" then
+                canary_rev_n = canary_rev_n + 1
+                if not ok then canary_rev_caught = canary_rev_caught + 1 end
+            else
+                canary_rel_n = canary_rel_n + 1
+                if not ok then canary_rel_caught = canary_rel_caught + 1 end
+            end
             return
         end
-        if ok then rev_refused = rev_refused + 1 end
+        if ok and c.reload then rel_after = rel_after + 1
+        elseif ok then rev_refused = rev_refused + 1 end
     elseif not recv_revoking then -- the row was there throughout: allowed
         ok = meets(e, arg, status, headers, body, has_marker)
-        if ok then rev_allowed = rev_allowed + 1 end
-    else -- during the DELETE: either, each exactly
+        if ok and c.reload then rel_before = rel_before + 1
+        elseif ok then rev_allowed = rev_allowed + 1 end
+    else -- during the DELETE (the restart): either, each exactly
         if meets(e, arg, status, headers, body, has_marker) then
             ok = true
-            rev_win_allowed = rev_win_allowed + 1
+            if c.reload then rel_win_old = rel_win_old + 1 else rev_win_allowed = rev_win_allowed + 1 end
         elseif meets(c.after, c.after_arg, status, headers, body, has_marker) then
             ok = true
             e = c.after
-            rev_win_refused = rev_win_refused + 1
+            if c.reload then rel_win_new = rel_win_new + 1 else rev_win_refused = rev_win_refused + 1 end
         else
             ok = false
         end
@@ -420,6 +450,10 @@ function done(summary, latency, requests)
         "canary_rev_caught", "canary_down_n", "canary_down_caught" }
     local db = {}
     for k = 1, #db_names do db[k] = 0 end
+    local rel_names = { "rel_before", "rel_win_old", "rel_win_new", "rel_after", "canary_rel_n",
+        "canary_rel_caught" }
+    local rel = {}
+    for k = 1, #rel_names do rel[k] = 0 end
     local out = {}
     -- only numbers and strings cross (see the top): the case names come from
     -- the file again, each counter by its own name
@@ -449,6 +483,7 @@ function done(summary, latency, requests)
         can[3] = can[3] + t:get("canary_leak_n")
         can[4] = can[4] + t:get("canary_leak_caught")
         for k, name in ipairs(db_names) do db[k] = db[k] + t:get(name) end
+        for k, name in ipairs(rel_names) do rel[k] = rel[k] + t:get(name) end
         for s in t:get("samples"):gmatch("([^" .. SAMPLE_SEP .. "]+)" .. SAMPLE_SEP) do
             out[#out + 1] = "LOAD sample " .. s
         end
@@ -463,6 +498,7 @@ function done(summary, latency, requests)
     end
     print(string.format("LOAD canary %d %d %d %d", can[1], can[2], can[3], can[4]))
     print("LOAD db " .. table.concat(db, " "))
+    print("LOAD reload " .. table.concat(rel, " "))
     for key, t in pairs(ev) do
         for ms, n in pairs(t) do
             print(string.format("LOAD %s %.0f %d", key, ms, n))
