@@ -668,8 +668,7 @@ static apr_status_t forbid_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(fc->buf + pos, n, r->pool,
                                                            f->c->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(f->c->bucket_alloc));
-    ap_remove_output_filter(f);
-    return ap_pass_brigade(f->next, bb);
+    return ap_pass_brigade(f->next, bb); /* the filter stays, to drop the rest */
 }
 
 static void register_hooks(apr_pool_t *p)

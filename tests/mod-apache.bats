@@ -347,6 +347,12 @@ _ma_bad_run() {
     _ma_bad_run "$bad/broken.json" -DFOREGROUND
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "mod_nextauth: $bad/broken.json: url/NEXTAUTH_URL is not a usable http(s) URL" ]
+    # a Require nextauth-claim line without a value
+    printf '<Location "/x/">\n  AuthType NextAuth\n  Require nextauth-claim role\n</Location>\n' >"$bad/extra.conf"
+    _ma_bad_run "$MA_ROOT/nextauth.json" -c "Include $bad/extra.conf" -t
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "AH00526: Syntax error on line 3 of $bad/extra.conf:" ]
+    [ "${lines[1]}" = "Require nextauth-claim: a claim's name and at least one value" ]
     # and a good one passes the check
     _ma_bad_run "$MA_ROOT/nextauth.json" -t
     [ "$status" -eq 0 ]
