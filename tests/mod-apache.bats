@@ -56,7 +56,7 @@ setup_file() {
     export MA_ROOT
     chmod 0755 "$MA_ROOT"
     gc_setup_root "$MA_ROOT" || return 1
-    for d in claims claims/groups claims/level claims/all claims/user api/claims; do
+    for d in claims claims/groups claims/level claims/all claims/user api/claims api/auth/claims; do
         mkdir -p "$MA_ROOT/www/$d" && cp -p "$MA_ROOT/www/app/env.cgi" "$MA_ROOT/www/$d/" || return 1
     done
     chmod -R a+rX "$MA_ROOT/www"
@@ -246,6 +246,13 @@ assert_refused_page() { # CALLBACK
     assert_http 200
     assert_env REMOTE_USER cy@example.com
     gc_req /claims/level/env.cgi -H "Cookie: $(gc_cookie "$TOK_DEE")" -H 'Accept: application/json'
+    assert_refused_api
+}
+
+@test "mod_nextauth: Require nextauth-claim on a path the guard lets pass: refused, as no session is read there" {
+    gc_req /api/auth/claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_refused_api
+    gc_req /api/auth/claims/env.cgi
     assert_refused_api
 }
 
