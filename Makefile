@@ -150,6 +150,7 @@ tests/bench/allow-authorizer: tests/bench/allow-authorizer.c
 bench: all tests/bench/bench tests/bench/allow-authorizer
 	tests/bench/bench
 	tests/bench/e2e.sh
+	tests/bench/modules.sh
 
 # Further targets (fuzzing, sanitizers, load tests) live in mk/*.mk.
 -include $(wildcard mk/*.mk)

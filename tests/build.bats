@@ -185,3 +185,27 @@ lacks_fortify() {
     [[ $output == *"lib/pic/guard.o"* ]]
     [[ $output != *"lib/pic/serve.o"* && $output != *"lib/pic/app.o"* && $output != *"lib/pic/nextauth.o"* ]]
 }
+
+@test "make nginx-module: nginx's configure as Debian runs it for its modules, with the flags; no libfcgi for the module" {
+    run make -n -B -C "$REPO_ROOT" --no-print-directory build/nginx/Makefile CFLAGS="-O1 -g" \
+        LDFLAGS=-Wl,-O1 LDLIBS=-lextra
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    line=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' <<<"$output" | grep -F './configure')
+    [[ $line == *"cd /usr/share/nginx/src && bash -c '. ./conf_flags && ./configure "* ]] ||
+        _fail "not nginx-dev's configure with its conf_flags"
+    [[ $line == *'"${NGX_CONF_FLAGS[@]}"'* ]] || _fail "missing the packaged nginx's flags"
+    [[ $line == *"'$REPO_ROOT/nginx' '$REPO_ROOT/build/nginx'"* ]] ||
+        _fail "expected --add-dynamic-module=nginx and --builddir=build/nginx"
+    # --with-cc-opt: ours, never -Werror (configure's feature tests use them)
+    local all=$line
+    line=" $(sed -E "s/.*' configure +'([^']*)'.*/\1/" <<<"$all") "
+    has -O1 -g -fPIC -fstack-protector-strong -Wall -Wextra -Wunused-parameter -Wshadow \
+        -Wstrict-prototypes -Wformat=2 "-ffile-prefix-map=$REPO_ROOT=."
+    lacks -Werror -std=c11 -O2
+    # --with-ld-opt
+    line=" $(sed -E "s/.*' configure +'[^']*' '([^']*)'.*/\1/" <<<"$all") "
+    has -Wl,-O1 -fPIC -Wl,-z,relro -Wl,-z,now -Wl,--exclude-libs,ALL -lextra
+    # what nginx links the module with (nginx/config)
+    run grep -x 'ngx_module_libs=.*' "$REPO_ROOT/nginx/config"
+    [ "$output" = 'ngx_module_libs="$ngx_addon_dir/../lib/pic/libnextauth_pic.a -ljansson -lcrypto -lsqlite3"' ]
+}

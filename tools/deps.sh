@@ -26,8 +26,12 @@
 #           usual tools for whoever edits debian/; make deb does not need it)
 #   the Apache module (make apache-module, tests/mod-apache.bats): apache2-dev
 #           (apxs and Apache's and APR's headers)
+#   the nginx module (make nginx-module, tests/mod-nginx.bats): nginx-dev
+#           (nginx's configure, headers and the packaged nginx's build flags)
 #   systemd units (tests/systemd.bats): systemd (systemd-analyze verify and
 #           security work offline; nothing needs systemd running)
+#   make bench only (tests/bench/modules.sh, the peers of the server modules):
+#           libapache2-mod-auth-openidc libnginx-mod-http-js
 set -eu
 
 pkgs="gcc make libc6-dev libssl-dev libjansson-dev libfcgi-dev libsqlite3-dev libpq-dev libfcgi-bin
@@ -39,6 +43,10 @@ chromium chromium-driver"
 pkgs="$pkgs build-essential debhelper devscripts lintian systemd"
 # the Apache module (see the top)
 pkgs="$pkgs apache2-dev"
+# the nginx module (see the top)
+pkgs="$pkgs nginx-dev"
+# make bench only (see the top)
+pkgs="$pkgs libapache2-mod-auth-openidc libnginx-mod-http-js"
 
 # Node.js may come from elsewhere than Debian (a newer nodejs package); any
 # node >= 18 with npm will do, so only ask for Debian's when there is none.
