@@ -857,6 +857,16 @@ static na_guard_outcome guarded(na_guard *g, const na_guard_req *rq, const route
     return NA_GUARD_ALLOW;
 }
 
+na_guard_outcome na_guard_forbidden(const na_guard *g, const na_guard_req *rq, na_resp *r)
+{
+    route_t rt;
+    if (!route(g, rq, &rt)) /* not guarded: route stopped before the JSON-or-redirect choice */
+        rt.api = wants_json(rq) ||
+                 (rt.rel != NULL && na_matcher_list_first(&g->cfg->api, rt.rel) != -1);
+    na_guard_outcome o = deny(g, &rt, DENY_FORBIDDEN, r);
+    return r->failed ? NA_GUARD_500 : o;
+}
+
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now_ms,
                                   na_resp *r)
 {

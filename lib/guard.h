@@ -140,6 +140,15 @@ void na_guard_free(na_guard *g);
 na_guard_outcome na_guard_respond(na_guard *g, const na_guard_req *rq, long long now_ms,
                                   na_resp *r);
 
+/* The answer the guard gives a session that a rule refuses (step 7 above),
+ * for a request whose session a server's own rules refused after the guard
+ * allowed it (a server module's Require lines): 403 JSON on API paths and for
+ * clients that do not accept HTML, the sign-in redirect on pages, with
+ * Cache-Control: no-store, in rq's role. A path the guard lets pass is judged
+ * the same way. Reads no session and logs nothing. Returns NA_GUARD_403,
+ * NA_GUARD_SIGNIN, or NA_GUARD_500 when out of memory (r then a bare 500). */
+na_guard_outcome na_guard_forbidden(const na_guard *g, const na_guard_req *rq, na_resp *r);
+
 /* The first param of envp (NULL-terminated "NAME=value" strings) named
  * HTTP_X_NEXTAUTH_<anything> or HTTP_REMOTE_USER, as a pointer to its name in
  * envp (ended by '='), or NULL. */

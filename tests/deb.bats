@@ -38,8 +38,10 @@ setup_file() {
     export DEB_MAIN=$DEB_DIR/nextauth-fcgi_${VERSION}-1_$ARCH.deb
     export DEB_DEV=$DEB_DIR/nextauth-fcgi-dev_${VERSION}-1_$ARCH.deb
     export DEB_APACHE=$DEB_DIR/libapache2-mod-nextauth_${VERSION}-1_$ARCH.deb
+    export DEB_NGINX=$DEB_DIR/libnginx-mod-http-nextauth_${VERSION}-1_$ARCH.deb
     export ROOT=$BATS_FILE_TMPDIR/root
-    dpkg -x "$DEB_MAIN" "$ROOT" && dpkg -x "$DEB_DEV" "$ROOT" && dpkg -x "$DEB_APACHE" "$ROOT"
+    dpkg -x "$DEB_MAIN" "$ROOT" && dpkg -x "$DEB_DEV" "$ROOT" && dpkg -x "$DEB_APACHE" "$ROOT" &&
+        dpkg -x "$DEB_NGINX" "$ROOT"
 }
 
 # deb_files DEB — the regular files of DEB (dpkg-deb -c), one path a line,
@@ -61,6 +63,8 @@ same_list() {
 @test "deb: make deb leaves exactly the .deb files (and the build records) in DEB_DIR, nothing beside the repository" {
     same_list "libapache2-mod-nextauth-dbgsym_${VERSION}-1_$ARCH.deb
 libapache2-mod-nextauth_${VERSION}-1_$ARCH.deb
+libnginx-mod-http-nextauth-dbgsym_${VERSION}-1_$ARCH.deb
+libnginx-mod-http-nextauth_${VERSION}-1_$ARCH.deb
 nextauth-fcgi-dbgsym_${VERSION}-1_$ARCH.deb
 nextauth-fcgi-dev_${VERSION}-1_$ARCH.deb
 nextauth-fcgi_${VERSION}-1_$ARCH.buildinfo
@@ -244,6 +248,59 @@ CONF
     }
 }
 
+@test "deb: libnginx-mod-http-nextauth holds the module and its load_module file; the package enables it, nginx's ABI in Depends" {
+    local ctl=$BATS_TEST_TMPDIR/control dep
+    same_list "usr/lib/nginx/modules/ngx_http_nextauth_module.so
+usr/share/doc/libnginx-mod-http-nextauth/changelog.Debian.gz
+usr/share/doc/libnginx-mod-http-nextauth/copyright
+usr/share/nginx/modules-available/mod-http-nextauth.conf" "$(deb_files "$DEB_NGINX")"
+    [ "$(cat "$ROOT/usr/share/nginx/modules-available/mod-http-nextauth.conf")" = \
+        'load_module modules/ngx_http_nextauth_module.so;' ]
+    dep=$(dpkg-deb -f "$DEB_NGINX" Depends)
+    echo "# Depends: $dep" >&3
+    # the ABI of the nginx the module was built against (nginx-dev's)
+    [[ ", $dep," == *", $(sed -n 's/^nginx:abi=//p' /usr/share/nginx/src/debian/libnginx-mod.abisubstvars),"* ]]
+    [[ ", $dep," =~ ,\ nginx-abi-[0-9.]+-[0-9]+, ]]
+    [[ ", $dep," =~ ,\ libpq5[\ ,] ]]
+    [ "$(dpkg-deb -f "$DEB_NGINX" Recommends)" = nextauth-fcgi ]
+    dpkg-deb -e "$DEB_NGINX" "$ctl"
+    grep -qE '^for confpair in mod-http-nextauth.conf:50-mod-http-nextauth.conf +; do' "$ctl/postinst"
+    grep -q 'dpkg-trigger --no-await nginx-reload' "$ctl/postinst"
+}
+
+@test "deb: the extracted nginx module, loaded by a private nginx, guards a location" {
+    local dir secret=deb-test-secret-0123456789abcdefghij
+    # shellcheck source=tests/lib/nginx.sh
+    . "$BATS_TEST_DIRNAME/lib/nginx.sh"
+    dir=$BATS_TEST_TMPDIR/ng
+    mkdir -p "$dir/www" "$dir/run" "$dir/logs"
+    printf '{"url":"http://127.0.0.1","secret":"%s"}\n' "$secret" >"$dir/nextauth.json"
+    cat >"$dir/nginx.conf.tmpl" <<CONF
+load_module $ROOT/usr/lib/nginx/modules/ngx_http_nextauth_module.so;
+user @USER@;
+pid @DIR@/run/nginx.pid;
+error_log @DIR@/logs/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+$(ng_temp_paths "@DIR@")
+    nextauth_config @DIR@/nextauth.json;
+    server {
+        listen 127.0.0.1:@PORT@;
+        root @DIR@/www;
+        location /legacy/ { nextauth on; }
+    }
+}
+CONF
+    ng_start "$dir" "$dir/nginx.conf.tmpl" USER="$(ng_user)"
+    run curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$NG_URL/legacy/x"
+    ng_stop "$dir"
+    [ "$output" = "307 http://127.0.0.1/api/auth/signin?callbackUrl=%2Flegacy%2Fx" ] || {
+        echo "got: $output" >&2
+        return 1
+    }
+}
+
 # --- the extracted programs -----------------------------------------------------
 
 @test "deb: the extracted nextauth-token: --version, --help, an encode/decode round trip" {
@@ -291,7 +348,7 @@ cgi() {
 # --- lintian -----------------------------------------------------------------------
 
 @test "deb: lintian finds no error in either package; the copyright is the LICENSE" {
-    run --separate-stderr lintian "$DEB_MAIN" "$DEB_DEV" "$DEB_APACHE"
+    run --separate-stderr lintian "$DEB_MAIN" "$DEB_DEV" "$DEB_APACHE" "$DEB_NGINX"
     printf '# %s\n' "${lines[@]}" >&3
     [ "$status" -eq 0 ]
     run grep -c '^E:' <<<"$output"

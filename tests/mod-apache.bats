@@ -3,7 +3,8 @@
 # mod_nextauth (apache/mod_nextauth.c), the guard inside Apache 2.4, end to
 # end: a private Apache (event MPM, mod_cgid) on a free loopback port loads
 # the module built by `make apache-module` (tests/fixtures-apache/
-# mod-nextauth.conf: everything guarded but /public/, ErrorDocuments for 401
+# mod-nextauth.conf: everything guarded but /public/, Require nextauth-claim
+# and Require user under /claims/ and /api/claims/, ErrorDocuments for 401
 # and 403 that must never be seen); the env-printing CGI (tests/fixtures)
 # and, under /service/, a proxied echo of the request headers stand behind it. Every answer is checked with curl, exactly: the same
 # answers as nextauth-guard's (tests/guard-apache.bats).
@@ -55,6 +56,9 @@ setup_file() {
     export MA_ROOT
     chmod 0755 "$MA_ROOT"
     gc_setup_root "$MA_ROOT" || return 1
+    for d in claims claims/groups claims/level claims/all claims/user api/claims api/auth/claims; do
+        mkdir -p "$MA_ROOT/www/$d" && cp -p "$MA_ROOT/www/app/env.cgi" "$MA_ROOT/www/$d/" || return 1
+    done
     chmod -R a+rX "$MA_ROOT/www"
     ma_write_config "$MA_ROOT/nextauth.json"
     cp "$GC_FIXTURES/echo-app.pl" "$MA_ROOT/echo-app.pl" &&
@@ -64,12 +68,16 @@ setup_file() {
         APP_PORT="$MA_APP_PORT" || return 1
     export BASE=$AP_URL
     gc_mint_tokens
+    # claims beyond the identity: an array, a number, a boolean
+    gc_mint TOK_CY '{"name":"Cy","email":"cy@example.com","sub":"3","role":"user","groups":["dev","staff"],"level":3,"verified":true}' &&
+        gc_mint TOK_DEE '{"name":"Dee","email":"dee@example.com","sub":"4","role":"user","groups":"staff","level":3.5,"verified":false}' ||
+        return 1
+    export TOK_CY TOK_DEE
 }
 
 teardown_file() {
     [ -n "${MA_ROOT-}" ] || return 0
     ap_stop "$MA_ROOT"
-    ap_stop "$MA_ROOT/bad"
     ap_stop "$MA_ROOT/nosecret"
     sf_stop "$MA_ROOT/echo-app"
     rm -rf "$MA_ROOT"
@@ -177,6 +185,103 @@ assert_identity() { # EMAIL NAME SUB ROLE
         _gc_show "expected the guard's log line in the error log"
 }
 
+# A session that a Require line refuses: the guard's answer for a refused
+# session, never Apache's 401 (no challenge, no ErrorDocument).
+assert_refused_api() {
+    assert_http 403 && assert_header Content-Type application/json &&
+        assert_header Cache-Control no-store && assert_body "$GC_JSON_403" &&
+        refute_header WWW-Authenticate
+}
+assert_refused_page() { # CALLBACK
+    assert_signin "$1" && refute_header Content-Type && assert_body '' &&
+        refute_header WWW-Authenticate
+}
+
+@test "mod_nextauth: Require nextauth-claim role admin: admin allowed; a user gets 403 JSON on an API, the sign-in redirect on a page" {
+    gc_req /claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
+    gc_req /api/claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
+    gc_req /api/claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_refused_api
+    gc_req '/claims/env.cgi?a=1' -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_refused_page '%2Fclaims%2Fenv.cgi%3Fa%3D1'
+    # a client that does not take HTML gets the JSON on a page too
+    gc_req /claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")" -H 'Accept: application/json'
+    assert_refused_api
+    # HEAD: the same status and headers, no body
+    gc_req /api/claims/env.cgi -I -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_http 403
+    assert_header Content-Type application/json
+    assert_header Cache-Control no-store
+    assert_header Content-Length "${#GC_JSON_403}"
+    cmp -s "$gc_hdr_file" "$gc_body_file" || _gc_show "expected no body after the headers"
+    # the connection stays open for the next request (one connect for both)
+    run curl -s -o /dev/null -o /dev/null -w '%{http_code} %{num_connects}\n' \
+        -H "Cookie: $(gc_cookie "$TOK_USER")" "$BASE/api/claims/env.cgi" "$BASE/api/env.cgi"
+    [ "$output" = $'403 1\n200 0' ] || _fail "keep-alive after a refusal: $output"
+}
+
+@test "mod_nextauth: Require nextauth-claim without a session: the guard's 401 JSON and 307, unchanged" {
+    gc_req /api/claims/env.cgi
+    assert_json_401
+    gc_req /claims/env.cgi
+    assert_signin '%2Fclaims%2Fenv.cgi'
+    gc_req /claims/groups/env.cgi -H "Cookie: $(gc_cookie "$TOK_EXPIRED")"
+    assert_signin '%2Fclaims%2Fgroups%2Fenv.cgi'
+}
+
+@test "mod_nextauth: Require nextauth-claim on an array claim (any element) and on a number (its JSON text)" {
+    gc_req /claims/groups/env.cgi -H "Cookie: $(gc_cookie "$TOK_CY")"
+    assert_http 200
+    assert_env REMOTE_USER cy@example.com
+    # a string claim equal to one of the values
+    gc_req /claims/groups/env.cgi -H "Cookie: $(gc_cookie "$TOK_DEE")"
+    assert_http 200
+    assert_env REMOTE_USER dee@example.com
+    # no such claim
+    gc_req /claims/groups/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_refused_page '%2Fclaims%2Fgroups%2Fenv.cgi'
+    gc_req /claims/level/env.cgi -H "Cookie: $(gc_cookie "$TOK_CY")"
+    assert_http 200
+    assert_env REMOTE_USER cy@example.com
+    gc_req /claims/level/env.cgi -H "Cookie: $(gc_cookie "$TOK_DEE")" -H 'Accept: application/json'
+    assert_refused_api
+}
+
+@test "mod_nextauth: Require nextauth-claim on a path the guard lets pass: refused, as no session is read there" {
+    gc_req /api/auth/claims/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_refused_api
+    gc_req /api/auth/claims/env.cgi
+    assert_refused_api
+}
+
+@test "mod_nextauth: <RequireAll> of valid-user and two nextauth-claim lines (one a boolean)" {
+    gc_req /claims/all/env.cgi -H "Cookie: $(gc_cookie "$TOK_CY")"
+    assert_http 200
+    assert_env REMOTE_USER cy@example.com
+    assert_env NEXTAUTH_ROLE user
+    # verified false, or no verified claim at all
+    gc_req /claims/all/env.cgi -H "Cookie: $(gc_cookie "$TOK_DEE")"
+    assert_refused_page '%2Fclaims%2Fall%2Fenv.cgi'
+    gc_req /claims/all/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")" -H 'X-Requested-With: XMLHttpRequest'
+    assert_refused_api
+    gc_req /claims/all/env.cgi
+    assert_signin '%2Fclaims%2Fall%2Fenv.cgi'
+}
+
+@test "mod_nextauth: Require user refuses another valid user with the guard's answer, not Apache's 401" {
+    gc_req /claims/user/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
+    assert_identity ada@example.com Ada 1 admin
+    gc_req /claims/user/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")"
+    assert_refused_page '%2Fclaims%2Fuser%2Fenv.cgi'
+    refute_body_has ErrorDocument
+    gc_req /claims/user/env.cgi -H "Cookie: $(gc_cookie "$TOK_USER")" -H 'Accept: application/json'
+    assert_refused_api
+    grep -qF 'user bob@example.com: authorization failure for "/claims/user/env.cgi"' "$AP_DIR/logs/error.log" ||
+        _gc_show "expected Apache's line for the refusal"
+}
+
 @test "mod_nextauth: NextAuth's own paths and the sign-in page pass, without an identity" {
     gc_req /api/auth/env.cgi
     assert_http 200
@@ -215,19 +320,50 @@ assert_identity() { # EMAIL NAME SUB ROLE
     }
 }
 
-@test "mod_nextauth: a configuration that cannot be read stops Apache at start" {
+# _ma_bad_run CONFIG ARG... — apache2 on the fixture with NextAuthConfig
+# CONFIG, in MA_ROOT/bad (`run`: status, lines).
+_ma_bad_run() {
+    local bad=$MA_ROOT/bad conf=$1
+    shift
+    local -a defs=(-d "$bad" -f "$MA_CONF" -C "Define ROOT $bad" -C "Define REPO $REPO_ROOT"
+        -C "Define AP_PORT $(srv_free_port)" -C "Define APP_PORT $MA_APP_PORT"
+        -C "Define NEXTAUTH_CONF $conf")
+    [ "$(id -u)" -eq 0 ] || defs+=(-DNOT_ROOT)
+    run timeout 20 "$AP_BIN" "${defs[@]}" "$@"
+}
+
+@test "mod_nextauth: apache2 -t, and the start, fail on a configuration that cannot be read or used: its one line, exit 1" {
     local bad=$MA_ROOT/bad
-    mkdir -p "$bad/www"
-    run ap_start "$bad" "$MA_CONF" NEXTAUTH_CONF="$bad/missing.json" APP_PORT="$MA_APP_PORT"
+    mkdir -p "$bad/www" "$bad/run" "$bad/logs"
+    _ma_bad_run "$bad/missing.json" -t
     [ "$status" -eq 1 ]
-    grep -qF "mod_nextauth: NextAuthConfig $bad/missing.json:" "$bad/logs/error.log" ||
-        { cat "$bad/logs/error.log" >&2; return 1; }
+    [ "${lines[0]}" = "mod_nextauth: NextAuthConfig $bad/missing.json: config $bad/missing.json: No such file or directory" ]
+    [ "${lines[1]}" = "AH00014: Configuration check failed" ]
+    [ "${#lines[@]}" -eq 2 ]
     printf '{"url": "not a url", "secret": "%s"}' "$GC_SECRET" >"$bad/broken.json"
     chmod 0600 "$bad/broken.json"
-    run ap_start "$bad" "$MA_CONF" NEXTAUTH_CONF="$bad/broken.json" APP_PORT="$MA_APP_PORT"
+    _ma_bad_run "$bad/broken.json" -t
     [ "$status" -eq 1 ]
-    grep -qF "mod_nextauth: $bad/broken.json:" "$bad/logs/error.log" ||
-        { cat "$bad/logs/error.log" >&2; return 1; }
+    [ "${lines[0]}" = "mod_nextauth: $bad/broken.json: url/NEXTAUTH_URL is not a usable http(s) URL" ]
+    [ "${#lines[@]}" -eq 2 ]
+    printf '{"url": "%s", "secret": "%s", "tokenCache": "many"}' "$GC_ORIGIN" "$GC_SECRET" >"$bad/typo.json"
+    _ma_bad_run "$bad/typo.json" -t
+    [ "$status" -eq 1 ]
+    [[ ${lines[0]} == "mod_nextauth: NextAuthConfig $bad/typo.json: "*tokenCache* ]]
+    # a start without the check stops at the same line, before it listens
+    _ma_bad_run "$bad/broken.json" -DFOREGROUND
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "mod_nextauth: $bad/broken.json: url/NEXTAUTH_URL is not a usable http(s) URL" ]
+    # a Require nextauth-claim line without a value
+    printf '<Location "/x/">\n  AuthType NextAuth\n  Require nextauth-claim role\n</Location>\n' >"$bad/extra.conf"
+    _ma_bad_run "$MA_ROOT/nextauth.json" -c "Include $bad/extra.conf" -t
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "AH00526: Syntax error on line 3 of $bad/extra.conf:" ]
+    [ "${lines[1]}" = "Require nextauth-claim: a claim's name and at least one value" ]
+    # and a good one passes the check
+    _ma_bad_run "$MA_ROOT/nextauth.json" -t
+    [ "$status" -eq 0 ]
+    [ "$output" = "Syntax OK" ]
 }
 
 @test "mod_nextauth: without a secret Apache starts, and every guarded request is refused (307 to the error page, 500 JSON)" {

@@ -709,6 +709,55 @@ static void test_claims_out(void)
     undeploy(&d);
 }
 
+/* na_guard_forbidden: the very bytes the guard writes when a rule refuses the
+ * session, on an API path and on a page, in each role; a path that passes is
+ * answered the same way. */
+static void test_forbidden(void)
+{
+    struct deployment d;
+    if (deploy(&d, "{\"secret\":\"guard-unit-test-secret-0123456789abcdef\","
+                   "\"url\":\"http://127.0.0.1\",\"rules\":[{\"matcher\":[\"/admin/:path*\","
+                   "\"/api/admin/:path*\"],\"authorized\":{\"role\":\"admin\"}}]}") < 0) {
+        CHECK(0);
+        return;
+    }
+    clock_now = NOW;
+    char *bob = cookie_for(&d, "{\"email\":\"bob@example.com\",\"role\":\"user\"}", 100);
+    const char *roles[] = {"authorizer", "auth_request", "responder"};
+    const char *uris[] = {"/api/admin/x?a=1", "/admin/x?a=1"};
+    for (int i = 0; i < 3; i++)
+        for (int k = 0; k < 2; k++) {
+            unit_out want, got;
+            na_guard_outcome o = ask(&d, uris[k], bob, roles[i], &want);
+            CHECK_EQ_INT(o, k == 0 ? NA_GUARD_403 : NA_GUARD_SIGNIN);
+            na_resp r;
+            na_guard_req rq = {.request_uri = uris[k], .accept = "text/html"};
+            if (i == 0)
+                rq.fcgi_role = "AUTHORIZER";
+            else if (i == 1)
+                rq.mode = "auth_request";
+            na_resp_init(&r);
+            CHECK_EQ_INT(na_guard_forbidden(&d.g, &rq, &r), o);
+            got.n = 0;
+            CHECK(na_resp_write(&r, unit_collect, &got) == 0);
+            CHECK_EQ_STR(got.b, want.b);
+            na_resp_free(&r);
+        }
+    /* not guarded here: a page is redirected, JSON for a client that asks for it */
+    na_resp r;
+    na_guard_req rq = {.request_uri = "/favicon.ico", .accept = "text/html",
+                       .fcgi_role = "AUTHORIZER"};
+    na_resp_init(&r);
+    CHECK_EQ_INT(na_guard_forbidden(&d.g, &rq, &r), NA_GUARD_SIGNIN);
+    na_resp_free(&r);
+    rq.accept = "application/json";
+    na_resp_init(&r);
+    CHECK_EQ_INT(na_guard_forbidden(&d.g, &rq, &r), NA_GUARD_403);
+    na_resp_free(&r);
+    free(bob);
+    undeploy(&d);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
@@ -718,5 +767,6 @@ int main(void)
     RUN(test_client_identity);
     RUN(test_out_of_memory);
     RUN(test_claims_out);
+    RUN(test_forbidden);
     return unit_done();
 }
