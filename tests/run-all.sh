@@ -110,7 +110,7 @@ done
 #             apache-module.conf) and nginx with its module (examples/
 #             nginx-module.conf), two guard deployments each; thousands of raw
 #             request targets without and with a role=user cookie: no guarded
-#             or admin-only canary may come back (about 60 s)
+#             or admin-only canary may come back (30–80 s)
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
 #             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
 #             content without a valid token, 5xx only in fault windows, flat RSS
