@@ -30,19 +30,7 @@ db_of() {
     esac
 }
 
-# A Prisma database: Ada (admin) and Bob (user); times in Prisma 7's text form.
-make_prisma_db() { # FILE
-    sqlite3 "$1" <"$SCHEMA/prisma-sqlite.sql" && sqlite3 "$1" <<'EOF'
-ALTER TABLE "User" ADD COLUMN "role" TEXT;
-INSERT INTO "User" ("id","name","email","image","createdAt","updatedAt","role") VALUES
-  ('user-ada','Ada','ada@example.com','https://example.test/ada.png',
-   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','admin'),
-  ('user-bob','Bob','bob@example.com',NULL,
-   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','user');
-EOF
-}
-
-# A Drizzle database: the same users (integer milliseconds).
+# A Drizzle database: the same users as ds_prisma_db's (integer milliseconds).
 make_drizzle_db() { # FILE
     sqlite3 "$1" <"$SCHEMA/drizzle-sqlite.sql" && sqlite3 "$1" <<'EOF'
 ALTER TABLE `user` ADD COLUMN `role` text;
@@ -60,10 +48,7 @@ session_sql() {
         echo "INSERT INTO \`session\` (\`sessionToken\`,\`userId\`,\`expires\`)
             VALUES ('$2','$3',4070908800000);"
         ;;
-    *)
-        echo "INSERT INTO \"Session\" (\"id\",\"sessionToken\",\"userId\",\"expires\",\"updatedAt\")
-            VALUES ('id-$2','$2','$3','2099-01-01T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00');"
-        ;;
+    *) ds_prisma_session_sql "$2" "$3" ;;
     esac
 }
 
@@ -103,7 +88,7 @@ setup_file() {
     fi
     ds_root DS_ROOT || return 1
     export DS_ROOT
-    make_prisma_db "$DS_ROOT/prisma.db" && make_drizzle_db "$DS_ROOT/drizzle.db" || return 1
+    ds_prisma_db "$DS_ROOT/prisma.db" && make_drizzle_db "$DS_ROOT/drizzle.db" || return 1
     for s in "${DS_SERVERS[@]}"; do
         add_sessions "$s" || return 1
     done

@@ -107,11 +107,7 @@ setup_file() {
 }
 
 teardown_file() {
-    local d
-    for d in "$BATS_FILE_TMPDIR"/*/; do
-        [ -d "$d/run" ] && stop_nginx "${d%/}"
-    done
-    return 0
+    gc_stop_each stop_nginx
 }
 
 teardown() {
@@ -121,8 +117,7 @@ teardown() {
 
 # nginx logs a FastCGI program's stderr line as 'FastCGI sent in stderr: "LINE'.
 gc_guard_logged() { # MSG
-    grep -qF "FastCGI sent in stderr: \"$1" "$GC_ERROR_LOG" ||
-        _fail "no 'FastCGI sent in stderr: \"$1' line in the error log"
+    gc_log_has "FastCGI sent in stderr: \"$1"
 }
 
 guard_pids() { # DIR — the live guard processes of that pid file
@@ -233,12 +228,7 @@ NEXTAUTH_SECRET=$GC_SECRET" ] || _fail "guard $p environment:" "$env"
 }
 
 @test "nginx: public paths and /api/auth are not guarded; the guard's own exemptions pass" {
-    gc_check_exemptions
-    local p
-    for p in /login /api/auth/nothing; do
-        gc_req "$p"
-        assert_http 404
-    done
+    gc_check_exemptions_404
     # the check location is internal
     gc_req /_nextauth/check
     assert_http 404

@@ -14,13 +14,12 @@
 
 # shellcheck disable=SC2154 # gc_status, gc_body…: set by gc_get
 load helpers
-# shellcheck source=tests/lib/dbsess-servers.sh
-. "$BATS_TEST_DIRNAME/lib/dbsess-servers.sh"
+# shellcheck source=tests/lib/mod-dbsess.sh
+. "$BATS_TEST_DIRNAME/lib/mod-dbsess.sh"
 load lib/postgres.sh
 
 MP_CONF="$BATS_TEST_DIRNAME/fixtures-apache/mod-nextauth.conf"
 MP_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
-SCHEMA="$REPO_ROOT/tests/vectors/dbsess-schema"
 
 # ds_check_revocation's view of this suite: one server, "apache", in
 # DS_ROOT/apache (its url file and guard.json), on the database "app".
@@ -56,13 +55,7 @@ session_sql() { # TOKEN USER-ID
 }
 
 setup_file() {
-    local t
-    for t in apache2 apxs jq curl pgrep ss; do
-        command -v "$t" >/dev/null || {
-            echo "mod-apache-pg: $t is not installed (tools/deps.sh)" >&2
-            return 1
-        }
-    done
+    gc_need_tools mod-apache-pg apache2 apxs jq curl pgrep ss || return 1
     if [ ! -f "$MP_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
         echo "mod-apache-pg: build first (make && make apache-module): $MP_MODULE, $GC_TOKEN_BIN" >&2
         return 1
@@ -70,12 +63,7 @@ setup_file() {
     export PGD="$BATS_FILE_TMPDIR/pg"
     # a connection per thread that serves: up to ServerLimit x ThreadsPerChild (50)
     pg_start "$PGD" listen_addresses=127.0.0.1 max_connections=80 || return 1
-    pg_createdb "$PGD" app && pg_sql_file "$PGD" app "$SCHEMA/prisma-pg.sql" &&
-        pg_sql "$PGD" app "ALTER TABLE \"User\" ADD COLUMN \"role\" TEXT;
-INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"image\",\"updatedAt\",\"role\") VALUES
-  ('user-ada','Ada','ada@example.com','https://example.test/ada.png','2025-12-31 00:00:00','admin'),
-  ('user-bob','Bob','bob@example.com',NULL,'2025-12-31 00:00:00','user');
-$(session_sql ada user-ada) $(session_sql bob user-bob)
+    md_pg_db "$PGD" "$(session_sql ada user-ada) $(session_sql bob user-bob)
 $(session_sql rv-del-apache user-ada) $(session_sql rv-cli-apache user-ada)
 $(session_sql rv-exp-apache user-ada)" || return 1
     ds_root DS_ROOT || return 1
@@ -136,30 +124,12 @@ pid_connections() {
 }
 
 @test "mod_nextauth, postgresql, worker MPM: a session row lets the request through with the row's identity and role" {
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed || return 1
-    assert_env AUTH_TYPE NextAuth
-    assert_env NEXTAUTH_NAME Ada
-    assert_env NEXTAUTH_SUB user-ada
-    assert_env NEXTAUTH_EXPIRES 2099-01-01T00:00:00.000Z
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_user_allowed || return 1
+    md_check_row_allows apache
     [ "$(backends)" -ge 1 ] || _fail "no connection of the module's"
 }
 
 @test "mod_nextauth, postgresql, worker MPM: no row for the token, or a rule against the role: refused" {
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie nobody)"
-    assert_json_401
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie nobody)"
-    assert_signin '%2Fapp%2Fenv.cgi'
-    gc_req /api/admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_http 403
-    assert_header Content-Type application/json
-    assert_body "$GC_JSON_403"
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_signin '%2Fadmin%2Fenv.cgi'
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed || return 1
+    md_check_refused
 }
 
 @test "mod_nextauth, postgresql, worker MPM: a deleted row, nextauth-token revoke, an expiry in the past: the very next request is refused" {

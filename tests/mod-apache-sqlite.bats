@@ -11,42 +11,21 @@
 
 # shellcheck disable=SC2154 # gc_status, gc_body…: set by gc_get
 load helpers
-# shellcheck source=tests/lib/dbsess-servers.sh
-. "$BATS_TEST_DIRNAME/lib/dbsess-servers.sh"
+# shellcheck source=tests/lib/mod-dbsess.sh
+. "$BATS_TEST_DIRNAME/lib/mod-dbsess.sh"
 
 MS_CONF="$BATS_TEST_DIRNAME/fixtures-apache/mod-nextauth.conf"
 MS_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
-SCHEMA="$REPO_ROOT/tests/vectors/dbsess-schema"
-
-# ms_session TOKEN USER-ID — a session row valid until 2099-01-01.
-ms_session() {
-    sqlite3 "$MS_ROOT/prisma.db" "INSERT INTO \"Session\" (\"id\",\"sessionToken\",\"userId\",\"expires\",\"updatedAt\")
-        VALUES ('id-$1','$1','$2','2099-01-01T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00');"
-}
 
 setup_file() {
-    local t
-    for t in apache2 apxs sqlite3 jq curl; do
-        command -v "$t" >/dev/null || {
-            echo "mod-apache-sqlite: $t is not installed (tools/deps.sh)" >&2
-            return 1
-        }
-    done
+    gc_need_tools mod-apache-sqlite apache2 apxs sqlite3 jq curl || return 1
     if [ ! -f "$MS_MODULE" ]; then
         echo "mod-apache-sqlite: build first (make apache-module): $MS_MODULE" >&2
         return 1
     fi
     ds_root MS_ROOT || return 1
     export MS_ROOT
-    sqlite3 "$MS_ROOT/prisma.db" <"$SCHEMA/prisma-sqlite.sql" && sqlite3 "$MS_ROOT/prisma.db" <<'SQL' || return 1
-ALTER TABLE "User" ADD COLUMN "role" TEXT;
-INSERT INTO "User" ("id","name","email","image","createdAt","updatedAt","role") VALUES
-  ('user-ada','Ada','ada@example.com','https://example.test/ada.png',
-   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','admin'),
-  ('user-bob','Bob','bob@example.com',NULL,
-   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','user');
-SQL
-    ms_session ada user-ada && ms_session bob user-bob && ms_session rv-del user-ada || return 1
+    md_sqlite_db "$MS_ROOT/prisma.db" || return 1
     chmod 0644 "$MS_ROOT/prisma.db"
     gc_setup_root "$MS_ROOT" || return 1
     chmod -R a+rX "$MS_ROOT/www"
@@ -71,48 +50,17 @@ teardown() {
 }
 
 @test "mod_nextauth, sqlite: a session row lets the request through with the row's identity and role" {
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed || return 1
-    assert_env AUTH_TYPE NextAuth
-    assert_env NEXTAUTH_NAME Ada
-    assert_env NEXTAUTH_SUB user-ada
-    assert_env NEXTAUTH_EXPIRES 2099-01-01T00:00:00.000Z
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_user_allowed || return 1
+    md_check_row_allows apache
 }
 
 @test "mod_nextauth, sqlite: no row for the token, or a rule against the role: refused" {
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie nobody)"
-    assert_json_401
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie nobody)"
-    assert_signin '%2Fapp%2Fenv.cgi'
-    gc_req /api/admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_http 403
-    assert_header Content-Type application/json
-    assert_body "$GC_JSON_403"
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_signin '%2Fadmin%2Fenv.cgi'
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed || return 1
+    md_check_refused
 }
 
 @test "mod_nextauth, sqlite: a deleted row is refused on the very next request" {
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie rv-del)"
-    assert_admin_allowed || return 1
-    sqlite3 "$MS_ROOT/prisma.db" "DELETE FROM \"Session\" WHERE \"sessionToken\" = 'rv-del'"
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie rv-del)"
-    assert_json_401
+    md_check_deleted_row "$MS_ROOT/prisma.db" 1
 }
 
 @test "mod_nextauth, sqlite: a writer holding the database: 503 JSON on an API, the 503 page elsewhere; served again after its commit" {
-    hold_lock "$MS_ROOT/prisma.db"
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_503 module api
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_503 module page
-    commit_lock
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed || return 1
-    grep -qF 'mod_nextauth: session store unavailable for /api/env.cgi' "$AP_DIR/logs/error.log" ||
-        _fail "expected the guard's line in the error log"
+    md_check_writer_lock "$MS_ROOT/prisma.db" "$AP_DIR/logs/error.log" mod_nextauth
 }

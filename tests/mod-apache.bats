@@ -20,32 +20,8 @@ load helpers
 MA_CONF="$BATS_TEST_DIRNAME/fixtures-apache/mod-nextauth.conf"
 MA_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
 
-# The guard's test configuration (gc_write_config) with the secret in the
-# file, readable by its owner only.
-ma_write_config() {
-    local file=$1
-    cat >"$file" <<JSON
-{
-  "url": "$GC_ORIGIN",
-  "secret": "$GC_SECRET",
-  "pages": { "signIn": "/login" },
-  "rules": [
-    { "matcher": ["/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
-  ],
-  "identity": { "NEXTAUTH_ROLE": "role" }
-}
-JSON
-    chmod 0600 "$file"
-}
-
 setup_file() {
-    local t
-    for t in apache2 apxs curl spawn-fcgi perl; do
-        command -v "$t" >/dev/null || {
-            echo "mod-apache: $t is not installed (tools/deps.sh)" >&2
-            return 1
-        }
-    done
+    gc_need_tools mod-apache apache2 apxs curl spawn-fcgi perl || return 1
     if [ ! -f "$MA_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
         echo "mod-apache: build first (make && make apache-module): $MA_MODULE, $GC_TOKEN_BIN" >&2
         return 1
@@ -60,7 +36,8 @@ setup_file() {
         mkdir -p "$MA_ROOT/www/$d" && cp -p "$MA_ROOT/www/app/env.cgi" "$MA_ROOT/www/$d/" || return 1
     done
     chmod -R a+rX "$MA_ROOT/www"
-    ma_write_config "$MA_ROOT/nextauth.json"
+    # the guard's test configuration, with the secret in the file
+    gc_write_config "$MA_ROOT/nextauth.json" "$GC_ORIGIN" "$GC_SECRET"
     cp "$GC_FIXTURES/echo-app.pl" "$MA_ROOT/echo-app.pl" &&
         sf_start "$MA_ROOT/echo-app" "$MA_ROOT/echo-app.pl" || return 1
     export MA_APP_PORT=$SF_PORT

@@ -16,16 +16,15 @@
 
 # shellcheck disable=SC2154 # gc_status, gc_body…: set by gc_get
 load helpers
-# shellcheck source=tests/lib/dbsess-servers.sh
-. "$BATS_TEST_DIRNAME/lib/dbsess-servers.sh"
+# shellcheck source=tests/lib/mod-dbsess.sh
+. "$BATS_TEST_DIRNAME/lib/mod-dbsess.sh"
+# shellcheck source=tests/lib/mod-nginx.sh
+. "$BATS_TEST_DIRNAME/lib/mod-nginx.sh"
 load lib/postgres.sh
 
-MP_TEMPLATE="$BATS_TEST_DIRNAME/fixtures-nginx/nginx.conf"
-MP_MODULE="$REPO_ROOT/nginx/ngx_http_nextauth_module.so"
-MP_PROG=ngx_http_nextauth_module
-SCHEMA="$REPO_ROOT/tests/vectors/dbsess-schema"
 TIMEOUT_MS=1000
-# ds_check_revocation's names: one server, in DS_ROOT/nginx-module
+# ds_check_revocation's and ds_check_no_session's names: one server, in
+# DS_ROOT/nginx-module
 DS_SERVERS=(nginx-module)
 
 # For ds_check_revocation: the session table, a statement on the database, and
@@ -42,14 +41,9 @@ session_sql() {
 
 setup_file() {
     local t s
-    for t in nginx jq curl spawn-fcgi perl; do
-        command -v "$t" >/dev/null || {
-            echo "mod-nginx-pg: $t is not installed (tools/deps.sh)" >&2
-            return 1
-        }
-    done
-    if [ ! -f "$MP_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
-        echo "mod-nginx-pg: build first (make && make nginx-module): $MP_MODULE, $GC_TOKEN_BIN" >&2
+    gc_need_tools mod-nginx-pg nginx jq curl spawn-fcgi perl || return 1
+    if [ ! -f "$MN_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
+        echo "mod-nginx-pg: build first (make && make nginx-module): $MN_MODULE, $GC_TOKEN_BIN" >&2
         return 1
     fi
     clean_env
@@ -57,29 +51,19 @@ setup_file() {
     pg_start "$PGD" || return 1
     s=$(session_sql ada user-ada; session_sql bob user-bob)
     for t in del cli exp; do s+=$(session_sql "rv-$t-nginx-module" user-ada); done
-    pg_createdb "$PGD" app && pg_sql_file "$PGD" app "$SCHEMA/prisma-pg.sql" &&
-        pg_sql "$PGD" app "ALTER TABLE \"User\" ADD COLUMN \"role\" TEXT;
-INSERT INTO \"User\" (\"id\",\"name\",\"email\",\"image\",\"updatedAt\",\"role\") VALUES
-  ('user-ada','Ada','ada@example.com','https://example.test/ada.png','2025-12-31 00:00:00','admin'),
-  ('user-bob','Bob','bob@example.com',NULL,'2025-12-31 00:00:00','user');
-$s" || return 1
+    md_pg_db "$PGD" "$s" || return 1
     export DS_ROOT="$BATS_FILE_TMPDIR/ds" MP_ROOT="$BATS_FILE_TMPDIR/ds/nginx-module"
     gc_setup_root "$MP_ROOT" || return 1
     # the guard's config where ds_check_revocation looks for it (revoke --config)
     ds_config "$MP_ROOT/guard.json" "$(pg_url "$PGD" app)" prisma "$TIMEOUT_MS" || return 1
-    GC_SPAWN_ENV=()
-    gc_spawn "$MP_ROOT" cgi "$MP_ROOT/run/cgi.sock" 1 /usr/bin/perl "$GC_FIXTURES/fcgi-cgi.pl" ||
-        return 1
-    cp "$BATS_TEST_DIRNAME/fixtures-nginx/site.conf" "$MP_ROOT/site.conf.in"
     # no application behind /service/ here: nothing listens on port 1
-    ng_start "$MP_ROOT" "$MP_TEMPLATE" USER="$(ng_user)" TEMP_PATHS="$(ng_temp_paths "$MP_ROOT")" \
-        MODULE="$MP_MODULE" NEXTAUTH_CONF="$MP_ROOT/guard.json" APP_PORT=1 || return 1
+    mn_start "$MP_ROOT" "$MP_ROOT/guard.json" 1 || return 1
     echo "$NG_URL" >"$MP_ROOT/url"
     export BASE=$NG_URL MP_PID=$NG_PID
 }
 
 teardown_file() {
-    [ -n "${MP_ROOT-}" ] && ng_stop "$MP_ROOT" && gc_spawn_stop "$MP_ROOT" cgi
+    [ -n "${MP_ROOT-}" ] && mn_stop "$MP_ROOT"
     [ -n "${PGD-}" ] && pg_stop "$PGD"
     return 0
 }
@@ -94,8 +78,8 @@ teardown() {
 
 # The module logs the guard's lines as "ngx_http_nextauth_module: …".
 mp_logged() { # MSG
-    srv_poll 2 grep -qF "$MP_PROG: $1" "$MP_ROOT/logs/error.log" ||
-        _fail "no '$MP_PROG: $1' line in the error log:" "$(tail -n 5 "$MP_ROOT/logs/error.log" | cut -c 1-300)"
+    srv_poll 2 grep -qF "$MN_PROG: $1" "$MP_ROOT/logs/error.log" ||
+        _fail "no '$MN_PROG: $1' line in the error log:" "$(tail -n 5 "$MP_ROOT/logs/error.log" | cut -c 1-300)"
 }
 
 # The master and its workers, one a line: a reload or a respawn changes them.
@@ -111,17 +95,8 @@ mp_connections() {
 }
 
 @test "nginx module, postgresql: a session row lets the request through with the row's identity and role; one connection per worker" {
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed
-    assert_env AUTH_TYPE NextAuth
-    assert_env NEXTAUTH_NAME Ada
-    assert_env NEXTAUTH_SUB user-ada
-    assert_env NEXTAUTH_EXPIRES 2099-01-01T00:00:00.000Z
-    assert_env NEXTAUTH_CLAIM_ROLE admin
-    gc_req /api/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_user_allowed
+    md_check_row_allows nginx
     assert_env NEXTAUTH_SUB user-bob
-    assert_env NEXTAUTH_CLAIM_ROLE user
     gc_req /docs/page.txt -H "Cookie: $(gc_cookie bob)"
     assert_http 200
     assert_body $'guarded page\n'
@@ -137,25 +112,9 @@ mp_connections() {
 }
 
 @test "nginx module, postgresql: no cookie or a token no row has: 401 JSON on /api/, 307 to sign-in on a page; a rule against the role: 403 / 307" {
-    local c
-    for c in 'X-None: 1' "Cookie: $(gc_cookie no-such-token)"; do
-        gc_req /api/data.json -H "$c"
-        assert_json_401
-        refute_header Location
-        gc_req '/docs/page.txt?a=1' -H "$c"
-        assert_signin '%2Fdocs%2Fpage.txt%3Fa%3D1'
-        refute_body_has 'guarded page'
-    done
-    mp_logged 'bad session token (no session row for the token) for /api/data.json'
-    gc_req /api/admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_http 403
-    assert_header Content-Type application/json
-    assert_header Cache-Control no-store
-    assert_body "$GC_JSON_403"
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie bob)"
-    assert_signin '%2Fadmin%2Fenv.cgi'
-    gc_req /admin/env.cgi -H "Cookie: $(gc_cookie ada)"
-    assert_admin_allowed
+    # ds_check_no_session's log line is the module's (ds_guard_logged nginx-module)
+    ds_check_no_session
+    md_check_role_rule no-store
 }
 
 @test "nginx module, postgresql: a deleted row, nextauth-token revoke, an expiry in the past: the very next request is refused" {
@@ -190,11 +149,7 @@ mp_connections() {
     gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)"
     assert_503 module page
     refute_body_has REMOTE_USER
-    # HEAD: the same status and headers, no body
-    gc_req /app/env.cgi -H "Cookie: $(gc_cookie ada)" -I
-    assert_http 503
-    assert_header Retry-After 5
-    cmp -s "$gc_hdr_file" "$gc_body_file" || _gc_show "expected no body after the headers"
+    md_check_head_503
     # a client that does not take HTML gets the JSON on a page too
     gc_req /docs/page.txt -H "Cookie: $(gc_cookie ada)" -H 'Accept: application/json'
     assert_503 module api

@@ -17,58 +17,13 @@
 load helpers
 # shellcheck source=tests/lib/guard-checks.sh
 . "$BATS_TEST_DIRNAME/lib/guard-checks.sh"
-# shellcheck source=tests/lib/nginx.sh
-. "$BATS_TEST_DIRNAME/lib/nginx.sh"
+# shellcheck source=tests/lib/mod-nginx.sh
+. "$BATS_TEST_DIRNAME/lib/mod-nginx.sh"
 # shellcheck source=tests/lib/spawn-fcgi.sh
 . "$BATS_TEST_DIRNAME/lib/spawn-fcgi.sh"
 
-MN_TEMPLATE="$BATS_TEST_DIRNAME/fixtures-nginx/nginx.conf"
-MN_SITE="$BATS_TEST_DIRNAME/fixtures-nginx/site.conf"
-MN_MODULE="$REPO_ROOT/nginx/ngx_http_nextauth_module.so"
-MN_PROG=ngx_http_nextauth_module
-
-# The guard's test configuration (gc_write_config) with the secret in the
-# file, readable by its owner only.
-mn_write_config() {
-    local file=$1
-    cat >"$file" <<JSON
-{
-  "url": "$GC_ORIGIN",
-  "secret": "$GC_SECRET",
-  "pages": { "signIn": "/login" },
-  "rules": [
-    { "matcher": ["/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
-  ],
-  "identity": { "NEXTAUTH_ROLE": "role" }
-}
-JSON
-    chmod 0600 "$file"
-}
-
-# mn_start DIR CONF — the CGI runner and nginx (the fixture) on DIR, whose
-# docroot gc_setup_root made, with nextauth_config CONF.
-mn_start() {
-    local dir=$1 conf=$2
-    GC_SPAWN_ENV=()
-    gc_spawn "$dir" cgi "$dir/run/cgi.sock" 1 /usr/bin/perl "$GC_FIXTURES/fcgi-cgi.pl" || return 1
-    cp "$MN_SITE" "$dir/site.conf.in"
-    ng_start "$dir" "$MN_TEMPLATE" USER="$(ng_user)" TEMP_PATHS="$(ng_temp_paths "$dir")" \
-        MODULE="$MN_MODULE" NEXTAUTH_CONF="$conf" APP_PORT="$MN_APP_PORT"
-}
-
-mn_stop() { # DIR
-    ng_stop "$1"
-    gc_spawn_stop "$1" cgi
-}
-
 setup_file() {
-    local t
-    for t in nginx curl spawn-fcgi perl jq; do
-        command -v "$t" >/dev/null || {
-            echo "mod-nginx: $t is not installed (tools/deps.sh)" >&2
-            return 1
-        }
-    done
+    gc_need_tools mod-nginx nginx curl spawn-fcgi perl jq || return 1
     if [ ! -f "$MN_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
         echo "mod-nginx: build first (make && make nginx-module): $MN_MODULE, $GC_TOKEN_BIN" >&2
         return 1
@@ -76,21 +31,19 @@ setup_file() {
     clean_env
     export MN_ROOT="$BATS_FILE_TMPDIR/ng"
     gc_setup_root "$MN_ROOT" || return 1
-    mn_write_config "$MN_ROOT/nextauth.json"
+    # the guard's test configuration, with the secret in the file
+    gc_write_config "$MN_ROOT/nextauth.json" "$GC_ORIGIN" "$GC_SECRET"
     cp "$GC_FIXTURES/echo-app.pl" "$BATS_FILE_TMPDIR/echo-app.pl" &&
         sf_start "$BATS_FILE_TMPDIR/echo-app" "$BATS_FILE_TMPDIR/echo-app.pl" || return 1
     export MN_APP_PORT=$SF_PORT
-    mn_start "$MN_ROOT" "$MN_ROOT/nextauth.json" || return 1
+    mn_start "$MN_ROOT" "$MN_ROOT/nextauth.json" "$MN_APP_PORT" || return 1
     export BASE=$NG_URL MN_PID=$NG_PID GC_ERROR_LOG="$MN_ROOT/logs/error.log"
     export GC_PUBLIC_CGI=/api/auth/env.cgi
     gc_mint_tokens
 }
 
 teardown_file() {
-    local d
-    for d in "$BATS_FILE_TMPDIR"/*/; do
-        [ -d "$d/run" ] && mn_stop "${d%/}"
-    done
+    gc_stop_each mn_stop
     sf_stop "$BATS_FILE_TMPDIR/echo-app"
     return 0
 }
@@ -103,8 +56,7 @@ teardown() {
 # The module logs the guard's lines as "ngx_http_nextauth_module: …" where the
 # program says "nextauth-guard: …".
 gc_guard_logged() { # MSG
-    grep -qF "$MN_PROG: ${1#nextauth-guard: }" "$GC_ERROR_LOG" ||
-        _fail "no '$MN_PROG: ${1#nextauth-guard: }' line in the error log"
+    gc_log_has "$MN_PROG: ${1#nextauth-guard: }"
 }
 
 # The proxied echo saw exactly this identity (the headers of site.conf), and
@@ -288,12 +240,7 @@ assert_proxied_identity() { # USER ROLE
 }
 
 @test "nginx module: /public/ (nextauth off) and the guard's exemptions pass, without an identity" {
-    gc_check_exemptions
-    local p
-    for p in /login /api/auth/nothing; do
-        gc_req "$p"
-        assert_http 404
-    done
+    gc_check_exemptions_404
     gc_req /api/auth/env.cgi -H "Cookie: $(gc_cookie "$TOK_ADMIN")"
     assert_http 200
     refute_env REMOTE_USER
@@ -369,7 +316,7 @@ _mn_workers() { # N — the master has N live workers
 @test "nginx module: without a secret nginx starts, and every guarded request is refused (307 to the error page, 500 JSON)" {
     local dir=$BATS_FILE_TMPDIR/nosecret
     gc_setup_root "$dir"
-    mn_start "$dir" "$dir/guard.json" || _fail "the no-secret nginx did not start"
+    mn_start "$dir" "$dir/guard.json" "$MN_APP_PORT" || _fail "the no-secret nginx did not start"
     grep -qF "nextauth_config $dir/guard.json: NO_SECRET:" "$dir/logs/config-check.out" ||
         _fail "expected the NO_SECRET warning of nginx -t:" "$(cat "$dir/logs/config-check.out")"
     gc_check_no_secret "$NG_URL" json
@@ -433,7 +380,7 @@ _mn_emerg_after() { # N CONF — more than N error lines about CONF
     assert_http 200
     assert_env REMOTE_USER ada@example.com
     # fixed again
-    mn_write_config "$conf"
+    gc_write_config "$conf" "$GC_ORIGIN" "$GC_SECRET"
     nginx -p "$MN_ROOT/" -c nginx.conf -e logs/error.log -s reload
     srv_poll 10 _mn_signin_is /login || _gc_show "expected the old sign-in page back"
 }

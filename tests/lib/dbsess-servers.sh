@@ -42,8 +42,14 @@
 #   ds_base SERVER DIR            BASE = the server's URL (for gc_req).
 #   ds_guard_logged SERVER DIR MSG   the server's error log has the guard's
 #       stderr line MSG ("nextauth-guard: …") in that server's form (polled
-#       for up to 2 s: Apache writes it while it answers).
+#       for up to 2 s: Apache writes it while it answers). SERVER may also be
+#       nginx-module: ngx_http_nextauth_module's line in nginx's error log.
 # SQLite:
+#   ds_prisma_db FILE   a new database in the Prisma schema with Ada (admin)
+#       and Bob (user) in "User", which has a column "role"; times in Prisma
+#       7's text form.
+#   ds_prisma_session_sql TOKEN USER-ID   the INSERT of a "Session" row of
+#       that database, valid until 2099-01-01.
 #   hold_lock DB / commit_lock / release_lock   another connection holds DB's
 #       write lock until it commits or goes (LOCK_PID; release_lock in the
 #       suite's teardown)
@@ -276,6 +282,7 @@ _ds_logged() { # SERVER DIR MSG
     lighttpd) grep -qF "FastCGI-stderr:$3" "$2/logs/error.log" ;;
     apache) grep -F 'AH02507' "$2/logs/error.log" | grep -qF "$3" ;;
     nginx) grep -qF "FastCGI sent in stderr: \"$3" "$2/logs/error.log" ;;
+    nginx-module) grep -qF "ngx_http_nextauth_module: ${3#nextauth-guard: }" "$2/logs/error.log" ;;
     esac
 }
 
@@ -379,6 +386,24 @@ assert_admin_allowed() {
 assert_user_allowed() {
     assert_http 200 && assert_env REMOTE_USER bob@example.com &&
         assert_env NEXTAUTH_ROLE user
+}
+
+# --- SQLite --------------------------------------------------------------------
+
+ds_prisma_db() {
+    sqlite3 "$1" <"$REPO_ROOT/tests/vectors/dbsess-schema/prisma-sqlite.sql" && sqlite3 "$1" <<'EOF'
+ALTER TABLE "User" ADD COLUMN "role" TEXT;
+INSERT INTO "User" ("id","name","email","image","createdAt","updatedAt","role") VALUES
+  ('user-ada','Ada','ada@example.com','https://example.test/ada.png',
+   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','admin'),
+  ('user-bob','Bob','bob@example.com',NULL,
+   '2025-12-31T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00','user');
+EOF
+}
+
+ds_prisma_session_sql() {
+    echo "INSERT INTO \"Session\" (\"id\",\"sessionToken\",\"userId\",\"expires\",\"updatedAt\")
+        VALUES ('id-$1','$1','$2','2099-01-01T00:00:00.000+00:00','2025-12-31T00:00:00.000+00:00');"
 }
 
 # --- a writer holding the lock -------------------------------------------------

@@ -445,6 +445,18 @@ gc_check_exemptions() {
     assert_signin '%2F_nextx%2Fapp.js'
 }
 
+# gc_check_exemptions on a server that asks the guard about every path but the
+# public area: what the guard lets through and the docroot lacks (the sign-in
+# page, the rest of /api/auth/) is the server's 404.
+gc_check_exemptions_404() {
+    local p
+    gc_check_exemptions
+    for p in /login /api/auth/nothing; do
+        gc_req "$p"
+        assert_http 404
+    done
+}
+
 # ENCODED_SLASH: the status of a path with an encoded slash, 307 (to "/" as
 # callbackUrl: the guard cannot normalize it, so it guards it) where the server
 # hands it to the guard, 404 where the server refuses it itself.

@@ -4,12 +4,17 @@
 # tests/lib/guard-checks.sh). Source it after bats' `load helpers` (it uses
 # REPO_ROOT and _fail); it sources server.sh.
 #
+# Suites:
+#   gc_need_tools SUITE COMMAND...   fails, naming the first one missing, when
+#       a COMMAND is not installed (for setup_file).
+#   gc_stop_each FN     FN DIR for each DIR under BATS_FILE_TMPDIR with a run/
+#       (for teardown_file: every server a file started).
 # Fixtures:
 #   gc_setup_root DIR   DIR/www from tests/fixtures/www, with the env-printing
 #                       CGI tests/fixtures/env.cgi copied to www/app/env.cgi,
 #                       www/admin/, www/api/, www/api/auth/ and www/public/;
 #                       DIR/run, DIR/logs; DIR/guard.json (gc_write_config).
-#   gc_write_config FILE [URL]   the guard's test configuration (below).
+#   gc_write_config FILE [URL [SECRET]]   the guard's test configuration (below).
 # Processes:
 #   gc_free_port        a free loopback TCP port (srv_free_port).
 #   gc_spawn DIR NAME SOCKET N PROGRAM [ARG...] — run PROGRAM under spawn-fcgi
@@ -34,6 +39,7 @@
 #   assert_env VAR VALUE / refute_env_value VAR VALUE / refute_env VAR
 #       on the body printed by env.cgi: the line VAR=VALUE is / is not there.
 #   assert_clean_headers the header block has no control byte but the CRLFs.
+#   gc_log_has TEXT      a line of GC_ERROR_LOG holds TEXT.
 # Client-sent identity:
 #   GC_CLIENT_IDENTITY   curl -H options: every spelling of the identity
 #       headers the examples remove, with values a token never has.
@@ -68,18 +74,40 @@ GC_JSON_500='{"message":"There is a problem with the server configuration. Check
 GC_ADMIN_CLAIMS='{"name":"Ada","email":"ada@example.com","sub":"1","role":"admin"}'
 GC_USER_CLAIMS='{"name":"Bob","email":"bob@example.com","sub":"2","role":"user"}'
 
+gc_need_tools() {
+    local suite=$1 t
+    shift
+    for t in "$@"; do
+        command -v "$t" >/dev/null || {
+            echo "$suite: $t is not installed (tools/deps.sh)" >&2
+            return 1
+        }
+    done
+}
+
+gc_stop_each() {
+    local d
+    for d in "$BATS_FILE_TMPDIR"/*/; do
+        [ -d "$d/run" ] && "$1" "${d%/}"
+    done
+    return 0
+}
+
 gc_free_port() {
     srv_free_port
 }
 
 # The test deployment: origin GC_ORIGIN, sign-in page /login, /admin/… and
 # /api/admin/… only for role admin, NEXTAUTH_ROLE from the role claim. The
-# secret comes from NEXTAUTH_SECRET (so a guard started without it has none).
+# secret comes from NEXTAUTH_SECRET (so a guard started without it has none),
+# or with SECRET from the file, then readable by its owner only (as a module
+# inside a server reads it).
 gc_write_config() {
-    local file=$1 url=${2:-$GC_ORIGIN}
-    cat >"$file" <<EOF
+    local file=$1 url=${2:-$GC_ORIGIN} secret=''
+    [ -z "${3-}" ] || secret=$'\n  "secret": "'"$3"'",'
+    cat >"$file" <<EOF || return 1
 {
-  "url": "$url",
+  "url": "$url",$secret
   "pages": { "signIn": "/login" },
   "rules": [
     { "matcher": ["/admin/:path*", "/api/admin/:path*"], "authorized": { "role": "admin" } }
@@ -87,6 +115,11 @@ gc_write_config() {
   "identity": { "NEXTAUTH_ROLE": "role" }
 }
 EOF
+    [ -z "${3-}" ] || chmod 0600 "$file"
+}
+
+gc_log_has() {
+    grep -qF "$1" "$GC_ERROR_LOG" || _fail "no '$1' line in the error log"
 }
 
 gc_setup_root() {
