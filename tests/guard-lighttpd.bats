@@ -97,8 +97,7 @@ teardown_file() {
 
 # Print the logs when a test failed.
 teardown() {
-    if [ -n "${BATS_TEST_COMPLETED-}" ]; then return 0; fi
-    srv_dump "$LTDIR/logs/error.log" "$LTDIR/logs/lighttpd.out"
+    gc_dump_failed "$LTDIR/logs/error.log" "$LTDIR/logs/lighttpd.out"
 }
 
 # lighttpd logs a FastCGI program's stderr line as "FastCGI-stderr:LINE".

@@ -111,8 +111,7 @@ teardown_file() {
 }
 
 teardown() {
-    if [ -n "${BATS_TEST_COMPLETED-}" ]; then return 0; fi
-    srv_dump "$NGDIR/logs/error.log" "$NGDIR/logs/nginx.out"
+    gc_dump_failed "$NGDIR/logs/error.log" "$NGDIR/logs/nginx.out"
 }
 
 # nginx logs a FastCGI program's stderr line as 'FastCGI sent in stderr: "LINE'.

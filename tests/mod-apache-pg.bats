@@ -56,10 +56,7 @@ session_sql() { # TOKEN USER-ID
 
 setup_file() {
     gc_need_tools mod-apache-pg apache2 apxs jq curl pgrep ss || return 1
-    if [ ! -f "$MP_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
-        echo "mod-apache-pg: build first (make && make apache-module): $MP_MODULE, $GC_TOKEN_BIN" >&2
-        return 1
-    fi
+    gc_need_module mod-apache-pg apache-module "$MP_MODULE" "$GC_TOKEN_BIN" || return 1
     export PGD="$BATS_FILE_TMPDIR/pg"
     # a connection per thread that serves: up to ServerLimit x ThreadsPerChild (50)
     pg_start "$PGD" listen_addresses=127.0.0.1 max_connections=80 || return 1

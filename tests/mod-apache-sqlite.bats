@@ -19,10 +19,7 @@ MS_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
 
 setup_file() {
     gc_need_tools mod-apache-sqlite apache2 apxs sqlite3 jq curl || return 1
-    if [ ! -f "$MS_MODULE" ]; then
-        echo "mod-apache-sqlite: build first (make apache-module): $MS_MODULE" >&2
-        return 1
-    fi
+    gc_need_module mod-apache-sqlite apache-module "$MS_MODULE" || return 1
     ds_root MS_ROOT || return 1
     export MS_ROOT
     md_sqlite_db "$MS_ROOT/prisma.db" || return 1

@@ -22,10 +22,7 @@ MA_MODULE="$REPO_ROOT/apache/mod_nextauth.so"
 
 setup_file() {
     gc_need_tools mod-apache apache2 apxs curl spawn-fcgi perl || return 1
-    if [ ! -f "$MA_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
-        echo "mod-apache: build first (make && make apache-module): $MA_MODULE, $GC_TOKEN_BIN" >&2
-        return 1
-    fi
+    gc_need_module mod-apache apache-module "$MA_MODULE" "$GC_TOKEN_BIN" || return 1
     # Not under BATS_FILE_TMPDIR: as root, Apache serves as www-data, which must
     # be able to walk to the docroot and run the CGI.
     MA_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/mod-apache.XXXXXX") || return 1
@@ -71,14 +68,7 @@ assert_identity() { # EMAIL NAME SUB ROLE
 }
 
 @test "mod_nextauth: the module needs no FastCGI library and exports only its module record" {
-    run nm -u "$MA_MODULE"
-    [ "$status" -eq 0 ]
-    ! grep -i fcgi <<<"$output" || _fail "the module needs a FastCGI symbol"
-    run nm -D --defined-only "$MA_MODULE"
-    [ "$status" -eq 0 ]
-    [ "$(awk '$2 ~ /^[TDB]$/ { print $3 }' <<<"$output")" = nextauth_module ]
-    run ldd "$MA_MODULE"
-    ! grep -i -e fcgi -e libpq <<<"$output" || _fail "the module links libfcgi or libpq"
+    gc_check_module_links "$MA_MODULE" TDB "nextauth_module "
 }
 
 @test "mod_nextauth: a page without a session is redirected to sign-in with its callbackUrl" {

@@ -42,10 +42,7 @@ session_sql() {
 setup_file() {
     local t s
     gc_need_tools mod-nginx-pg nginx jq curl spawn-fcgi perl || return 1
-    if [ ! -f "$MN_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
-        echo "mod-nginx-pg: build first (make && make nginx-module): $MN_MODULE, $GC_TOKEN_BIN" >&2
-        return 1
-    fi
+    gc_need_module mod-nginx-pg nginx-module "$MN_MODULE" "$GC_TOKEN_BIN" || return 1
     clean_env
     export PGD="$BATS_FILE_TMPDIR/pg"
     pg_start "$PGD" || return 1

@@ -19,10 +19,7 @@ load helpers
 
 setup_file() {
     gc_need_tools mod-nginx-sqlite nginx sqlite3 jq curl spawn-fcgi perl || return 1
-    if [ ! -f "$MN_MODULE" ]; then
-        echo "mod-nginx-sqlite: build first (make nginx-module): $MN_MODULE" >&2
-        return 1
-    fi
+    gc_need_module mod-nginx-sqlite nginx-module "$MN_MODULE" || return 1
     clean_env
     export MS_ROOT="$BATS_FILE_TMPDIR/ng"
     mkdir -p "$MS_ROOT"

@@ -24,10 +24,7 @@ load helpers
 
 setup_file() {
     gc_need_tools mod-nginx nginx curl spawn-fcgi perl jq || return 1
-    if [ ! -f "$MN_MODULE" ] || [ ! -x "$GC_TOKEN_BIN" ]; then
-        echo "mod-nginx: build first (make && make nginx-module): $MN_MODULE, $GC_TOKEN_BIN" >&2
-        return 1
-    fi
+    gc_need_module mod-nginx nginx-module "$MN_MODULE" "$GC_TOKEN_BIN" || return 1
     clean_env
     export MN_ROOT="$BATS_FILE_TMPDIR/ng"
     gc_setup_root "$MN_ROOT" || return 1
@@ -49,8 +46,7 @@ teardown_file() {
 }
 
 teardown() {
-    if [ -n "${BATS_TEST_COMPLETED-}" ]; then return 0; fi
-    srv_dump "$MN_ROOT/logs/error.log" "$MN_ROOT/logs/nginx.out"
+    gc_dump_failed "$MN_ROOT/logs/error.log" "$MN_ROOT/logs/nginx.out"
 }
 
 # The module logs the guard's lines as "ngx_http_nextauth_module: …" where the
@@ -75,16 +71,8 @@ assert_proxied_identity() { # USER ROLE
 # --- the module itself ----------------------------------------------------------
 
 @test "nginx module: it needs no FastCGI library nor libpq, and exports only nginx's module records" {
-    run nm -u "$MN_MODULE"
-    [ "$status" -eq 0 ]
-    ! grep -i fcgi <<<"$output" || _fail "the module needs a FastCGI symbol"
-    run nm -D --defined-only "$MN_MODULE"
-    [ "$status" -eq 0 ]
-    [ "$(awk '$2 ~ /^[TDBR]$/ { print $3 }' <<<"$output" | sort | tr '\n' ' ')" = \
-        "ngx_http_nextauth_module ngx_module_names ngx_module_order ngx_modules " ] ||
-        _fail "exported:" "$output"
-    run ldd "$MN_MODULE"
-    ! grep -i -e fcgi -e libpq <<<"$output" || _fail "the module links libfcgi or libpq"
+    gc_check_module_links "$MN_MODULE" TDBR \
+        "ngx_http_nextauth_module ngx_module_names ngx_module_order ngx_modules "
 }
 
 # --- the checks every server gets (tests/lib/guard-checks.sh) -----------------

@@ -534,6 +534,24 @@ gc_check_crlf() {
     refute_header Set-Cookie
 }
 
+# --- the modules inside a server ------------------------------------------------
+
+# gc_check_module_links SO TYPES EXPORTS — the server module SO needs no
+# FastCGI symbol and links neither libfcgi nor libpq; its defined dynamic
+# symbols of the nm types TYPES (e.g. TDB) are EXPORTS, sorted, each followed
+# by a space.
+gc_check_module_links() {
+    run nm -u "$1"
+    [ "$status" -eq 0 ]
+    ! grep -i fcgi <<<"$output" || _fail "the module needs a FastCGI symbol"
+    run nm -D --defined-only "$1"
+    [ "$status" -eq 0 ]
+    [ "$(awk -v t="^[$2]\$" '$2 ~ t { print $3 }' <<<"$output" | sort | tr '\n' ' ')" = "$3" ] ||
+        _fail "exported:" "$output"
+    run ldd "$1"
+    ! grep -i -e fcgi -e libpq <<<"$output" || _fail "the module links libfcgi or libpq"
+}
+
 # --- no secret -----------------------------------------------------------------------------
 
 # A guard without a secret, behind the server at URL: pages 307 to the error

@@ -7,8 +7,13 @@
 # Suites:
 #   gc_need_tools SUITE COMMAND...   fails, naming the first one missing, when
 #       a COMMAND is not installed (for setup_file).
+#   gc_need_module SUITE MAKE-TARGET MODULE [PROGRAM]   fails, saying what to
+#       build, when the server module MODULE (`make MAKE-TARGET`) or the
+#       program PROGRAM (`make`) is not there (for setup_file).
 #   gc_stop_each FN     FN DIR for each DIR under BATS_FILE_TMPDIR with a run/
 #       (for teardown_file: every server a file started).
+#   gc_dump_failed FILE...   in teardown: the FILEs (srv_dump) when the test
+#       failed.
 # Fixtures:
 #   gc_setup_root DIR   DIR/www from tests/fixtures/www, with the env-printing
 #                       CGI tests/fixtures/env.cgi copied to www/app/env.cgi,
@@ -85,12 +90,28 @@ gc_need_tools() {
     done
 }
 
+gc_need_module() {
+    local how="make $2" files=$3
+    if [ $# -gt 3 ]; then
+        how="make && $how" files+=", $4"
+    fi
+    if [ ! -f "$3" ] || { [ $# -gt 3 ] && [ ! -x "$4" ]; }; then
+        echo "$1: build first ($how): $files" >&2
+        return 1
+    fi
+}
+
 gc_stop_each() {
     local d
     for d in "$BATS_FILE_TMPDIR"/*/; do
         [ -d "$d/run" ] && "$1" "${d%/}"
     done
     return 0
+}
+
+gc_dump_failed() {
+    if [ -n "${BATS_TEST_COMPLETED-}" ]; then return 0; fi
+    srv_dump "$@"
 }
 
 gc_free_port() {
