@@ -28,7 +28,6 @@ load helpers
 # shellcheck source=tests/lib/spawn-fcgi.sh
 . "$BATS_TEST_DIRNAME/lib/spawn-fcgi.sh"
 
-SO_AP_EXAMPLE="$REPO_ROOT/examples/apache-module-same-origin.conf"
 SO_NG_EXAMPLE="$REPO_ROOT/examples/nginx-module-same-origin.conf"
 SO_AP_CONF="$BATS_TEST_DIRNAME/fixtures-apache/same-origin.conf"
 SO_NG_TEMPLATE="$BATS_TEST_DIRNAME/fixtures-nginx/same-origin.conf"
