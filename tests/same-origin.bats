@@ -11,8 +11,9 @@
 # every path, NextAuth's /api/auth/session and /api/auth/signin included; the
 # same echo, under /old/, is the old application of /legacy/app/. The legacy
 # CGI is the env-printing tests/fixtures/env.cgi (Apache: mod_cgid; nginx:
-# tests/fixtures/fcgi-cgi.pl). The configuration is the one the examples
-# show: url = the public origin, "api": ["/legacy/api/:path*"].
+# tests/fixtures/fcgi-cgi.pl). The configuration is the one both examples
+# show in their comments (checked to be the same), with the tests' origin as
+# url and the secret's file in the test folder.
 #
 # A server that is not installed skips its tests; an installed one without
 # its module built fails, as tests/mod-apache.bats and mod-nginx.bats do.
@@ -38,19 +39,26 @@ SO_SIGNIN="$GC_ORIGIN/api/auth/signin?callbackUrl="
 SO_HOST=${GC_ORIGIN#http://}
 SO_PAGE='<!DOCTYPE html><title>legacy</title><p>the legacy page</p>'
 
-# The configuration the examples show, with the tests' origin and secret.
-so_write_config() { # FILE
-    cat >"$1" <<JSON
-{
-  "url": "$GC_ORIGIN",
-  "secret": "$GC_SECRET",
-  "api": ["/legacy/api/:path*"]
-}
-JSON
-    chmod 0600 "$1"
+# so_example_json FILE — the configuration an example shows in its comments.
+so_example_json() {
+    awk '/^#   [{]$/ {p = 1}
+         p {line = $0; sub(/^#   /, "", line); print line}
+         p && /^#   [}]$/ {exit}' "$1"
 }
 
-# DIR/www/legacy: a page, the env-printing CGI, the same under api/.
+# DIR/nextauth.json: the configuration the examples show, with the tests'
+# origin, and the secret in DIR/secret (both readable by their owner only).
+so_write_config() { # DIR
+    local dir=$1
+    printf '%s\n' "$GC_SECRET" >"$dir/secret" && chmod 0600 "$dir/secret" &&
+        so_example_json "$SO_NG_EXAMPLE" |
+        sed -e "s|\"https://app.example.com\"|\"$GC_ORIGIN\"|" \
+            -e "s|\"/etc/nextauth-fcgi/secret\"|\"$dir/secret\"|" >"$dir/nextauth.json" &&
+        chmod 0600 "$dir/nextauth.json"
+}
+
+# DIR/www/legacy: a page, the env-printing CGI, the same under api/; DIR/run
+# and DIR/logs.
 so_setup_root() { # DIR
     local dir=$1
     mkdir -p "$dir/run" "$dir/logs" "$dir/www/legacy/api" || return 1
@@ -58,14 +66,14 @@ so_setup_root() { # DIR
         cp "$GC_FIXTURES/env.cgi" "$dir/www/legacy/env.cgi" &&
         cp "$GC_FIXTURES/env.cgi" "$dir/www/legacy/api/env.cgi" &&
         chmod 0755 "$dir/www/legacy/env.cgi" "$dir/www/legacy/api/env.cgi" &&
-        chmod -R a+rX "$dir/www" && so_write_config "$dir/nextauth.json"
+        chmod -R a+rX "$dir/www"
 }
 
 so_start_apache() {
     local dir=$SO_ROOT/apache
     so_setup_root "$dir" || return 1
     ap_start "$dir" "$SO_AP_CONF" NEXTAUTH_MODULE="$SO_AP_MODULE" \
-        NEXTAUTH_CONFIG="$dir/nextauth.json" NEXTAUTH_SITE_NAME="$SO_HOST" \
+        NEXTAUTH_CONFIG="$SO_ROOT/nextauth.json" NEXTAUTH_SITE_NAME="$SO_HOST" \
         NEXTAUTH_APP="http://127.0.0.1:$SO_APP_PORT" \
         NEXTAUTH_LEGACY_APP="http://127.0.0.1:$SO_APP_PORT/old" \
         NEXTAUTH_DOCROOT="$dir/www" || return 1
@@ -78,7 +86,7 @@ so_start_nginx() {
     GC_SPAWN_ENV=()
     gc_spawn "$dir" cgi "$dir/run/cgi.sock" 1 /usr/bin/perl "$GC_FIXTURES/fcgi-cgi.pl" || return 1
     ng_render "$SO_NG_EXAMPLE" "$dir/site.conf.in" LISTEN='127.0.0.1:@PORT@' \
-        SERVER_NAME="$SO_HOST" CONFIG="$dir/nextauth.json" DOCROOT="$dir/www" \
+        SERVER_NAME="$SO_HOST" CONFIG="$SO_ROOT/nextauth.json" DOCROOT="$dir/www" \
         APP="http://127.0.0.1:$SO_APP_PORT" CGI="unix:$dir/run/cgi.sock" \
         LEGACY_APP="http://127.0.0.1:$SO_APP_PORT/old/" || return 1
     ng_start "$dir" "$SO_NG_TEMPLATE" USER="$(ng_user)" TEMP_PATHS="$(ng_temp_paths "$dir")" \
@@ -88,7 +96,7 @@ so_start_nginx() {
 
 setup_file() {
     local t
-    for t in curl spawn-fcgi perl; do
+    for t in curl spawn-fcgi perl jq; do
         command -v "$t" >/dev/null || {
             echo "same-origin: $t is not installed (tools/deps.sh)" >&2
             return 1
@@ -112,6 +120,7 @@ setup_file() {
     SO_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/same-origin.XXXXXX") || return 1
     export SO_ROOT
     chmod 0755 "$SO_ROOT"
+    so_write_config "$SO_ROOT" || return 1
     cp "$GC_FIXTURES/echo-app.pl" "$SO_ROOT/echo-app.pl" &&
         sf_start "$SO_ROOT/app" "$SO_ROOT/echo-app.pl" || return 1
     export SO_APP_PORT=$SF_PORT
@@ -156,6 +165,25 @@ assert_app_got() { # REQUEST_LINE
 # The client's identity headers, in the spellings a Node app would read.
 SO_FORGED=(-H 'X-Nextauth-User: evil' -H 'x-nextauth-email: evil' -H 'X-NEXTAUTH-NAME: evil'
     -H 'X-Nextauth-Sub: evil' -H 'X-Nextauth-Expires: evil' -H 'Remote-User: evil')
+
+@test "same-origin: both examples show the same configuration, and it passes nextauth-token check" {
+    local json
+    json=$(so_example_json "$SO_NG_EXAMPLE")
+    [ "$json" = "$(so_example_json "$REPO_ROOT/examples/apache-module-same-origin.conf")" ] ||
+        _fail "the two examples show different configurations"
+    printf '%s\n' "$json" >"$BATS_TEST_TMPDIR/shown.json"
+    jq -e '.url == "https://app.example.com" and .api == ["/legacy/api/:path*"]' \
+        "$BATS_TEST_TMPDIR/shown.json" >/dev/null || _fail "not the configuration expected:" "$json"
+    # as written but for the secret's file
+    printf '%s\n' "$GC_SECRET" >"$BATS_TEST_TMPDIR/secret"
+    chmod 0600 "$BATS_TEST_TMPDIR/secret"
+    sed -i "s|\"/etc/nextauth-fcgi/secret\"|\"$BATS_TEST_TMPDIR/secret\"|" "$BATS_TEST_TMPDIR/shown.json"
+    run env -i PATH="$PATH" "$GC_TOKEN_BIN" check --config "$BATS_TEST_TMPDIR/shown.json"
+    [ "$status" -eq 0 ] || _fail "exit $status: $output"
+    # what the servers run: the same, with the tests' origin
+    [ "$(jq -S 'del(.url, .secretFile)' "$SO_ROOT/nextauth.json")" = \
+        "$(jq -S 'del(.url, .secretFile)' "$BATS_TEST_TMPDIR/shown.json")" ] || _fail "the servers run another configuration"
+}
 
 # --- the Node app: everything but /legacy/, unchecked ---------------------------
 
