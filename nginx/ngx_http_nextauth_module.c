@@ -65,7 +65,12 @@
  *
  * Processes: nginx workers are single-threaded; each worker makes its own
  * session source and guard (keys derived, database opened) when it starts,
- * from the configuration the master read, and frees them when it exits. */
+ * from the configuration the master read, and frees them when it exits.
+ * A database session's lookup is a blocking query (libpq or SQLite, bounded by
+ * database.timeoutMs): while it waits, the worker's other connections wait
+ * too. nginx has no blocking-free path into either library without a thread
+ * pool, which would cost every request a hand-off; the bound, and the kept
+ * sessions of database.cacheSeconds, are what limit the stall. */
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>

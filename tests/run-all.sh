@@ -107,9 +107,10 @@ done
 #             nextauth-session on SQLite and on a private PostgreSQL
 #   differential  tests/differential/run.sh: lighttpd, Apache and nginx on the
 #             example configs, and Apache with mod_nextauth (examples/
-#             apache-module.conf), two guard deployments each; thousands of raw
+#             apache-module.conf) and nginx with its module (examples/
+#             nginx-module.conf), two guard deployments each; thousands of raw
 #             request targets without and with a role=user cookie: no guarded
-#             or admin-only canary may come back (about 40 s)
+#             or admin-only canary may come back (30–80 s)
 #   load      tests/load/run.sh: lighttpd + guard under wrk for 20 s with
 #             SIGKILLs and a missing secret file; 0 wrong answers, 0 guarded
 #             content without a valid token, 5xx only in fault windows, flat RSS
@@ -120,6 +121,9 @@ done
 #             inside Apache (mod_nextauth), 8 s each: SIGKILLed children, a
 #             graceful restart with a changed rule (never an answer of neither
 #             config), with SQLite the lock and the revocation too
+#   load-nginx-module, load-nginx-module-sqlite   the same against the guard
+#             inside nginx (ngx_http_nextauth_module), 8 s each: SIGKILLed
+#             workers, a reload (SIGHUP) with a changed rule
 #   valgrind  tests/valgrind/run.sh: memcheck of the CLI, the programs as CGI
 #             and a 500-request FastCGI loop each (0 errors, 0 bytes lost)
 #   sanitize  make sanitize-build (ASan+UBSan into build/san), then
@@ -129,7 +133,7 @@ done
 # load suites) / NEXTAUTH_SKIP_DIFFERENTIAL=1 leave those out (each takes
 # from 20 s to a few minutes); CI sets none.
 for suite in corpus fuzz dbsess differential load load-sqlite load-pg load-apache-module \
-    load-apache-module-sqlite valgrind sanitize; do
+    load-apache-module-sqlite load-nginx-module load-nginx-module-sqlite valgrind sanitize; do
     case $suite in
     valgrind) skip=${NEXTAUTH_SKIP_VALGRIND:-} var=NEXTAUTH_SKIP_VALGRIND ;;
     sanitize) skip=${NEXTAUTH_SKIP_SANITIZE:-} var=NEXTAUTH_SKIP_SANITIZE ;;
@@ -155,6 +159,10 @@ for suite in corpus fuzz dbsess differential load load-sqlite load-pg load-apach
         ;;
     load-apache-module*)
         LOAD_SERVER=apache-module LOAD_DB=$([ "$suite" = load-apache-module ] && echo jwt || echo sqlite) \
+            LOAD_SECONDS=8 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 tests/load/run.sh >"$log/$suite" 2>&1
+        ;;
+    load-nginx-module*)
+        LOAD_SERVER=nginx-module LOAD_DB=$([ "$suite" = load-nginx-module ] && echo jwt || echo sqlite) \
             LOAD_SECONDS=8 LOAD_KILL_EVERY=2 LOAD_DB_HOLD=1 tests/load/run.sh >"$log/$suite" 2>&1
         ;;
     valgrind) tests/valgrind/run.sh >"$log/$suite" 2>&1 ;;

@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: MIT
 # The differential test: the guard must judge the very path the web server
 # serves, on real lighttpd, Apache and nginx in front of the FastCGI guard,
-# and on Apache with the guard inside it (mod_nextauth), each configured by
-# the repository's example file (examples/*-guard.conf and
-# examples/apache-module.conf, included or rendered unchanged). README.md in
+# and on Apache and nginx with the guard inside them (mod_nextauth,
+# ngx_http_nextauth_module), each configured by the repository's example file
+# (examples/*-guard.conf, examples/apache-module.conf and
+# examples/nginx-module.conf, included or rendered unchanged). README.md in
 # this folder explains the set-up and the verdicts.
 #
 # One private server per kind on loopback (SERVER_KINDS below: lighttpd,
-# apache, nginx with the FastCGI guard, apache-module with the module), two
+# apache, nginx with the FastCGI guard, apache-module and nginx-module with
+# the modules), two
 # deployments of the guard per server:
 #   a   "matcher": /dashboard/…, /api/…, /@admin/…, /café/… guarded, the rest not
 #   b   no matcher: everything guarded but the guard's exempt paths and the
@@ -33,7 +35,7 @@
 #   DIFF_SEED      the generator's seed (default 20261206; printed)
 #   DIFF_RANDOM    how many generated targets (default 300)
 #   DIFF_ONLY      run only these kinds, space-separated (lighttpd apache nginx
-#                  apache-module)
+#                  apache-module nginx-module)
 #   DIFF_TIMEOUT   seconds a server's client may take (default 70)
 #   DIFF_KEEP=1    keep the temp folder (its path is printed)
 #   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
@@ -57,7 +59,7 @@ SEED=${DIFF_SEED:-20261206}
 NRANDOM=${DIFF_RANDOM:-300}
 # Each kind K has start_K DIR (leaves DIR/url) and stop_K DIR ("-" in K is "_"
 # in the names); a new kind is one more word here and those two functions.
-SERVER_KINDS='lighttpd apache nginx apache-module'
+SERVER_KINDS='lighttpd apache nginx apache-module nginx-module'
 SERVERS=${DIFF_ONLY:-$SERVER_KINDS}
 TIMEOUT=${DIFF_TIMEOUT:-70}
 DEPLOYS='a b'
@@ -78,6 +80,7 @@ for s in $SERVERS; do
     apache) tools+=' apache2 spawn-fcgi' ;;
     nginx) tools+=' nginx spawn-fcgi' ;;
     apache-module) tools+=' apache2' ;;
+    nginx-module) tools+=' nginx spawn-fcgi' ;;
     esac
 done
 for t in $tools; do
@@ -89,6 +92,10 @@ done
 AP_MODULE=$REPO_ROOT/apache/mod_nextauth.so
 case " $SERVERS " in
 *" apache-module "*) [ -f "$AP_MODULE" ] || die "$AP_MODULE is not built (make apache-module)" ;;
+esac
+NG_MODULE=$REPO_ROOT/nginx/ngx_http_nextauth_module.so
+case " $SERVERS " in
+*" nginx-module "*) [ -f "$NG_MODULE" ] || die "$NG_MODULE is not built (make nginx-module)" ;;
 esac
 
 # Not under a 0700 folder: as root, Apache runs its CGI as www-data.
@@ -237,6 +244,7 @@ EOF2
 }
 
 nginx_template() { # as tests/guard-nginx.bats: the example as a site, an unguarded app
+    [ "${1:-}" = module ] && echo 'load_module @MODULE@;'
     cat <<'EOF2'
 user @USER@;
 worker_processes 2;
@@ -313,6 +321,10 @@ stop_nginx() {
     gc_spawn_stop "$1" cgi
 }
 stop_apache_module() { ap_stop "$1"; }
+stop_nginx_module() {
+    ng_stop "$1"
+    gc_spawn_stop "$1" cgi
+}
 
 start_nginx() { # DIR
     local dir=$1
@@ -329,6 +341,26 @@ start_nginx() { # DIR
         nginx_template >"$dir/nginx.conf.in"
         ng_start "$dir" "$dir/nginx.conf.in" USER="$(ng_user)" \
             TEMP_PATHS="$(ng_temp_paths "$dir")" && echo "$NG_URL" >"$dir/url"
+    )
+}
+
+# The module: the same nginx.conf with load_module, and
+# examples/nginx-module.conf rendered in place of examples/nginx-guard.conf.
+# The secret comes from nginx's environment, as the example allows.
+start_nginx_module() { # DIR
+    local dir=$1
+    (
+        unset AUTH_SECRET NEXTAUTH_URL NEXTAUTH_SECRET_FILE NEXTAUTH_CONFIG
+        GC_SPAWN_ENV=()
+        gc_spawn "$dir" cgi "$dir/run/cgi.sock" 2 /usr/bin/perl \
+            "$REPO_ROOT/tests/fixtures/fcgi-cgi.pl" || exit 1
+        ng_render "$REPO_ROOT/examples/nginx-module.conf" "$dir/site.conf.in" \
+            NEXTAUTH_CONFIG='@DIR@/guard.json' LISTEN='127.0.0.1:@PORT@' DOCROOT='@DIR@/www' \
+            CGI='unix:@DIR@/run/cgi.sock' APP='http://unix:@DIR@/run/app.sock:' \
+            NEXTAUTH_APP='http://unix:@DIR@/run/app.sock:' || exit 1
+        nginx_template module >"$dir/nginx.conf.in"
+        NEXTAUTH_SECRET="$GC_SECRET" ng_start "$dir" "$dir/nginx.conf.in" USER="$(ng_user)" \
+            TEMP_PATHS="$(ng_temp_paths "$dir")" MODULE="$NG_MODULE" && echo "$NG_URL" >"$dir/url"
     )
 }
 

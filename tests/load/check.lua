@@ -27,7 +27,7 @@
 --                        what it deserves once its row is deleted (signin,
 --                        401 or 403, with then_arg as arg); with phase
 --                        "reload", what the request deserves under the config
---                        a graceful restart puts in (apache-module)
+--                        a graceful restart puts in (the modules)
 --                phase:  "" or "revoke" (then follows the revocation's
 --                        files) or "reload" (the graceful restart's)
 --   LOAD_MARKER, LOAD_PUBLIC_MARKER   the marker strings of guarded and public
@@ -42,7 +42,7 @@
 --                  back      from when it answers again, for good
 --                  revoking  from just before the first row is deleted
 --                  revoked   from when every revoked row is gone
---                  reloading from just before the config changes (apache-module)
+--                  reloading from just before the config changes (the modules)
 --                  reloaded  from when no child of the old config is left
 --   LOAD_503_JSON, LOAD_503_HTML   the store-unavailable bodies (run.sh)
 --
@@ -81,7 +81,7 @@
 -- "canary-down" a public request treated as one that reaches the store (its
 -- 200 while `down` must be caught; while the store is down a thread's first
 -- request and every 4th after it are this one, so every outage has some).
--- With apache-module's graceful restart "canary-reload", a user's session
+-- With the modules' graceful restart (reload) "canary-reload", a user's session
 -- treated as refused by the new config on a path it does not change (each
 -- allow after `reloaded` must be caught).
 -- Their catches are counted apart from the real wrong answers; run.sh

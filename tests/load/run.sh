@@ -45,6 +45,16 @@
 # the revocation as above, before it. RSS is not judged (a graceful restart
 # replaces every child).
 #
+# LOAD_SERVER=nginx-module: the guard inside nginx (ngx_http_nextauth_module,
+# `make nginx-module`; tests/load/nginx-module.conf, with
+# examples/nginx-module.conf rendered unchanged as its site): LOAD_PROCS worker
+# processes, the identity written into the pages by nginx's ssi. The same
+# requests, checks and faults as apache-module's, nginx's way: every
+# LOAD_KILL_EVERY seconds one worker gets SIGKILL and the master must start
+# another; the config change is followed by a SIGHUP to the master (what
+# `nginx -s reload` sends), after which the old workers finish their requests
+# and exit.
+#
 # Prints a report, one "ok N - …" / "not ok N - …" line per check, and ends with
 # "N passed, N failed"; exits non-zero when anything failed. tests/load/README.md
 # explains the report. Everything lives in a mktemp folder; lighttpd (and with
@@ -53,9 +63,10 @@
 # Environment (defaults in brackets):
 #   LOAD_SECONDS [20]       length of the wrk run (`make soak`: 600)
 #   LOAD_CONNECTIONS [4]    wrk threads, one connection each (see check.lua)
-#   LOAD_SERVER [lighttpd]  lighttpd (the FastCGI guard) or apache-module
-#   LOAD_PROCS [4; apache-module 2]  guard processes (lighttpd max-procs), at
-#                           least 3; or Apache children
+#   LOAD_SERVER [lighttpd]  lighttpd (the FastCGI guard), apache-module or
+#                           nginx-module
+#   LOAD_PROCS [4; the modules 2]  guard processes (lighttpd max-procs), at
+#                           least 3; or Apache children, or nginx workers
 #   LOAD_KILL_EVERY [3]     seconds between two SIGKILLs
 #   LOAD_SECRET_AT          when the secret file goes [LOAD_SECONDS/4, 4..60 s]
 #   LOAD_SECRET_HOLD [2]    seconds it stays away
@@ -72,13 +83,14 @@
 #   LOAD_REVOKE_AT          when the sessions are revoked [LOAD_SECONDS*3/5, after
 #                           LOAD_DB_AT], and not before the database is back
 #   LOAD_DB_TIMEOUT_MS      the guard's database.timeoutMs [sqlite 500: the busy
-#                           timeout a request waits on the lock before its 503;
-#                           pg 2000]
+#                           timeout a request waits on the lock before its 503
+#                           (nginx-module 100: its worker waits in its event
+#                           loop); pg 2000]
 #   LOAD_DB_CACHE_SECONDS [0] the guard's database.cacheSeconds: kept sessions
 #                           outlive their revocation and the outage, so any
 #                           value but 0 must fail the run (its trade-off, seen)
-#   LOAD_RELOAD_AT          apache-module: when the config changes and Apache
-#                           restarts gracefully [LOAD_SECONDS/2+1; with a
+#   LOAD_RELOAD_AT          the modules: when the config changes and Apache
+#                           restarts gracefully (nginx reloads) [LOAD_SECONDS/2+1; with a
 #                           database LOAD_REVOKE_AT+1]
 #   LOAD_KEEP=1             keep the temp folder (its path is printed)
 #   NEXTAUTH_GUARD_BIN, NEXTAUTH_TOKEN_BIN   the programs (default: this tree)
@@ -91,6 +103,8 @@ here=$root/tests/load
 . "$root/tests/lib/lighttpd.sh"
 # shellcheck source=tests/lib/apache.sh
 . "$root/tests/lib/apache.sh"
+# shellcheck source=tests/lib/nginx.sh
+. "$root/tests/lib/nginx.sh"
 
 GUARD_BIN=${NEXTAUTH_GUARD_BIN:-$root/cgi-bin/nextauth-guard}
 TOKEN_BIN=${NEXTAUTH_TOKEN_BIN:-$root/bin/nextauth-token}
@@ -99,14 +113,21 @@ CONNS=${LOAD_CONNECTIONS:-4}
 SERVER=${LOAD_SERVER:-lighttpd}
 case $SERVER in
 lighttpd) PROCS=${LOAD_PROCS:-4} ;;
-apache-module) PROCS=${LOAD_PROCS:-2} ;;
+apache-module | nginx-module) PROCS=${LOAD_PROCS:-2} ;;
 *)
-    echo "load: LOAD_SERVER=$SERVER: lighttpd or apache-module"
+    echo "load: LOAD_SERVER=$SERVER: lighttpd, apache-module or nginx-module"
     echo "0 passed, 1 failed"
     exit 1
     ;;
 esac
 AP_MODULE=$root/apache/mod_nextauth.so
+NG_PROG=ngx_http_nextauth_module # the module's log lines begin so
+# the modules' words for their processes and their restart, in the report
+case $SERVER in
+nginx-module) SERVER_LABEL=nginx CHILD=worker CHILDREN=workers RESTART=reload ;;
+*) SERVER_LABEL=Apache CHILD=child CHILDREN=children RESTART='graceful restart' ;;
+esac
+NG_MODULE=$root/nginx/ngx_http_nextauth_module.so
 KILL_EVERY=${LOAD_KILL_EVERY:-3}
 SECRET_AT=${LOAD_SECRET_AT:-$((SECS / 4 < 4 ? 4 : SECS / 4 > 60 ? 60 : SECS / 4))}
 SECRET_HOLD=${LOAD_SECRET_HOLD:-2}
@@ -137,7 +158,11 @@ die() { # a set-up failure: it still ends with the result line
     exit 1
 }
 
-if [ "$SERVER" = lighttpd ]; then tools="lighttpd wrk curl awk"; else tools="apache2 wrk curl awk"; fi
+case $SERVER in
+lighttpd) tools="lighttpd wrk curl awk" ;;
+apache-module) tools="apache2 wrk curl awk" ;;
+nginx-module) tools="nginx wrk curl awk" ;;
+esac
 [ "$DB" = sqlite ] && tools+=" sqlite3" # PostgreSQL's: tests/lib/postgres.sh says
 for t in $tools; do
     command -v "$t" >/dev/null || die "$t is missing (tools/deps.sh)"
@@ -145,8 +170,9 @@ done
 for b in "$GUARD_BIN" "$TOKEN_BIN"; do
     [ -x "$b" ] || die "$b is not built (make)"
 done
-if [ "$SERVER" = apache-module ]; then
-    [ -f "$AP_MODULE" ] || die "$AP_MODULE is not built (make apache-module)"
+[ "$SERVER" = apache-module ] && { [ -f "$AP_MODULE" ] || die "$AP_MODULE is not built (make apache-module)"; }
+[ "$SERVER" = nginx-module ] && { [ -f "$NG_MODULE" ] || die "$NG_MODULE is not built (make nginx-module)"; }
+if [ "$SERVER" != lighttpd ]; then
     [ "$PROCS" -ge 2 ] || die "LOAD_PROCS must be at least 2 (one to kill, one to serve)"
     if [ -n "$DB" ] && { [ "$RELOAD_AT" -le "$REVOKE_AT" ] || [ "$RELOAD_AT" -ge "$SECS" ]; }; then
         die "LOAD_SECONDS=$SECS is too short for the graceful restart at ${RELOAD_AT} s after the revocation at ${REVOKE_AT} s"
@@ -193,7 +219,13 @@ trap 'echo "load: interrupted"; exit 130' INT TERM HUP
 
 mkdir -p "$dir/www/dash/admin" "$dir/www/api/admin" "$dir/www/dash/team" "$dir/www/api/team" \
     "$dir/www/public" "$dir/run" "$dir/logs" "$dir/bin"
-server_stop() { if [ "$SERVER" = lighttpd ]; then lt_stop "$dir"; else ap_stop "$dir"; fi; }
+server_stop() {
+    case $SERVER in
+    lighttpd) lt_stop "$dir" ;;
+    apache-module) ap_stop "$dir" ;;
+    nginx-module) ng_stop "$dir" ;;
+    esac
+}
 # As root, Apache serves as www-data: it must reach the docroot (and the
 # SQLite file, db.sh); the secret file and the config stay the parent's.
 [ "$SERVER" = apache-module ] && chmod 0755 "$dir"
@@ -214,6 +246,12 @@ if [ "$SERVER" = apache-module ]; then
     AP_MODULE=$dir/bin/mod_nextauth.so
     # the module's secret or database comes from its config file only
     unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_SECRET_FILE NEXTAUTH_URL NEXTAUTH_CONFIG
+elif [ "$SERVER" = nginx-module ]; then
+    # a reload loads the module again: a copy, for the same reason
+    GUARD_ID="$NG_MODULE ($(stat -c %y "$NG_MODULE" | cut -c 1-19), sha256 $(sha256sum "$NG_MODULE" | cut -c 1-12))"
+    cp "$NG_MODULE" "$dir/bin/" || die "cannot copy the module"
+    NG_MODULE=$dir/bin/ngx_http_nextauth_module.so
+    unset NEXTAUTH_SECRET AUTH_SECRET NEXTAUTH_SECRET_FILE NEXTAUTH_URL NEXTAUTH_CONFIG
 fi
 
 # Milliseconds since the epoch, into NOW (no subshell).
@@ -233,6 +271,9 @@ PUBLIC_MARKER=PUBLIC-CONTENT-$(rand_hex 8)
 # headers of its allow: REMOTE_USER, NEXTAUTH_SUB, and NEXTAUTH_ROLE from the
 # "identity" setting) next to the marker; an unset one is "(none)"
 IDENTITY='user=<!--#echo var="REMOTE_USER" --> role=<!--#echo var="NEXTAUTH_ROLE" --> sub=<!--#echo var="NEXTAUTH_SUB" -->'
+# (nginx's ssi: the module's variables, "(none)" when not found as well)
+[ "$SERVER" = nginx-module ] &&
+    IDENTITY='user=<!--#echo var="nextauth_user" --> role=<!--#echo var="nextauth_role" --> sub=<!--#echo var="nextauth_sub" -->'
 for f in dash/p1.html dash/p2.html dash/admin/panel.html dash/team/t.html; do
     printf '<!doctype html><title>%s</title><p>%s %s</p>\n' "$f" "$MARKER" "$IDENTITY" >"$dir/www/$f"
 done
@@ -261,6 +302,10 @@ if [ -z "$DB" ]; then
     SECRET=$(head -n 1 "$dir/secret")
     SESSIONS="\"secretFile\": \"$dir/secret\""
 else
+    # An nginx worker is one thread: while it waits out SQLite's busy timeout
+    # on the lock, every connection it holds waits with it. A short timeout
+    # keeps it answering (503s) during the outage, as Apache's threads do.
+    [ "$SERVER" = nginx-module ] && [ "$DB" = sqlite ] && LOAD_DB_TIMEOUT_MS=${LOAD_DB_TIMEOUT_MS:-100}
     # shellcheck source=tests/load/db.sh
     . "$here/db.sh"
     db_init || die "cannot set up the $DB database"
@@ -539,8 +584,8 @@ else
     case_ canary-revoke /dash/p1.html "$HTML" "$(cookie "$tok_canary_rev")" "allow=$id_ann" 1 1 revoke 1 signin
     case_ canary-down /public/index.html "$HTML" "$c_ann" public 0 1 down 1
 fi
-if [ "$SERVER" = apache-module ]; then
-    # the graceful restart's config change (reload_fault): a user is let into
+if [ "$SERVER" != lighttpd ]; then
+    # the graceful restart's (nginx: the reload's) config change (reload_fault): a user is let into
     # /dash/team/ and /api/team/ before it, refused once no old child is left;
     # an admin throughout. The canary is a user's session treated as refused
     # by the new config on a path it does not change: its allows after the
@@ -564,7 +609,7 @@ if [ "$SERVER" = lighttpd ]; then
         die "lighttpd did not start (logs above)"
     URL=$LT_URL
     SERVER_NAME="lighttpd $(lighttpd -v 2>&1 | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p'), $PROCS guard processes"
-else
+elif [ "$SERVER" = apache-module ]; then
     chmod -R a+rX "$dir/www"
     [ "$DB" = sqlite ] && chmod -R a+rX "$dir/db"
     # SLOTS: room for the old generation's children during a graceful restart
@@ -574,11 +619,24 @@ else
     URL=$AP_URL
     SERVER_NAME="Apache $(apache2 -v | sed -n 's/^Server version: Apache\/\([^ ]*\).*/\1/p') with mod_nextauth, $PROCS children x 25 threads"
 fi
+if [ "$SERVER" = nginx-module ]; then
+    # the site: the example, its backends never asked (nothing listens there)
+    ng_render "$root/examples/nginx-module.conf" "$dir/site.conf.in" \
+        NEXTAUTH_CONFIG='@DIR@/guard.json' LISTEN='127.0.0.1:@PORT@' DOCROOT='@DIR@/www' \
+        CGI='unix:@DIR@/run/none.sock' APP='http://unix:@DIR@/run/none.sock:' \
+        NEXTAUTH_APP='http://unix:@DIR@/run/none.sock:' || die "cannot render the example"
+    ng_start "$dir" "$here/nginx-module.conf" MODULE="$NG_MODULE" PROCS="$PROCS" USER="$(ng_user)" \
+        TEMP_PATHS="$(ng_temp_paths "$dir")" >/dev/null || die "nginx did not start (logs above)"
+    URL=$NG_URL
+    SERVER_NAME="nginx $(nginx -v 2>&1 | sed -n 's/^nginx version: nginx\/\([^ ]*\).*/\1/p') with ngx_http_nextauth_module, $PROCS workers"
+fi
 
-guard_pids() { # the live guard processes of our lighttpd (Apache's children), one a line
+guard_pids() { # the live guard processes of our lighttpd (Apache's children, nginx's workers), one a line
     local p
-    if [ "$SERVER" = apache-module ]; then
-        cat /proc/"$(<"$dir/run/apache-fg.pid")"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'
+    if [ "$SERVER" != lighttpd ]; then
+        p=$dir/run/apache-fg.pid
+        [ "$SERVER" = nginx-module ] && p=$dir/run/ng.pid
+        cat /proc/"$(<"$p")"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'
         return
     fi
     for p in $(lt_children "$dir"); do
@@ -592,7 +650,13 @@ probe() { # the status a valid session gets on a guarded page
 }
 all_guards_up() { [ "$(nguards)" -eq "$PROCS" ]; }
 srv_poll 10 all_guards_up || die "$SERVER did not start $PROCS guards or children"
-server_dump() { if [ "$SERVER" = lighttpd ]; then lt_dump "$dir"; else ap_dump "$dir"; fi; }
+server_dump() {
+    case $SERVER in
+    lighttpd) lt_dump "$dir" ;;
+    apache-module) ap_dump "$dir" ;;
+    nginx-module) ng_dump "$dir" ;;
+    esac
+}
 [ "$(probe)" = 200 ] || { server_dump; die "a valid session does not get in before the load"; }
 
 # ---- RSS sampler: every 0.5 s, each guard's VmRSS and RssAnon (kB) -------------
@@ -619,11 +683,14 @@ fi
 
 if [ -z "$DB" ] && [ "$SERVER" = lighttpd ]; then
     what="secret file away at ${SECRET_AT} s for ${SECRET_HOLD} s"
+elif [ -z "$DB" ] && [ "$SERVER" = nginx-module ]; then
+    what="config changed and reload at ${RELOAD_AT} s"
 elif [ -z "$DB" ]; then
     what="config changed and graceful restart at ${RELOAD_AT} s"
 else
     what="database $([ "$DB" = pg ] && echo stopped || echo locked) at ${DB_AT} s for ${DB_HOLD} s, sessions revoked at ${REVOKE_AT} s"
     [ "$SERVER" = apache-module ] && what+=", config changed and graceful restart at ${RELOAD_AT} s"
+    [ "$SERVER" = nginx-module ] && what+=", config changed and reload at ${RELOAD_AT} s"
 fi
 echo "load: $SERVER_NAME," \
     "wrk $CONNS threads x 1 connection, ${SECS} s; SIGKILL every ${KILL_EVERY} s;" \
@@ -633,11 +700,11 @@ echo "load: guard $GUARD_ID"
 [ -n "$MUTATE" ] && echo "load: LOAD_MUTATE=$MUTATE: that case expects a wrong answer, the run must fail"
 now
 T0=$NOW
-if [ "$SERVER" = apache-module ] && [ -z "$DB" ]; then
+if [ "$SERVER" != lighttpd ] && [ -z "$DB" ]; then
     FLAGS=$dir/flags # the graceful restart's (reload_fault); no database
     mkdir -p "$FLAGS"
 fi
-if [ -n "$DB" ] || [ "$SERVER" = apache-module ]; then
+if [ -n "$DB" ] || [ "$SERVER" != lighttpd ]; then
     export LOAD_FLAGS=$FLAGS LOAD_503_JSON=$STORE_503_JSON LOAD_503_HTML=$STORE_503_HTML
 fi
 LOAD_CASES=$dir/cases.tsv LOAD_MARKER=$MARKER LOAD_PUBLIC_MARKER=$PUBLIC_MARKER \
@@ -693,7 +760,7 @@ kill_one() {
     if wait_back "$victim"; then
         printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
         printf 'kill at %s s: pid %s, all %s %s back after %s s\n' "$(rel "$t1")" "$victim" \
-            "$PROCS" "$([ "$SERVER" = lighttpd ] && echo guards || echo children)" \
+            "$PROCS" "$([ "$SERVER" = lighttpd ] && echo guards || echo "$CHILDREN")" \
             "$(secs $((NOW - t1)))" >>"$dir/faults.txt"
     else
         printf 'kill %s %s\n' "$t1" "$NOW" >>"$dir/windows.txt"
@@ -757,10 +824,11 @@ secret_fault() {
     RSS_FROM=$((NOW + RSS_WARMUP * 1000))
 }
 
-# reload_fault — apache-module, once: the guard's config changes
+# reload_fault — the modules, once: the guard's config changes
 # (guard.json.next: /dash/team/… and /api/team/… admin-only) and Apache
-# restarts gracefully (SIGUSR1, what `apachectl -k graceful` sends); the old
-# children finish their requests with the old config. The flag "reloading" is
+# restarts gracefully (SIGUSR1, what `apachectl -k graceful` sends), nginx
+# reloads (SIGHUP, what `nginx -s reload` sends); the old children (workers)
+# finish their requests with the old config. The flag "reloading" is
 # there from before the file changes, "reloaded" from when no old child is
 # left and a user is refused on /dash/team/ (check.lua: answered before the
 # one, the old config; sent after the other, the new one; in between, either).
@@ -775,7 +843,11 @@ reload_fault() {
     ta=$NOW
     : >"$FLAGS/reloading"
     cp "$dir/guard.json.next" "$dir/guard.json.new" && mv -f "$dir/guard.json.new" "$dir/guard.json"
-    kill -USR1 "$(<"$dir/run/apache-fg.pid")"
+    if [ "$SERVER" = nginx-module ]; then
+        kill -HUP "$(<"$dir/run/ng.pid")" # nginx -s reload
+    else
+        kill -USR1 "$(<"$dir/run/apache-fg.pid")"
+    fi
     for ((i = 0; i < 200; i++)); do # 10 s at most
         left=''
         for p in $old; do srv_alive "$p" && left+="$p "; done
@@ -789,11 +861,11 @@ reload_fault() {
     printf 'reload %s %s\n' "$ta" "$NOW" >>"$dir/windows.txt"
     if [ -z "$left" ] && [ "$code" = 307 ]; then
         : >"$FLAGS/reloaded"
-        printf 'graceful restart at %s s with the changed rule: the old children (%s) gone and the new rule in force after %s s; %s children now\n' \
-            "$(rel "$ta")" "${old//$'\n'/ }" "$(secs $((NOW - ta)))" "$(nguards)" >>"$dir/faults.txt"
+        printf '%s at %s s with the changed rule: the old %s (%s) gone and the new rule in force after %s s; %s %s now\n' "$RESTART" \
+            "$(rel "$ta")" "$CHILDREN" "${old//$'\n'/ }" "$(secs $((NOW - ta)))" "$(nguards)" "$CHILDREN" >>"$dir/faults.txt"
     else
         fail_notes+=("reload: not done within 10 s (old children left: ${left:-none}; a user on /dash/team/ got ${code:-nothing})")
-        printf 'graceful restart at %s s: NOT done within 10 s\n' "$(rel "$ta")" >>"$dir/faults.txt"
+        printf '%s at %s s: NOT done within 10 s\n' "$RESTART" "$(rel "$ta")" >>"$dir/faults.txt"
     fi
 }
 
@@ -812,8 +884,8 @@ else
     secret_time=$((T0 + DB_AT * 1000)) # the database fault takes its turn
     revoke_time=$((T0 + REVOKE_AT * 1000))
 fi
-reload_time='' # apache-module's graceful restart, after the other one-time faults
-[ "$SERVER" = apache-module ] && reload_time=$((T0 + RELOAD_AT * 1000))
+reload_time='' # the modules' graceful restart or reload, after the other one-time faults
+[ "$SERVER" != lighttpd ] && reload_time=$((T0 + RELOAD_AT * 1000))
 faults_end=$((T0 + SECS * 1000 - 2000)) # no fault in the last 2 s
 # the RSS samples of the witness since RSS_FROM (see the report)
 witness_samples() {
@@ -824,7 +896,7 @@ witness_samples() {
     awk -v p="$witness" -v t="$RSS_FROM" '$2 == p && $1 >= t { n++ } END { print n + 0 }' "$dir/rss.txt"
 }
 secret_done=0
-[ "$SERVER" = apache-module ] && [ -z "$DB" ] && secret_done=1 # no secret fault there
+[ "$SERVER" != lighttpd ] && [ -z "$DB" ] && secret_done=1 # no secret fault there
 settled=0 # when the last one-time fault was over
 end_at=$((T0 + SECS * 1000))
 while kill -0 "$wrk_pid" 2>/dev/null; do
@@ -978,11 +1050,11 @@ if [ "$SERVER" = lighttpd ]; then
         "$(wsum 5xx outside) outside; lost requests: $(wsum lost kill) / $(wsum lost secret) / $(wsum lost outside)"
 else
     echo "    5xx: $(wsum 5xx kill) in the $nkills kill windows,${DB:+ $(wsum 5xx secret) in $fw window,}" \
-        "$(wsum 5xx reload) in the graceful restart's, $(wsum 5xx outside) outside;" \
+        "$(wsum 5xx reload) in the $RESTART's, $(wsum 5xx outside) outside;" \
         "lost requests: $(wsum lost kill) /${DB:+ $(wsum lost secret) /} $(wsum lost reload) / $(wsum lost outside)"
     read -r rel_before rel_win_old rel_win_new rel_after can_rel_n can_rel_caught < <(awk '$2 == "reload" { $1 = $2 = ""; print }' "$dir/results.txt")
     rel_wrong=$(awk '$2 == "case" && $3 ~ /^(page|api)-team-/ { s += $5 + $6 } END { print s + 0 }' "$dir/results.txt")
-    echo "    the rule changed by the graceful restart (a user on /dash/team/, /api/team/): allowed before $rel_before," \
+    echo "    the rule changed by the $RESTART (a user on /dash/team/, /api/team/): allowed before $rel_before," \
         "in between $rel_win_old by the old config and $rel_win_new by the new, refused after $rel_after;" \
         "wrong answers or leaks among them and the admin's: $rel_wrong"
 fi
@@ -1006,6 +1078,15 @@ crashes=$(grep -o 'child signalled: [0-9]*' "$dir/logs/error.log" | awk '$3 != 9
 echo "    lighttpd's log: deaths ${signals:-none}; exits ${exits:-none}"
 echo "    the guard's refusals (logged, counted by errorlog.awk):" \
     "$(awk '$1 == "guard-refusals" { $1 = ""; sub(/^ /, ""); printf "%s%s", (n++ ? "; " : ""), $0 }' "$dir/logs/error.log")"
+elif [ "$SERVER" = nginx-module ]; then
+    # what nginx's master saw of its workers ("worker process N exited on signal N")
+    signals=$(grep -o 'exited on signal [0-9]*' "$dir/logs/error.log" | sort | uniq -c |
+        awk '{ printf "%s%s x signal %s", (NR > 1 ? ", " : ""), $1, $5 }')
+    crashes=$(grep -o 'exited on signal [0-9]*' "$dir/logs/error.log" | grep -vc 'signal 9$')
+    echo "    nginx's log: workers' deaths by a signal: ${signals:-none}"
+    echo "    the module's refusals (logged):" \
+        "$(grep -o "$NG_PROG: bad session token ([^)]*)\\|$NG_PROG: not authorized\\|$NG_PROG: session store unavailable" "$dir/logs/error.log" |
+            sed "s/^$NG_PROG: //" | sort | uniq -c | sort -rn | awk '{ n = $1; $1 = ""; printf "%s%s%s", (NR > 1 ? "; " : ""), n, $0 }')"
 else
     # what Apache saw of its children ("AH00052: child pid N exit signal NAME (N)")
     signals=$(grep -o 'exit signal [^(]*([0-9]*)' "$dir/logs/error.log" | sort | uniq -c |
@@ -1051,7 +1132,7 @@ echo "    witness pid ${wpid:-none} (never killed), $vwhen, over $wlife s ($wn s
 all_max=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$dir/rss.txt")
 echo "    largest VmRSS of any guard process: $all_max kB"
 else
-    echo "RSS: not judged (a graceful restart replaces every Apache child)"
+    echo "RSS: not judged (a $RESTART replaces every $SERVER_LABEL $CHILD)"
 fi
 
 # ---- the checks ---------------------------------------------------------------
@@ -1107,12 +1188,15 @@ check "lost requests only inside fault windows: $(wsum lost outside) outside" [ 
 if [ "$SERVER" = lighttpd ]; then
     check "guards killed: $nkills, each respawned by lighttpd within 10 s" kills_ok
     check "no guard crashed (lighttpd saw no signal but our 9 and 15): $crashes" [ "$crashes" -eq 0 ]
+elif [ "$SERVER" = nginx-module ]; then
+    check "nginx workers killed: $nkills, each replaced by the master within 10 s" kills_ok
+    check "no nginx worker crashed (the master saw no signal but our 9): $crashes" [ "$crashes" -eq 0 ]
 else
     check "Apache children killed: $nkills, each respawned by Apache within 10 s" kills_ok
     check "no Apache child crashed (Apache saw no signal but our 9): $crashes" [ "$crashes" -eq 0 ]
 fi
-if [ "$SERVER" = apache-module ] && [ -z "$DB" ]; then
-    : # no secret fault; the graceful restart below
+if [ "$SERVER" != lighttpd ] && [ -z "$DB" ]; then
+    : # no secret fault; the graceful restart (reload) below
 elif [ -z "$DB" ]; then
     check "secret away: $(refused_starts) guard starts refused, guarded requests got 5xx ($(wsum 5xx secret)), probes only 5xx, nobody got in ($(wsum ok while_out))" \
         secret_refused
@@ -1130,9 +1214,9 @@ if [ "$SERVER" = lighttpd ]; then
     check "witness alive to the end" witness_alive
     check "lighttpd and every guard process${DB:+ and the database} stopped${left:+ (left: $left)}" [ -z "$left" ]
 else
-    check "graceful restart with a changed rule: a user allowed by the old config before ($rel_before), refused by the new one after ($rel_after), never neither ($rel_wrong wrong or leaked)" \
+    check "$RESTART with a changed rule: a user allowed by the old config before ($rel_before), refused by the new one after ($rel_after), never neither ($rel_wrong wrong or leaked)" \
         reload_ok
-    check "Apache and its children${DB:+ and the database} stopped${left:+ (left: $left)}" [ -z "$left" ]
+    check "$SERVER_LABEL and its $CHILDREN${DB:+ and the database} stopped${left:+ (left: $left)}" [ -z "$left" ]
 fi
 
 echo "$((n_checks - n_failed)) passed, $n_failed failed"
