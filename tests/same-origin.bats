@@ -86,8 +86,8 @@ so_start_nginx() {
     GC_SPAWN_ENV=()
     gc_spawn "$dir" cgi "$dir/run/cgi.sock" 1 /usr/bin/perl "$GC_FIXTURES/fcgi-cgi.pl" || return 1
     ng_render "$SO_NG_EXAMPLE" "$dir/site.conf.in" LISTEN='127.0.0.1:@PORT@' \
-        SERVER_NAME="$SO_HOST" CONFIG="$SO_ROOT/nextauth.json" DOCROOT="$dir/www" \
-        APP="http://127.0.0.1:$SO_APP_PORT" CGI="unix:$dir/run/cgi.sock" \
+        SERVER_NAME="$SO_HOST" NEXTAUTH_CONFIG="$SO_ROOT/nextauth.json" DOCROOT="$dir/www" \
+        NEXTAUTH_APP="http://127.0.0.1:$SO_APP_PORT" CGI="unix:$dir/run/cgi.sock" \
         LEGACY_APP="http://127.0.0.1:$SO_APP_PORT/old/" || return 1
     ng_start "$dir" "$SO_NG_TEMPLATE" USER="$(ng_user)" TEMP_PATHS="$(ng_temp_paths "$dir")" \
         MODULE="$SO_NG_MODULE" || return 1
