@@ -344,36 +344,13 @@ static int buf_write(void *ctx, const char *p, size_t n)
     return na_buf_append(ctx, p, n);
 }
 
-/* Next "Name: value\r\n" line of the answer's head at *pos: name and value
- * NUL-terminated in place (the buffer is ours). Returns 1, or 0 at the blank
- * line that ends the head (*pos then at the body). */
-static int next_header(char *buf, size_t len, size_t *pos, char **name, char **value)
-{
-    size_t i = *pos;
-    char *eol = memchr(buf + i, '\r', len - i);
-    if (eol == NULL || eol == buf + i) {
-        *pos = eol ? (size_t)(eol - buf) + 2 : len;
-        return 0;
-    }
-    *eol = '\0';
-    char *colon = strchr(buf + i, ':');
-    *name = buf + i;
-    *value = colon ? colon + 1 : eol;
-    if (colon)
-        *colon = '\0';
-    while (**value == ' ')
-        (*value)++;
-    *pos = (size_t)(eol - buf) + 2;
-    return 1;
-}
-
 static int deny(request_rec *r, int status, char *buf, size_t len, size_t pos)
 {
     char *name, *value;
     if (r->main != NULL)
         return status;
     r->status = status;
-    while (next_header(buf, len, &pos, &name, &value)) {
+    while (na_resp_text_header(buf, len, &pos, &name, &value)) {
         if (strcasecmp(name, "Content-Type") == 0)
             ap_set_content_type(r, apr_pstrdup(r->pool, value));
         else
@@ -388,7 +365,7 @@ static int allow(request_rec *r, char *buf, size_t len, size_t pos)
 {
     char *name, *value;
     const char *user = NULL;
-    while (next_header(buf, len, &pos, &name, &value)) {
+    while (na_resp_text_header(buf, len, &pos, &name, &value)) {
         if (strncmp(name, "Variable-", 9) != 0)
             continue;
         name += 9;
@@ -429,12 +406,9 @@ static void guard_req_of(request_rec *r, na_guard_req *rq)
 static int written(thread_state *t, size_t *pos)
 {
     t->out.len = 0;
-    if (na_resp_write(&t->resp, buf_write, &t->out) < 0 || t->out.len < 12 ||
-        memcmp(t->out.p, "Status: ", 8) != 0)
+    if (na_resp_write(&t->resp, buf_write, &t->out) < 0)
         return -1;
-    char *eol = memchr(t->out.p, '\n', t->out.len); /* "Status: NNN Reason\r\n" */
-    *pos = eol ? (size_t)(eol - t->out.p) + 1 : t->out.len;
-    return atoi(t->out.p + 8);
+    return na_resp_text_status(t->out.p, t->out.len, pos);
 }
 
 static apr_status_t claims_release(void *p)
@@ -656,7 +630,7 @@ static apr_status_t forbid_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_table_clear(r->headers_out);
     apr_table_clear(r->err_headers_out);
     ap_set_content_type(r, NULL);
-    while (next_header(fc->buf, fc->len, &pos, &name, &value)) {
+    while (na_resp_text_header(fc->buf, fc->len, &pos, &name, &value)) {
         if (strcasecmp(name, "Content-Type") == 0)
             ap_set_content_type(r, value);
         else

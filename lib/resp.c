@@ -193,3 +193,42 @@ void na_resp_redirect(na_resp *r, int status, const char *location)
     na_resp_header(r, "Location", location);
     na_resp_header(r, "Cache-Control", "no-store");
 }
+
+int na_resp_text_status(const char *text, size_t len, size_t *pos)
+{
+    if (len < 13 || memcmp(text, "Status: ", 8) != 0)
+        return -1;
+    int st = 0;
+    for (size_t i = 8; i < 11; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        st = st * 10 + (text[i] - '0');
+    }
+    if (st < 100 || st > 599 || (text[11] != ' ' && text[11] != '\r'))
+        return -1;
+    const char *eol = memchr(text, '\n', len);
+    if (eol == NULL)
+        return -1;
+    *pos = (size_t)(eol - text) + 1;
+    return st;
+}
+
+int na_resp_text_header(char *text, size_t len, size_t *pos, char **name, char **value)
+{
+    size_t i = *pos;
+    char *eol = i < len ? memchr(text + i, '\r', len - i) : NULL;
+    if (eol == NULL || eol == text + i) {
+        *pos = eol != NULL && (size_t)(eol - text) + 2 <= len ? (size_t)(eol - text) + 2 : len;
+        return 0;
+    }
+    *eol = '\0';
+    char *colon = memchr(text + i, ':', (size_t)(eol - (text + i)));
+    *name = text + i;
+    *value = colon ? colon + 1 : eol;
+    if (colon)
+        *colon = '\0';
+    while (**value == ' ' || **value == '\t')
+        (*value)++;
+    *pos = (size_t)(eol - text) + 2 <= len ? (size_t)(eol - text) + 2 : len;
+    return 1;
+}

@@ -57,6 +57,21 @@ int na_resp_body(na_resp *r, const char *p, size_t n);
  * "Status: 500" with a JSON body instead. Returns 0 or -1 (write error). */
 int na_resp_write(const na_resp *r, na_write_fn w, void *ctx);
 
+/* Reading back the form na_resp_write writes, for a caller that hands the
+ * answer's parts to a server of its own (the Apache and nginx modules: the
+ * guard's answer, kept in that form by its token cache, is their input).
+ *
+ * The status of the answer text[0..len) — "Status: NNN …\r\n", NNN in
+ * 100..599 — with *pos set past that line; -1 when text does not start so. */
+int na_resp_text_status(const char *text, size_t len, size_t *pos);
+
+/* The next "Name: value\r\n" line of the head at *pos: name and value
+ * NUL-terminated in place (text is the caller's, and changed), the value
+ * without its leading blanks; *pos moves past the line. Returns 1, or 0 at
+ * the blank line that ends the head or at the end of text (*pos then at the
+ * body, or len). A line without a colon is a name with an empty value. */
+int na_resp_text_header(char *text, size_t len, size_t *pos, char **name, char **value);
+
 /* Reason phrase of a status code ("OK", "Temporary Redirect", …). */
 const char *na_resp_reason(int status);
 

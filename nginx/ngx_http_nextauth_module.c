@@ -487,29 +487,6 @@ static ngx_int_t read_headers(ngx_http_request_t *r, req_headers_t *h)
     return NGX_OK;
 }
 
-/* Next "Name: value\r\n" line of the answer's head at *pos: name and value
- * NUL-terminated in place (the buffer is the worker's). Returns 1, or 0 at the
- * blank line that ends the head (*pos then at the body). */
-static int next_header(char *buf, size_t len, size_t *pos, char **name, char **value)
-{
-    size_t i = *pos;
-    char *eol = memchr(buf + i, '\r', len - i);
-    if (eol == NULL || eol == buf + i) {
-        *pos = eol ? (size_t)(eol - buf) + 2 : len;
-        return 0;
-    }
-    *eol = '\0';
-    char *colon = strchr(buf + i, ':');
-    *name = buf + i;
-    *value = colon ? colon + 1 : eol;
-    if (colon)
-        *colon = '\0';
-    while (**value == ' ')
-        (*value)++;
-    *pos = (size_t)(eol - buf) + 2;
-    return 1;
-}
-
 static ngx_int_t set_str(ngx_pool_t *p, ngx_str_t *dst, const char *src)
 {
     dst->len = ngx_strlen(src);
@@ -535,7 +512,7 @@ static ngx_int_t send_deny(ngx_http_request_t *r, ngx_uint_t status, char *buf, 
     if (rc != NGX_OK)
         return rc;
     r->headers_out.status = status;
-    while (next_header(buf, len, &pos, &name, &value)) {
+    while (na_resp_text_header(buf, len, &pos, &name, &value)) {
         if (ngx_strcasecmp((u_char *)name, (u_char *)"Content-Type") == 0) {
             if (set_str(r->pool, &r->headers_out.content_type, value) != NGX_OK)
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -575,7 +552,7 @@ static ngx_int_t keep_identity(ngx_http_request_t *r, ngx_http_nextauth_ctx_t *c
 {
     char *name, *value;
     int user = 0;
-    while (next_header(buf, len, &pos, &name, &value)) {
+    while (na_resp_text_header(buf, len, &pos, &name, &value)) {
         if (ngx_strncmp(name, "Variable-", 9) != 0)
             continue;
         name += 9;
@@ -648,16 +625,10 @@ static ngx_int_t ngx_http_nextauth_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
     ctx->claims = claims; /* released with the request */
-    if (wrote < 0 || worker.out.len < 12 || memcmp(worker.out.p, "Status: ", 8) != 0)
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-
-    /* "Status: NNN Reason\r\n" */
     char *buf = worker.out.p;
-    size_t len = worker.out.len;
-    ngx_int_t status = ngx_atoi((u_char *)buf + 8, 3);
-    char *eol = memchr(buf, '\n', len);
-    size_t pos = eol ? (size_t)(eol - buf) + 1 : len;
-    if (status == NGX_ERROR || status < 200 || status > 599)
+    size_t len = worker.out.len, pos = 0;
+    int status = wrote < 0 ? -1 : na_resp_text_status(buf, len, &pos);
+    if (status < 200)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     if (status != 200) {
         ngx_http_finalize_request(r, send_deny(r, (ngx_uint_t)status, buf, len, pos));

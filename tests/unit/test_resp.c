@@ -464,6 +464,54 @@ static void test_write_fails(void)
     na_resp_free(&r);
 }
 
+/* Reading back what na_resp_write wrote: the status line, each header in
+ * order, the body's offset; malformed texts are refused, never overread. */
+static void test_read_back(void)
+{
+    na_resp r;
+    struct out o;
+    na_resp_init(&r);
+    na_resp_status(&r, 307);
+    na_resp_header(&r, "Location", "/login?callbackUrl=%2Fa");
+    na_resp_header(&r, "Cache-Control", "no-store");
+    na_resp_body(&r, "moved", 5);
+    written(&r, &o);
+    size_t pos = 0;
+    char *name, *value;
+    CHECK_EQ_INT(na_resp_text_status(o.b, o.n, &pos), 307);
+    CHECK_EQ_INT((int)pos, (int)strlen("Status: 307 Temporary Redirect\r\n"));
+    CHECK_EQ_INT(na_resp_text_header(o.b, o.n, &pos, &name, &value), 1);
+    CHECK_EQ_STR(name, "Location");
+    CHECK_EQ_STR(value, "/login?callbackUrl=%2Fa");
+    CHECK_EQ_INT(na_resp_text_header(o.b, o.n, &pos, &name, &value), 1);
+    CHECK_EQ_STR(name, "Cache-Control");
+    CHECK_EQ_STR(value, "no-store");
+    CHECK_EQ_INT(na_resp_text_header(o.b, o.n, &pos, &name, &value), 0);
+    CHECK_EQ_INT((int)(o.n - pos), 5);
+    CHECK(memcmp(o.b + pos, "moved", 5) == 0);
+    CHECK_EQ_INT(na_resp_text_header(o.b, o.n, &pos, &name, &value), 0); /* stays at the end */
+    na_resp_free(&r);
+
+    /* a head cut off before its blank line, a line without a colon */
+    char cut[] = "Status: 200 OK\r\nVariable-REMOTE_USER: ada\r\nNoColon\r\nX: y";
+    size_t n = strlen(cut);
+    CHECK_EQ_INT(na_resp_text_status(cut, n, &pos), 200);
+    CHECK_EQ_INT(na_resp_text_header(cut, n, &pos, &name, &value), 1);
+    CHECK_EQ_STR(value, "ada");
+    CHECK_EQ_INT(na_resp_text_header(cut, n, &pos, &name, &value), 1);
+    CHECK_EQ_STR(name, "NoColon");
+    CHECK_EQ_STR(value, "");
+    CHECK_EQ_INT(na_resp_text_header(cut, n, &pos, &name, &value), 0);
+    CHECK_EQ_INT((int)pos, (int)n);
+
+    /* status lines refused */
+    const char *bad[] = {"", "Status: 20", "Status: 2x0 OK\r\n", "Status: 099 X\r\n",
+                         "Status: 600 X\r\n", "Status: 2000 OK\r\n", "Status: 200 OK",
+                         "status: 200 OK\r\n", "HTTP/1.1 200 OK\r\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK_EQ_INT(na_resp_text_status(bad[i], strlen(bad[i]), &pos), -1);
+}
+
 int main(void)
 {
     RUN(test_status_lines);
@@ -473,5 +521,6 @@ int main(void)
     RUN(test_reset_reuse);
     RUN(test_named_answers);
     RUN(test_write_fails);
+    RUN(test_read_back);
     return unit_done();
 }
