@@ -288,32 +288,12 @@ static thread_state *state_get(request_rec *r)
 
 /* ---- the request ---- */
 
-/* name, folded as CGI folds header names, is X_NEXTAUTH_<one or more> or
- * REMOTE_USER. */
-static int identity_name(const char *name)
-{
-    static const char pre[] = "X_NEXTAUTH_", ru[] = "REMOTE_USER"; /* both 11 bytes */
-    char f[sizeof ru];
-    size_t n = 0;
-    for (; name[n] != '\0' && n < sizeof f - 1; n++) {
-        unsigned char c = (unsigned char)name[n];
-        f[n] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A'
-                      : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c
-                                                                         : '_');
-    }
-    if (n < sizeof f - 1)
-        return 0;
-    if (memcmp(f, pre, n) == 0)
-        return name[n] != '\0';
-    return memcmp(f, ru, n) == 0 && name[n] == '\0';
-}
-
 static void strip_identity_headers(request_rec *r)
 {
     const apr_array_header_t *a = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
     for (int i = 0; i < a->nelts; i++) {
-        if (e[i].key == NULL || !identity_name(e[i].key))
+        if (e[i].key == NULL || !na_guard_identity_header(e[i].key, strlen(e[i].key)))
             continue;
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       "mod_nextauth: client-sent identity header %.64s removed", e[i].key);

@@ -597,6 +597,23 @@ const char *na_guard_client_identity(char **envp)
     return NULL;
 }
 
+int na_guard_identity_header(const char *name, size_t len)
+{
+    static const char pre[] = "X_NEXTAUTH_", ru[] = "REMOTE_USER"; /* both 11 bytes */
+    char f[sizeof ru - 1];
+    if (len < sizeof f)
+        return 0;
+    for (size_t n = 0; n < sizeof f; n++) {
+        unsigned char c = (unsigned char)name[n];
+        f[n] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A'
+                      : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c
+                                                                         : '_');
+    }
+    if (memcmp(f, pre, sizeof f) == 0)
+        return len > sizeof f;
+    return memcmp(f, ru, sizeof f) == 0 && len == sizeof f;
+}
+
 char *na_guard_signin_location(const na_guard *g, const char *request_uri)
 {
     const char *raw;

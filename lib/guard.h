@@ -154,6 +154,14 @@ na_guard_outcome na_guard_forbidden(const na_guard *g, const na_guard_req *rq, n
  * envp (ended by '='), or NULL. */
 const char *na_guard_client_identity(char **envp);
 
+/* Whether a request header's name (len bytes, not NUL-terminated), folded as
+ * CGI folds header names into HTTP_* variables (letters upper-cased, every
+ * other byte but digits made '_'), is X_NEXTAUTH_<one or more> or REMOTE_USER:
+ * a name under which a client could pass an identity on to a backend
+ * ("X-Nextauth-User", "x.nextauth.user", "Remote-User" alike). For server
+ * modules that remove such headers before the check. */
+int na_guard_identity_header(const char *name, size_t len);
+
 /* The sign-in redirect target for a raw request URI: origin + basePath +
  * pages.signIn + ?callbackUrl=<the path and query, form-encoded; the normalized
  * path when the raw one is not normal, "/" when it cannot be normalized; the

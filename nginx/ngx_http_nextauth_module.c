@@ -363,25 +363,6 @@ static ngx_http_nextauth_ctx_t *new_ctx(ngx_http_request_t *r)
     return ctx;
 }
 
-/* name, folded as CGI folds header names, is X_NEXTAUTH_<one or more> or
- * REMOTE_USER. */
-static int identity_name(const u_char *name, size_t len)
-{
-    static const char pre[] = "X_NEXTAUTH_", ru[] = "REMOTE_USER"; /* both 11 bytes */
-    char f[sizeof ru - 1];
-    if (len < sizeof f)
-        return 0;
-    for (size_t n = 0; n < sizeof f; n++) {
-        u_char c = name[n];
-        f[n] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A'
-                      : (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c
-                                                                         : '_');
-    }
-    if (memcmp(f, pre, sizeof f) == 0)
-        return len > sizeof f;
-    return memcmp(f, ru, sizeof f) == 0 && len == sizeof f;
-}
-
 /* What the guard reads of the request's headers, NUL-terminated copies in the
  * request's pool: the Cookie headers joined with "; " (RFC 6265 §5.4: one line
  * in HTTP/1.1; HTTP/2 sends one per cookie), the first of each other one. The
@@ -402,6 +383,19 @@ static const char *pool_str(ngx_pool_t *p, ngx_str_t *s)
     return (const char *)d;
 }
 
+/* The next element of a list of headers from *part and *i (start with the
+ * list's first part and 0), or NULL at its end. */
+static ngx_table_elt_t *next_elt(ngx_list_part_t **part, ngx_uint_t *i)
+{
+    while (*i >= (*part)->nelts) {
+        if ((*part)->next == NULL)
+            return NULL;
+        *part = (*part)->next;
+        *i = 0;
+    }
+    return (ngx_table_elt_t *)(*part)->elts + (*i)++;
+}
+
 static ngx_int_t read_headers(ngx_http_request_t *r, req_headers_t *h)
 {
     static const struct {
@@ -413,74 +407,64 @@ static ngx_int_t read_headers(ngx_http_request_t *r, req_headers_t *h)
         {ngx_string("x-requested-with"), offsetof(req_headers_t, x_requested_with)},
         {ngx_string("sec-fetch-mode"), offsetof(req_headers_t, sec_fetch_mode)},
     };
-    ngx_list_t kept;
     ngx_list_part_t *part = &r->headers_in.headers.part;
-    ngx_table_elt_t *e = part->elts;
-    ngx_uint_t removed = 0;
+    ngx_uint_t i = 0, removed = 0;
+    ngx_table_elt_t *e;
     size_t cookie_len = 0;
 
     ngx_memzero(h, sizeof *h);
-    if (ngx_list_init(&kept, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK)
-        return NGX_ERROR;
-    for (ngx_uint_t i = 0;; i++) {
-        if (i >= part->nelts) {
-            if (part->next == NULL)
-                break;
-            part = part->next;
-            e = part->elts;
-            i = 0;
-            if (part->nelts == 0)
-                continue;
-        }
-        if (identity_name(e[i].key.data, e[i].key.len)) {
+    while ((e = next_elt(&part, &i)) != NULL) {
+        if (na_guard_identity_header((const char *)e->key.data, e->key.len)) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           NA_PROG ": client-sent identity header \"%*s\" removed",
-                          ngx_min(e[i].key.len, (size_t)64), e[i].key.data);
+                          ngx_min(e->key.len, (size_t)64), e->key.data);
             removed++;
             continue;
         }
-        ngx_table_elt_t *k = ngx_list_push(&kept);
-        if (k == NULL)
-            return NGX_ERROR;
-        *k = e[i];
-        if (e[i].key.len == 6 && ngx_strncasecmp(e[i].key.data, (u_char *)"cookie", 6) == 0) {
-            cookie_len += (cookie_len ? 2 : 0) + e[i].value.len;
+        if (e->key.len == 6 && ngx_strncasecmp(e->key.data, (u_char *)"cookie", 6) == 0) {
+            cookie_len += (cookie_len ? 2 : 0) + e->value.len;
             continue;
         }
         for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++) {
             const char **slot = (const char **)((char *)h + wanted[w].off);
-            if (*slot == NULL && e[i].key.len == wanted[w].name.len &&
-                ngx_strncasecmp(e[i].key.data, wanted[w].name.data, e[i].key.len) == 0 &&
-                (*slot = pool_str(r->pool, &e[i].value)) == NULL)
+            if (*slot == NULL && e->key.len == wanted[w].name.len &&
+                ngx_strncasecmp(e->key.data, wanted[w].name.data, e->key.len) == 0 &&
+                (*slot = pool_str(r->pool, &e->value)) == NULL)
                 return NGX_ERROR;
         }
     }
-    if (removed)
+
+    /* A client's identity headers: the request goes on with a new list
+     * without them (only then: nginx's list cannot drop an element). */
+    if (removed) {
+        ngx_list_t kept;
+        if (ngx_list_init(&kept, r->pool, 20, sizeof(ngx_table_elt_t)) != NGX_OK)
+            return NGX_ERROR;
+        part = &r->headers_in.headers.part;
+        i = 0;
+        while ((e = next_elt(&part, &i)) != NULL) {
+            if (na_guard_identity_header((const char *)e->key.data, e->key.len))
+                continue;
+            ngx_table_elt_t *k = ngx_list_push(&kept);
+            if (k == NULL)
+                return NGX_ERROR;
+            *k = *e;
+        }
         r->headers_in.headers = kept;
+    }
 
     if (cookie_len > 0) {
         u_char *c = ngx_pnalloc(r->pool, cookie_len + 1), *p = c;
         if (c == NULL)
             return NGX_ERROR;
         part = &r->headers_in.headers.part;
-        e = part->elts;
-        for (ngx_uint_t i = 0;; i++) {
-            if (i >= part->nelts) {
-                if (part->next == NULL)
-                    break;
-                part = part->next;
-                e = part->elts;
-                i = 0;
-                if (part->nelts == 0)
-                    continue;
-            }
-            if (e[i].key.len == 6 &&
-                ngx_strncasecmp(e[i].key.data, (u_char *)"cookie", 6) == 0) {
+        i = 0;
+        while ((e = next_elt(&part, &i)) != NULL)
+            if (e->key.len == 6 && ngx_strncasecmp(e->key.data, (u_char *)"cookie", 6) == 0) {
                 if (p != c)
                     p = ngx_cpymem(p, "; ", 2);
-                p = ngx_cpymem(p, e[i].value.data, e[i].value.len);
+                p = ngx_cpymem(p, e->value.data, e->value.len);
             }
-        }
         *p = '\0';
         h->cookie = (const char *)c;
     }

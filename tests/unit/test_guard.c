@@ -758,6 +758,23 @@ static void test_forbidden(void)
     undeploy(&d);
 }
 
+/* The header names a server module removes: every spelling CGI folds into
+ * HTTP_X_NEXTAUTH_<something> or HTTP_REMOTE_USER, and nothing else. */
+static void test_identity_header(void)
+{
+    const char *yes[] = {"X-Nextauth-User", "x-nextauth-user", "X_NEXTAUTH_ROLE", "x.nextauth.u",
+                         "X-Nextauth-Claim-Role", "Remote-User", "remote_user", "REMOTE.USER"};
+    const char *no[] = {"X-Nextauth-", "X-Nextauth", "Remote-User-X", "Remote-Use", "X-Next-Auth-User",
+                        "Authorization", "Cookie", "", "XNextauthUser", "Remote-Users"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        CHECK(na_guard_identity_header(yes[i], strlen(yes[i])) == 1);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        CHECK(na_guard_identity_header(no[i], strlen(no[i])) == 0);
+    /* the length is the name's, not up to a NUL */
+    CHECK(na_guard_identity_header("Remote-User: x", 11) == 1);
+    CHECK(na_guard_identity_header("X-Nextauth-User", 11) == 0);
+}
+
 int main(void)
 {
     RUN(test_allow_answers);
@@ -767,6 +784,7 @@ int main(void)
     RUN(test_client_identity);
     RUN(test_out_of_memory);
     RUN(test_claims_out);
+    RUN(test_identity_header);
     RUN(test_forbidden);
     return unit_done();
 }
