@@ -1111,33 +1111,8 @@ Configuration: NEXTAUTH_CONFIG (the JSON file), NEXTAUTH_SECRET, AUTH_SECRET,
 NEXTAUTH_SECRET_FILE, NEXTAUTH_URL; NEXTAUTH_READ_TIMEOUT,
 NEXTAUTH_MAX_REQUESTS. Test a configuration with: nextauth-token check'
 
-# from_shell ARGS... — the guard with these arguments, standard input
-# /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
-from_shell() {
-    _capture env -i PATH="$PATH" "$GUARD_BIN" "$@" </dev/null
-}
-
 @test "from a shell: --version and --help on stdout (exit 0); anything else: the usage on stderr (exit 2)" {
-    local version arg
-    version=$(sed -n 's/^VERSION *:= *//p' "$REPO_ROOT/Makefile")
-    [ -n "$version" ]
-    run --separate-stderr from_shell --version
-    assert_status 0
-    assert_output "nextauth-guard $version"
-    assert_no_stderr
-    for arg in --help -h; do
-        run --separate-stderr from_shell "$arg"
-        assert_status 0
-        assert_output "$GUARD_USAGE"
-        assert_no_stderr
-    done
-    for arg in --bogus version '--help --version' -; do
-        # shellcheck disable=SC2086 # '--help --version' is two arguments
-        run --separate-stderr from_shell $arg
-        assert_status 2
-        assert_no_output
-        assert_stderr "$GUARD_USAGE"
-    done
+    check_command_line "$GUARD_BIN" "$GUARD_USAGE" --help -h -- --bogus version '--help --version' -
 }
 
 @test "under a CGI server the arguments are the request's (Apache's ISINDEX words): answered as ever" {

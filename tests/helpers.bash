@@ -57,6 +57,45 @@ _capture() {
     return "$rc"
 }
 
+# from_shell BIN ARGS... — a FastCGI program with these arguments, standard
+# input /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
+from_shell() {
+    local bin=$1
+    shift
+    _capture env -i PATH="$PATH" "$bin" "$@" </dev/null
+}
+
+# check_command_line BIN USAGE HELP... -- BAD... — the program started from a
+# shell: --version prints "<its name> <the Makefile's VERSION>" and each HELP
+# argument USAGE, on stdout with exit 0 and nothing on stderr; each BAD (one
+# word, or several separated by spaces) USAGE on stderr with exit 2 and
+# nothing on stdout.
+check_command_line() {
+    local bin=$1 usage=$2 version arg
+    shift 2
+    version=$(sed -n 's/^VERSION *:= *//p' "$REPO_ROOT/Makefile")
+    [ -n "$version" ]
+    run --separate-stderr from_shell "$bin" --version
+    assert_status 0
+    assert_output "${bin##*/} $version"
+    assert_no_stderr
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        run --separate-stderr from_shell "$bin" "$1"
+        assert_status 0
+        assert_output "$usage"
+        assert_no_stderr
+        shift
+    done
+    shift
+    for arg in "$@"; do
+        # shellcheck disable=SC2086 # a BAD of several words is several arguments
+        run --separate-stderr from_shell "$bin" $arg
+        assert_status 2
+        assert_no_output
+        assert_stderr "$usage"
+    done
+}
+
 # The last run_cli's streams, raw (_capture).
 _cli_capture() {
     _capture "$NEXTAUTH_TOKEN_BIN" "$@"

@@ -776,31 +776,8 @@ Configuration: NEXTAUTH_CONFIG (the JSON file), NEXTAUTH_SECRET, AUTH_SECRET,
 NEXTAUTH_SECRET_FILE, NEXTAUTH_URL; NEXTAUTH_READ_TIMEOUT,
 NEXTAUTH_MAX_REQUESTS. Test a configuration with: nextauth-token check'
 
-# from_shell ARGS... — the program with these arguments, standard input
-# /dev/null (not a socket), no GATEWAY_INTERFACE: a command line.
-from_shell() {
-    _capture env -i PATH="$PATH" "$SESSION_BIN" "$@" </dev/null
-}
-
 @test "session: from a shell: --version and --help on stdout (exit 0); anything else: the usage on stderr (exit 2)" {
-    local version arg
-    version=$(sed -n 's/^VERSION *:= *//p' "$REPO_ROOT/Makefile")
-    [ -n "$version" ]
-    run --separate-stderr from_shell --version
-    assert_status 0
-    assert_output "nextauth-session $version"
-    assert_no_stderr
-    run --separate-stderr from_shell --help
-    assert_status 0
-    assert_output "$SESSION_USAGE"
-    assert_no_stderr
-    for arg in --bogus --version=1 'x y'; do
-        # shellcheck disable=SC2086 # 'x y' is two arguments
-        run --separate-stderr from_shell $arg
-        assert_status 2
-        assert_no_output
-        assert_stderr "$SESSION_USAGE"
-    done
+    check_command_line "$SESSION_BIN" "$SESSION_USAGE" --help -- --bogus --version=1 'x y'
 }
 
 @test "session: under a CGI server the arguments are the request's (Apache's ISINDEX words): answered as ever" {
