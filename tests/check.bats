@@ -83,6 +83,15 @@ rules: 0
 identity: none
 tokenCache: 32'
 
+# defaults_with 'KEY: VALUE'... — DEFAULTS with these keys' lines replaced.
+defaults_with() {
+    local text=$DEFAULTS kv
+    for kv in "$@"; do
+        text=$(sed "s|^${kv%%: *}: .*|$kv|" <<<"$text")
+    done
+    printf '%s\n' "$text"
+}
+
 # prisma_db FILE — a SQLite file in the Prisma schema.
 prisma_db() {
     sqlite3 "$1" <"$REPO_ROOT/tests/vectors/dbsess-schema/prisma-sqlite.sql"
@@ -406,30 +415,8 @@ nextauth-guard: warning: NEXTAUTH_SECRET_FILE $sf has mode 0640; make it readabl
 config: db.json
 secret.source: none
 secret.count: 0
-session.strategy: database
-session.maxAge: 2592000
-session.updateAge: 86400
-session.expose: none
-jwt.format: next-auth-v4
-jwt.clockTolerance: 15
-jwt.requireExp: true
-jwt.maxAge: 2592000
-url: http://localhost:3000
-url.origin: http://localhost:3000
-url.authPath: /api/auth
-useSecureCookies: false
-cookies.sessionToken: next-auth.session-token
-cookies.callbackUrl: next-auth.callback-url
-cookies.csrfToken: next-auth.csrf-token
-basePath: none
-pages.signIn: /api/auth/signin
-pages.error: /api/auth/error
-matcher: every path
-api: ["/api/:path*"]
-authorized: any session
-rules: 0
-identity: none
-tokenCache: 32
+$(defaults_with 'session.strategy: database' 'url: http://localhost:3000' \
+        'url.origin: http://localhost:3000')
 database.adapter: prisma
 database.url: sqlite:$BATS_TEST_TMPDIR/app.db
 database.tables.session: Session
