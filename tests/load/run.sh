@@ -219,13 +219,17 @@ trap 'echo "load: interrupted"; exit 130' INT TERM HUP
 
 mkdir -p "$dir/www/dash/admin" "$dir/www/api/admin" "$dir/www/dash/team" "$dir/www/api/team" \
     "$dir/www/public" "$dir/run" "$dir/logs" "$dir/bin"
-server_stop() {
+# server_stop, server_dump: the server's own (tests/lib/lighttpd.sh, apache.sh,
+# nginx.sh: lt_*, ap_*, ng_*) on the run's folder.
+server_do() { # stop|dump
     case $SERVER in
-    lighttpd) lt_stop "$dir" ;;
-    apache-module) ap_stop "$dir" ;;
-    nginx-module) ng_stop "$dir" ;;
+    lighttpd) "lt_$1" "$dir" ;;
+    apache-module) "ap_$1" "$dir" ;;
+    nginx-module) "ng_$1" "$dir" ;;
     esac
 }
+server_stop() { server_do stop; }
+server_dump() { server_do dump; }
 # As root, Apache serves as www-data: it must reach the docroot (and the
 # SQLite file, db.sh); the secret file and the config stay the parent's.
 [ "$SERVER" = apache-module ] && chmod 0755 "$dir"
@@ -650,13 +654,6 @@ probe() { # the status a valid session gets on a guarded page
 }
 all_guards_up() { [ "$(nguards)" -eq "$PROCS" ]; }
 srv_poll 10 all_guards_up || die "$SERVER did not start $PROCS guards or children"
-server_dump() {
-    case $SERVER in
-    lighttpd) lt_dump "$dir" ;;
-    apache-module) ap_dump "$dir" ;;
-    nginx-module) ng_dump "$dir" ;;
-    esac
-}
 [ "$(probe)" = 200 ] || { server_dump; die "a valid session does not get in before the load"; }
 
 # ---- RSS sampler: every 0.5 s, each guard's VmRSS and RssAnon (kB) -------------
